@@ -1,0 +1,23 @@
+"""Entry point: page config, navigation and the sidebar every page shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+import ui
+
+PAGES_DIR = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="LLM Workstation Planner", page_icon=":material/memory:", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page(PAGES_DIR / "vram_calculator.py", title=ui.tr("nav.vram"), icon=":material/calculate:",
+                url_path="vram", default=True),
+    ]
+)
+ui.language_switch()
+st.sidebar.caption(ui.tr("sidebar.about"))
+navigation.run()

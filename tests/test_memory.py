@@ -1,0 +1,145 @@
+"""The memory estimator against llama.cpp's own logged buffers and hand-computed expectations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from core.catalog import GpuSpec
+from core.estimate import Scenario, estimate, gpus_needed, max_context, usable_gib
+from core.memory import GIB, MIB
+from core.models import ModelArch
+
+# Meta-Llama-3-8B as its config.json states it.
+LLAMA3_8B = ModelArch(
+    id="llama-3-8b", name="Llama 3 8B", params_b=8.03, layers=32, hidden=4096, heads=32, kv_heads=8,
+    head_dim=128, vocab=128256, context_max=8192,
+)
+
+
+def gpu(vram_gb: float, segment: str = "consumer", vendor: str = "NVIDIA") -> GpuSpec:
+    return GpuSpec(id=f"test-{vram_gb}", name=f"Test {vram_gb} GB", vendor=vendor, segment=segment,
+                   vram_gb=vram_gb, bandwidth_gbps=1000, launch_year=2024, source_urls=("https://example.org",))
+
+
+def mib(est, key: str) -> float:
+    return est.components_gib[key] * GIB / MIB
+
+
+@pytest.mark.parametrize(
+    ("n_ctx", "kv_mib", "compute_mib"),
+    [(8192, 1024.00, 560.00), (512, 64.00, 258.50)],
+)
+def test_reproduces_llama_cpp_logged_buffers(n_ctx: int, kv_mib: float, compute_mib: float) -> None:
+    """llama.cpp logs for Llama-3-8B Q4_K_M: KV self size, CUDA0 compute buffer, model buffer 4403.49 MiB."""
+    est = estimate(Scenario(model=LLAMA3_8B, quant="Q4_K_M", context=n_ctx, engine="llama.cpp"))
+    assert mib(est, "kv_cache") == pytest.approx(kv_mib, rel=0.01)
+    assert mib(est, "compute_buffer") == pytest.approx(compute_mib, rel=0.01)
+    assert mib(est, "weights") == pytest.approx(4403.49, rel=0.01)
+    assert est.host_gib * 1024 == pytest.approx(281.81, rel=0.01)  # token_embd stays on the host
+
+
+def test_layer_split_gives_each_gpu_its_own_compute_buffer() -> None:
+    """Two GPUs in layer split: the log shows about 640 MiB of compute buffer on each."""
+    single = Scenario(model=LLAMA3_8B, quant="Q4_K_M", context=8192, engine="llama.cpp", gpu=gpu(24))
+    one = estimate(single)
+    two = estimate(replace(single, gpus=2))
+    assert mib(two, "compute_buffer") / 2 == pytest.approx(640.0, rel=0.01)
+    assert len(two.per_gpu_gib) == 2
+    # Weights and KV are split, the buffers are not: each GPU holds less, the pair holds more.
+    assert max(two.per_gpu_gib) < one.per_gpu_gib[0]
+    assert sum(two.per_gpu_gib) > one.per_gpu_gib[0]
+
+
+def test_kv_cache_uses_kv_heads_and_scales_with_parallel_and_type() -> None:
+    base = Scenario(model=LLAMA3_8B, quant="Q4_K_M", context=4096, engine="ollama")
+    f16 = estimate(base).components_gib["kv_cache"]
+    assert f16 * GIB == 2 * 32 * 8 * 128 * 2 * 4096  # 8 KV heads, not 32 attention heads
+    assert estimate(replace(base, parallel=4)).components_gib["kv_cache"] == pytest.approx(4 * f16)
+    assert estimate(replace(base, kv_cache="q8_0")).components_gib["kv_cache"] == pytest.approx(f16 * 34 / 64)
+    assert estimate(replace(base, kv_cache="q4_0")).components_gib["kv_cache"] == pytest.approx(f16 * 18 / 64)
+
+
+def test_sliding_window_layers_cache_only_their_window() -> None:
+    gemma_like = ModelArch(id="swa", name="SWA", params_b=12, layers=48, hidden=3840, heads=16, kv_heads=8,
+                           head_dim=256, vocab=262144, context_max=131072, sliding_window=1024,
+                           sliding_layers=40, tied_embeddings=True)
+    est = estimate(Scenario(model=gemma_like, quant="Q4_K_M", context=32768, engine="llama.cpp"))
+    per_cell_layer = 2 * 8 * 256 * 2
+    swa_cells = 1536  # 1024 + n_ubatch 512, already a multiple of 256
+    expected = per_cell_layer * (8 * 32768 + 40 * swa_cells)
+    assert est.components_gib["kv_cache"] * GIB == expected
+
+
+def test_offload_when_the_model_does_not_fit() -> None:
+    big = replace(LLAMA3_8B, id="70b", name="70B", params_b=70.6, layers=80, hidden=8192, heads=64)
+    est = estimate(Scenario(model=big, quant="Q4_K_M", context=8192, engine="ollama", gpu=gpu(24)))
+    assert est.fits is False
+    assert 0 < est.gpu_layers < 80
+    assert max(est.per_gpu_gib) <= 24
+    # What is not on the GPU is in system RAM: the whole model is accounted for.
+    assert est.host_gib > 15
+
+
+def test_moe_keeps_every_expert_in_memory() -> None:
+    dense = replace(LLAMA3_8B, params_b=30.5)
+    moe = replace(dense, active_params_b=3.3, experts=128, experts_active=8)
+    a = estimate(Scenario(model=dense, quant="Q4_K_M", context=4096)).components_gib["weights"]
+    b = estimate(Scenario(model=moe, quant="Q4_K_M", context=4096)).components_gib["weights"]
+    assert a == b
+
+
+def test_apple_unified_memory_counts_only_the_gpu_share() -> None:
+    assert usable_gib(gpu(8, "apple", "Apple")) == pytest.approx(8 * 2 / 3)
+    assert usable_gib(gpu(64, "apple", "Apple")) == pytest.approx(48)
+    assert usable_gib(gpu(192, "apple", "Apple")) == pytest.approx(144)
+
+
+def test_vllm_turns_the_rest_into_kv_blocks() -> None:
+    est = estimate(Scenario(model=LLAMA3_8B, quant="BF16", context=8192, engine="vllm", kv_cache="f16",
+                            gpu=gpu(80)))
+    kv_per_token = 2 * 32 * 8 * 128 * 2
+    pool = est.components_gib["kv_cache"] * GIB
+    assert est.max_concurrent_tokens == int(pool // kv_per_token)
+    assert est.per_gpu_gib[0] == pytest.approx(0.9 * 80)
+    # 80 GB minus 16 GB of weights leaves room for hundreds of thousands of tokens.
+    assert 300_000 < est.max_concurrent_tokens < 500_000
+
+
+def test_tensor_parallel_splits_weights() -> None:
+    one = estimate(Scenario(model=LLAMA3_8B, quant="BF16", context=4096, engine="transformers"))
+    assert one.per_gpu_gib[0] == pytest.approx(one.total_gib)
+    weights = one.components_gib["weights"]
+    assert weights * GIB == pytest.approx(8.03e9 * 2)
+
+
+def test_training_full_mixed_precision_is_16_bytes_per_param_before_activations() -> None:
+    s = Scenario(model=LLAMA3_8B, context=512, mode="full", optimizer="adamw", precision="mixed")
+    parts = estimate(s).components_gib
+    per_param = (parts["weights"] + parts["gradients"] + parts["optimizer"]) * GIB / 8.03e9
+    assert per_param == pytest.approx(6 + 4 + 8)
+    eight_bit = estimate(replace(s, optimizer="adamw_8bit")).components_gib["optimizer"]
+    assert eight_bit == pytest.approx(parts["optimizer"] / 4)
+
+
+def test_training_qlora_is_far_smaller_than_lora_and_checkpointing_cuts_activations() -> None:
+    s = Scenario(model=LLAMA3_8B, context=2048, batch=2, mode="lora")
+    lora = estimate(s)
+    qlora = estimate(replace(s, mode="qlora"))
+    # NF4 linear layers, 16-bit embeddings and head: well under half of the bf16 base.
+    assert qlora.components_gib["weights"] < lora.components_gib["weights"] / 2.5
+    ckpt = estimate(replace(s, grad_checkpointing=True))
+    assert ckpt.components_gib["activations"] < lora.components_gib["activations"] / 2
+
+
+def test_gpus_needed_and_max_context() -> None:
+    big = replace(LLAMA3_8B, id="70b", name="70B", params_b=70.6, layers=80, hidden=8192, heads=64,
+                  context_max=131072)
+    s = Scenario(model=big, quant="Q4_K_M", context=8192, engine="ollama")
+    assert gpus_needed(s, gpu(24)) == 2
+    assert gpus_needed(s, gpu(80)) == 1
+    longest = max_context(replace(s, model=replace(LLAMA3_8B, context_max=131072)), gpu(24))
+    assert 65536 < longest < 131072
+    fits = estimate(replace(s, model=replace(LLAMA3_8B, context_max=131072), context=longest, gpu=gpu(24)))
+    assert fits.fits
