@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any, NoReturn
 
 from core.catalog import GpuSpec, catalog, find_gpu
@@ -60,15 +60,7 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--context", type=_positive_int, default=4096, help="context length in tokens")
 
 
-def _build_parser() -> _Parser:
-    parser = _Parser(prog="python -m core", description="GPU planning estimators and catalog.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    for name, helptext in (("models", "list the model catalog"), ("gpus", "list the GPU catalog")):
-        listing = sub.add_parser(name, help=helptext)
-        listing.add_argument("--json", action="store_true")
-
-    vram = sub.add_parser("vram", help="estimate GPU memory for a model and a scenario")
+def _configure_vram(vram: argparse.ArgumentParser) -> None:
     _add_model_flags(vram)
     vram.add_argument("--batch", type=_positive_int, default=1)
     vram.add_argument("--parallel", type=_positive_int, default=1)
@@ -82,6 +74,17 @@ def _build_parser() -> _Parser:
     vram.add_argument("--lora-rank", type=_positive_int, default=16)
     vram.add_argument("--grad-checkpointing", action="store_true")
     vram.add_argument("--json", action="store_true")
+
+
+def _configure_listing(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true")
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="python -m core", description="GPU planning estimators and catalog.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for command in all_commands():
+        command.configure(sub.add_parser(command.name, help=command.help))
     return parser
 
 
@@ -177,21 +180,36 @@ def _listing(rows: Sequence[dict[str, Any]], as_json: bool, columns: Sequence[st
     return "\n".join("  ".join(str(row[c]) for c in columns) for row in rows)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
-    "models": lambda a: _listing([_model_row(m) for m in model_catalog()], a.json, ("id", "name", "params_b")),
-    "gpus": lambda a: _listing([_gpu_row(g) for g in catalog()], a.json, ("id", "name", "vram_gb", "bandwidth_gbps")),
-    "vram": _cmd_vram,
-}
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: how it parses its flags and what it prints. Feature modules define their own."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], str]
+
+
+COMMANDS = (
+    Command("models", "list the model catalog", _configure_listing,
+            lambda a: _listing([_model_row(m) for m in model_catalog()], a.json, ("id", "name", "params_b"))),
+    Command("gpus", "list the GPU catalog", _configure_listing,
+            lambda a: _listing([_gpu_row(g) for g in catalog()], a.json, ("id", "name", "vram_gb", "bandwidth_gbps"))),
+    Command("vram", "estimate GPU memory for a model and a scenario", _configure_vram, _cmd_vram),
+)
+
+
+def all_commands() -> tuple[Command, ...]:
+    """This module's commands plus those of the feature modules (imported here, late, to keep start-up light)."""
+    return COMMANDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _build_parser().parse_args(argv)
-        print(COMMANDS[args.command](args))
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except DataFileError as exc:
+        command = next(c for c in all_commands() if c.name == args.command)
+        print(command.run(args))
+    except (UsageError, DataFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

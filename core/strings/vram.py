@@ -1,4 +1,4 @@
-"""Every visible string, Korean first, English second. Keys are grouped by where they appear."""
+"""Strings of the frame, the input errors, the VRAM calculator and its charts: (Korean, English)."""
 
 from __future__ import annotations
 

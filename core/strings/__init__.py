@@ -1,0 +1,14 @@
+"""Every visible string as (Korean, English), one module per page so pages can grow independently."""
+
+from __future__ import annotations
+
+from core.strings import vram
+
+_TABLES = (vram.STRINGS,)
+
+STRINGS: dict[str, tuple[str, str]] = {}
+for _table in _TABLES:
+    _clash = STRINGS.keys() & _table.keys()
+    if _clash:
+        raise ValueError(f"string keys defined twice: {sorted(_clash)}")
+    STRINGS.update(_table)
