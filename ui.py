@@ -5,7 +5,7 @@ The one place that knows both Streamlit and core. Session-state keys live here a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -36,11 +36,39 @@ def tr(key: str, **values: object) -> str:
     return i18n.t(key, lang(), **values)
 
 
+def translator() -> Callable[..., str]:
+    """``tr`` with the language fixed now: safe inside format_func callbacks run outside the script."""
+    current = lang()
+    return lambda key, **values: i18n.t(key, current, **values)
+
+
 def language_switch() -> None:
     st.sidebar.segmented_control(
         "Language / 언어", options=list(i18n.LANGS), default=_browser_lang(), key=LANG_KEY,
         format_func={"ko": "한국어", "en": "English"}.__getitem__, required=True, bind="query-params",
     )
+
+
+def url_choice(param: str, options: Sequence[object], default: object) -> int:
+    """Initial index for a choice widget from ``?param=id`` in a shared link, else the default's.
+
+    Choice widgets whose labels are translated cannot use ``bind="query-params"`` (the URL would
+    carry the label, so a Korean link would not open in English); they keep stable ids in the URL.
+    A stale or unknown id falls back to the default with a visible notice.
+    """
+    wanted = st.query_params.get(param)
+    names = [str(option) for option in options]
+    if wanted is not None and wanted not in names:
+        st.toast(tr("url.stale", param=param, value=wanted), icon=":material/link_off:")
+        wanted = None
+    return names.index(wanted) if wanted is not None else options.index(default)
+
+
+def keep_in_url(param: str, value: object, default: object) -> None:
+    if value == default or value is None:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(value)
 
 
 @st.cache_resource(show_spinner=False)

@@ -21,13 +21,14 @@ SERIES_COLOURS = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#0ea5e
 def _frame(fig: go.Figure, title: str, source: str, height: int = 380) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.0, "xanchor": "left"},
-        height=height, margin={"l": 10, "r": 10, "t": 60, "b": 70},
+        height=height, margin={"l": 10, "r": 10, "t": 60, "b": 84},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
         font={"family": "Noto Sans CJK KR, Noto Sans KR, sans-serif", "size": 13},
         template="plotly_white",
     )
     fig.add_annotation(
-        text=source, xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
+        # Pinned in pixels below the axis title, so it never collides with it whatever the height.
+        text=source, xref="paper", yref="paper", x=0, y=0, yshift=-52, showarrow=False,
         xanchor="left", yanchor="top", font={"size": 10, "color": "#64748b"},
     )
     return fig

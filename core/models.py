@@ -106,7 +106,7 @@ _GGUF_COLUMNS = (
 
 def load_models(path: Path = MODELS_CSV, sizes_path: Path | None = GGUF_SIZES_CSV) -> tuple[ModelArch, ...]:
     """Read models.csv (and the published GGUF sizes) with schema and consistency checks."""
-    sizes = _load_gguf_sizes(sizes_path) if sizes_path is not None else {}
+    sizes, first_line = _load_gguf_sizes(sizes_path) if sizes_path is not None else ({}, {})
     models: list[ModelArch] = []
     seen: dict[str, int] = {}
     for line, row in read_rows(path, _MODEL_COLUMNS):
@@ -132,22 +132,25 @@ def load_models(path: Path = MODELS_CSV, sizes_path: Path | None = GGUF_SIZES_CS
             raise DataFileError(path, line, None, str(exc)) from None
         models.append(model)
     if sizes and sizes_path is not None:
-        unknown = sorted(sizes)[0]
-        raise DataFileError(sizes_path, 0, 1, f"model_id {unknown!r} is not in {path.name}")
+        unknown, line = min(((model_id, first_line[model_id]) for model_id in sizes), key=lambda item: item[1])
+        raise DataFileError(sizes_path, line, 1, f"model_id {unknown!r} is not in {path.name}")
     return tuple(models)
 
 
-def _load_gguf_sizes(path: Path) -> dict[str, dict[str, tuple[int, str]]]:
+def _load_gguf_sizes(path: Path) -> tuple[dict[str, dict[str, tuple[int, str]]], dict[str, int]]:
+    """Sizes per model and quant, and the line each model first appears on (for error messages)."""
     from core.quant import QUANTS  # local import: quant depends on nothing here, keeps load order obvious
 
     sizes: dict[str, dict[str, tuple[int, str]]] = {}
+    first_line: dict[str, int] = {}
     for line, row in read_rows(path, _GGUF_COLUMNS):
         if row["quant"] not in QUANTS:
             raise DataFileError(path, line, 2, f"quant {row['quant']!r} is not one of {', '.join(QUANTS)}")
         if not row["source_url"].startswith(("http://", "https://")):
             raise DataFileError(path, line, 4, "source_url must be an http(s) URL")
         sizes.setdefault(row["model_id"], {})[row["quant"]] = (row["file_bytes"], row["source_url"])
-    return sizes
+        first_line.setdefault(row["model_id"], line)
+    return sizes, first_line
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,10 @@ from core.i18n import fmt_gib, fmt_krw
 from core.planner import vram_report
 from core.training import MASTER_WEIGHT_BYTES, OPTIMIZER_STATE_BYTES
 
-tr = ui.tr
+DEFAULT_MODEL = "llama-3.1-8b"
+
+tr = ui.translator()
+lang = ui.lang()
 gpus, models = ui.load_catalogs()
 models_by_id = {m.id: m for m in models}
 gpus_by_id = {g.id: g for g in gpus}
@@ -29,11 +32,13 @@ source = st.segmented_control(
 )
 model = None
 if source == "preset":
+    model_ids = list(models_by_id)
     model_id = st.selectbox(
-        tr("vram.model"), list(models_by_id), key="model", bind="query-params",
+        tr("vram.model"), model_ids, key="model", index=ui.url_choice("model", model_ids, DEFAULT_MODEL),
         format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
         help=tr("vram.model_help"),
     )
+    ui.keep_in_url("model", model_id, DEFAULT_MODEL)
     model = models_by_id[model_id]
 elif source == "custom":
     cols = st.columns(5)
@@ -51,7 +56,7 @@ elif source == "custom":
     try:
         model = custom_model(**{**typed, "active_params_b": typed["active_params_b"] or None})
     except InputError as exc:
-        st.error(exc.message(ui.lang()))
+        st.error(exc.message(lang))
 else:
     upload = st.file_uploader(tr("vram.upload"), type=["json"], key="vram_upload", help=tr("vram.upload_help"))
     if upload is None:
@@ -64,8 +69,10 @@ else:
             st.error(tr("vram.upload_bad", detail=str(exc)))
 
 # --- the scenario ----------------------------------------------------------------------------
-mode = st.segmented_control(tr("vram.mode"), list(MODES), default="inference", required=True, key="mode",
-                            bind="query-params", format_func=lambda k: tr(f"mode.{k}"))
+mode = st.segmented_control(tr("vram.mode"), list(MODES), required=True, key="mode",
+                            default=MODES[ui.url_choice("mode", MODES, "inference")],
+                            format_func=lambda k: tr(f"mode.{k}"))
+ui.keep_in_url("mode", mode, "inference")
 inference = mode == "inference"
 c1, c2, c3, c4 = st.columns(4)
 engine = c1.selectbox(tr("vram.engine"), list(ENGINES), key="engine", bind="query-params",
@@ -84,8 +91,10 @@ kv_options = list(kv_types_for(engine))
 if st.session_state.get("kv") not in kv_options:
     st.session_state["kv"] = kv_options[0]
 kv_cache = c5.selectbox(tr("vram.kv"), kv_options, key="kv", bind="query-params", disabled=not inference, help=tr("vram.kv_help"))
-gpu_id = c6.selectbox(tr("vram.gpu"), [None, *gpus_by_id], key="gpu", bind="query-params",
+gpu_ids = [None, *gpus_by_id]
+gpu_id = c6.selectbox(tr("vram.gpu"), gpu_ids, key="gpu", index=ui.url_choice("gpu", gpu_ids, None),
                       format_func=lambda i: tr("vram.no_gpu") if i is None else gpus_by_id[i].name)
+ui.keep_in_url("gpu", gpu_id, None)
 gpu_count = c7.number_input(tr("vram.gpu_count"), min_value=1, max_value=64, value=1, key="gpus",
                             bind="query-params")
 batch = c8.number_input(tr("vram.batch"), min_value=1, max_value=4096, value=1, key="batch",
@@ -114,16 +123,15 @@ try:
         gpus,
     )
 except InputError as exc:
-    st.error(exc.message(ui.lang()))
+    st.error(exc.message(lang))
     st.stop()
 
 # --- the answer ------------------------------------------------------------------------------
 est = report.estimate
-lang = ui.lang()
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(tr("vram.total"), fmt_gib(est.total_gib, lang))
 if est.fits is None:
-    m2.metric(tr("vram.per_gpu"), tr("vram.pick_gpu"))
+    m2.metric(tr("vram.per_gpu"), "—", help=tr("vram.pick_gpu"))
 else:
     m2.metric(tr("vram.per_gpu"), f"{max(est.per_gpu_gib):.1f} / {est.usable_gib_per_gpu:.1f} GiB",
               delta=tr("vram.fits") if est.fits else tr("vram.no_fit"), delta_color="normal" if est.fits else "inverse")
@@ -144,16 +152,18 @@ with left:
     ui.chart(charts.fits_chart(report, lang), key="chart_fits")
 with right:
     st.subheader(tr("vram.fits_table"))
+    status_label = {k: tr(f"status.{k}") for k in ("green", "amber", "red")}
     table = pd.DataFrame(
         {
-            tr("col.status"): [{"green": "🟢", "amber": "🟡", "red": "🔴"}[r.status] for r in report.fits_on],
+            tr("col.status"): [status_label[r.status] for r in report.fits_on],
             tr("col.gpu"): [r.gpu.name for r in report.fits_on],
             tr("col.count"): [r.count for r in report.fits_on],
             tr("col.headroom"): [r.headroom_gib for r in report.fits_on],
             tr("col.price"): [fmt_krw(r.gpu.street_price_krw, lang) if r.gpu.street_price_krw else "" for r in report.fits_on],
         }
     )
-    st.dataframe(table, hide_index=True, height=420,
+    colours = {status_label[k]: f"background-color: {c}; color: white" for k, c in charts.STATUS_COLOURS.items()}
+    st.dataframe(table.style.map(colours.get, subset=[tr("col.status")]), hide_index=True, height=420,
                  column_config={tr("col.headroom"): st.column_config.NumberColumn(format="%.1f GiB")})
     st.caption(tr("vram.fits_legend"))
 

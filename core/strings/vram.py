@@ -10,6 +10,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Planning tool for local LLM workstations. Every figure comes from cited data and published formulas.",
     ),
     "common.sources": ("출처", "Sources"),
+    "url.stale": ("링크의 {param}={value} 값을 찾을 수 없어 기본값을 씁니다.",
+                  "The link's {param}={value} is not known; using the default."),
     "common.source": ("출처", "Source"),
     "error.data_file": (
         "데이터 파일을 읽을 수 없습니다: {detail}. 파일을 고친 뒤 페이지를 새로고침하세요.",
@@ -96,7 +98,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "vram.total": ("필요 메모리 합계", "Total memory"),
     "vram.per_gpu": ("GPU당 / 사용 가능", "Per GPU / usable"),
-    "vram.pick_gpu": ("GPU를 고르세요", "Pick a GPU"),
+    "vram.pick_gpu": ("GPU를 고르면 들어가는지 알려 줍니다.", "Pick a GPU to get a verdict."),
     "vram.fits": ("들어감", "fits"),
     "vram.no_fit": ("안 들어감", "does not fit"),
     "vram.host": ("시스템 RAM (GPU 밖)", "System RAM (off GPU)"),
@@ -124,9 +126,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "vram.fits_table": ("카탈로그 전체에서 들어가는 GPU", "Where it fits in the catalog"),
     "vram.fits_legend": (
-        "🟢 여유 10% 이상 · 🟡 10% 미만 · 🔴 8장으로도 부족. 수량은 들어가는 최소 장수.",
-        "🟢 10% or more to spare · 🟡 under 10% · 🔴 not even with 8. Count is the fewest cards that hold it.",
+        "여유: 10% 이상 남음 · 빠듯: 10% 미만 · 부족: 8장으로도 안 들어감. 수량은 들어가는 최소 장수.",
+        "Room: 10% or more to spare · Tight: under 10% · No: not even with 8 cards. Count is the fewest cards that hold it.",
     ),
+    "status.green": ("여유", "Room"),
+    "status.amber": ("빠듯", "Tight"),
+    "status.red": ("부족", "No"),
     "vram.formulas": ("각 항목의 공식과 근거", "Formulas and sources for each term"),
     "vram.assumptions": (
         "**가정**: GiB = 2³⁰ 바이트. llama.cpp 계열은 flash attention 없이 ubatch 512 기준이며, 여러 GPU에 층을 나누면 "

@@ -1,0 +1,48 @@
+"""The VRAM calculator as a person uses it, in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_calculator_renders_in_korean_with_charts(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{app_url}/?lang=ko")
+    wait_for_app(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "VRAM 계산기" in page.locator("h1").first.inner_text()
+    charts = page.locator("[data-testid='stPlotlyChart'] .main-svg")
+    charts.first.wait_for(timeout=20_000)
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 3
+    screenshot(page, "vram_calculator_ko")
+
+
+def test_calculator_in_english_changes_and_rejects_bad_context(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{app_url}/?lang=en&model=llama-3.1-8b&gpu=rtx-4090&ctx=8192")
+    wait_for_app(page)
+    total = page.locator("[data-testid='stMetric']").first
+    before = total.inner_text()
+    assert "GiB" in before
+    # The link's model and GPU are applied: the verdict is against the 4090's 24 GiB.
+    assert "/ 24.0 GiB" in page.locator("[data-testid='stMetric']", has_text="Per GPU").inner_text()
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=20_000)
+    assert "Llama 3.1 8B" in page.locator("[data-testid='stPlotlyChart']").first.text_content()
+    screenshot(page, "vram_calculator_en")
+
+    field = page.get_by_role("spinbutton", name="Context (tokens)")
+    field.fill("65536")
+    field.press("Enter")
+    wait_for_app(page)
+    assert total.inner_text() != before
+
+    field.fill("9000000")
+    field.press("Enter")
+    wait_for_app(page)
+    alert = page.locator("[data-testid='stAlert']").first
+    assert "exceeds" in alert.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert field.input_value() == "9000000"  # what the user typed is still there
+    screenshot(page, "vram_calculator_bad_input")

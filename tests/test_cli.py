@@ -1,0 +1,101 @@
+"""`python -m core`: the JSON contract scripts rely on, and the error contract (exit 2, one line)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_real_process_prints_json_and_exits_zero() -> None:
+    proc = subprocess.run([sys.executable, "-m", "core", "models", "--json"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    models = json.loads(proc.stdout)
+    expected = {"id", "name", "params_b", "layers", "hidden", "heads", "kv_heads", "head_dim", "vocab",
+                "context_max", "aliases"}
+    assert all(expected <= set(m) for m in models)
+    assert any("llama3.1:8b" in m["aliases"] for m in models)
+
+
+def test_gpus_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "gpus", "--json")
+    gpus = json.loads(out)
+    assert code == 0
+    assert {"id", "name", "vendor", "vram_gb", "bandwidth_gbps", "source_urls"} <= set(gpus[0])
+
+
+def test_vram_by_ollama_tag(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "vram", "--model", "llama3.1:8b", "--quant", "Q4_K_M", "--context", "8192", "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert {"weights", "kv_cache", "compute_buffer", "runtime"} <= set(result["components_gib"])
+    assert result["components_gib"]["kv_cache"] == pytest.approx(1.0)  # 1024 MiB, as llama.cpp logs
+    assert result["fits"] is None  # no GPU named
+    assert result["total_gib"] == pytest.approx(sum(result["components_gib"].values()), abs=0.01)
+
+
+def test_vram_on_a_gpu_and_across_two(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "vram", "--model", "llama-3.1-8b", "--context", "8192", "--gpu", "rtx-4090", "--json")
+    single = json.loads(out)
+    assert single["fits"] is True and len(single["per_gpu_gib"]) == 1
+    _, out, _ = run(capsys, "vram", "--model", "llama-3.1-70b", "--context", "8192", "--gpu", "rtx-4090",
+                    "--gpus", "2", "--json")
+    pair = json.loads(out)
+    assert pair["fits"] is True and len(pair["per_gpu_gib"]) == 2
+
+
+def test_custom_architecture_and_training(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "vram", "--params-b", "7", "--layers", "32", "--hidden", "4096", "--heads", "32",
+                       "--kv-heads", "8", "--vocab", "32000", "--context", "4096", "--mode", "qlora",
+                       "--grad-checkpointing", "--json")
+    assert code == 0
+    parts = json.loads(out)["components_gib"]
+    assert {"weights", "adapters", "gradients", "optimizer", "activations", "runtime"} <= set(parts)
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["vram", "--model", "llama3.1:8bb"], "did you mean llama3.1:8b"),
+        (["vram", "--model", "llama3.1:8b", "--context", "-5"], "-5 must be a positive"),
+        (["vram", "--model", "llama3.1:8b", "--context", "abc"], "'abc' is not a whole number"),
+        (["vram", "--model", "llama3.1:8b", "--quant", "Q9_X"], "allowed: Q2_K"),
+        (["vram", "--model", "llama3.1:8b", "--context", "99999999"], "outside the allowed range"),
+        (["vram", "--model", "llama3.1:8b", "--context", "200000"], "exceeds"),
+        (["vram", "--model", "llama3.1:8b", "--gpu", "rtx-409"], "did you mean rtx-4090"),
+        (["vram", "--params-b", "0", "--layers", "32", "--hidden", "4096", "--heads", "32"], "must be a positive"),
+        (["vram", "--params-b", "nan", "--layers", "32", "--hidden", "4096", "--heads", "32"], "positive, finite"),
+        (["vram", "--params-b", "7", "--layers", "32"], "--hidden, --heads"),
+        (["vram", "--model", "llama3.1:8b", "--engine", "vllm", "--quant", "Q4_K_M"], "does not load Q4_K_M"),
+        (["vram", "--model", "llama3.1:8b", "--kv-cache", "q2"], "allowed: f16, q8_0, q4_0"),
+        (["warp"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert fragment in err
+    assert "Traceback" not in err
+
+
+def test_bad_input_in_a_real_process_has_no_traceback() -> None:
+    proc = subprocess.run([sys.executable, "-m", "core", "vram", "--model", "nope", "--json"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "unknown model 'nope'" in proc.stderr

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.hfconfig import model_from_config
+
+LLAMA_31_8B_CONFIG = {
+    "architectures": ["LlamaForCausalLM"], "hidden_size": 4096, "intermediate_size": 14336,
+    "max_position_embeddings": 131072, "model_type": "llama", "num_attention_heads": 32,
+    "num_hidden_layers": 32, "num_key_value_heads": 8, "tie_word_embeddings": False, "vocab_size": 128256,
+}
+
+
+def test_llama_config_gives_the_published_parameter_count() -> None:
+    model = model_from_config(json.dumps(LLAMA_31_8B_CONFIG))
+    assert model.params_b == pytest.approx(8.03, rel=0.01)
+    assert (model.layers, model.kv_heads, model.head_dim, model.context_max) == (32, 8, 128, 131072)
+
+
+def test_moe_config_counts_all_and_active_experts() -> None:
+    config = {**LLAMA_31_8B_CONFIG, "num_local_experts": 8, "num_experts_per_tok": 2, "intermediate_size": 14336,
+              "vocab_size": 32000, "max_position_embeddings": 32768}
+    model = model_from_config(json.dumps(config))
+    assert model.is_moe
+    assert model.active_params_b < model.params_b / 3
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "JSON object"),
+        (json.dumps({"hidden_size": 4096}).encode(), "num_hidden_layers"),
+        (json.dumps({**LLAMA_31_8B_CONFIG, "num_key_value_heads": 64}).encode(), "cannot exceed"),
+        (json.dumps({**LLAMA_31_8B_CONFIG, "hidden_size": "big"}).encode(), "non-integer"),
+    ],
+)
+def test_bad_files_say_what_is_wrong(payload: bytes, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        model_from_config(payload, "config.json")

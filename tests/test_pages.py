@@ -1,0 +1,105 @@
+"""AppTest: every page runs without an exception, and inputs change what it shows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_S = 60
+
+
+def vram_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "vram_calculator.py"), default_timeout=TIMEOUT_S)
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_app_routes_to_the_calculator_by_default() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "VRAM calculator"
+
+
+def test_calculator_answers_and_a_longer_context_needs_more_memory() -> None:
+    at = vram_page()
+    assert not at.exception
+    before = metric(at, "Total memory")
+    at.number_input(key="ctx").set_value(65536).run()
+    after = metric(at, "Total memory")
+    assert not at.exception
+    assert float(after.split()[0]) > float(before.split()[0])
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_choosing_a_gpu_gives_a_verdict_and_the_longest_context() -> None:
+    at = vram_page()
+    at.selectbox(key="gpu").set_value("rtx-4090").run()
+    assert not at.exception
+    assert "fits" in json.dumps([m.proto.delta for m in at.metric])
+    assert int(metric(at, "Longest context on this GPU").replace(",", "")) >= 8192
+
+
+def test_korean_is_the_default_for_a_korean_reader() -> None:
+    at = vram_page(lang="ko")
+    assert at.title[0].value == "VRAM 계산기"
+    assert metric(at, "필요 메모리 합계").endswith("GiB")
+
+
+def test_context_beyond_the_model_says_what_is_allowed_and_keeps_the_input() -> None:
+    at = vram_page()
+    at.number_input(key="ctx").set_value(5_000_000).run()
+    assert not at.exception
+    assert "exceeds" in at.error[0].value and "maximum" in at.error[0].value
+    assert at.number_input(key="ctx").value == 5_000_000
+
+
+def test_custom_architecture_with_impossible_heads_is_explained() -> None:
+    at = vram_page()
+    at.segmented_control(key="vram_source").set_value("custom").run()
+    at.number_input(key="custom_kv_heads").set_value(64).run()
+    assert not at.exception
+    assert "cannot exceed" in at.error[0].value
+    at.number_input(key="custom_kv_heads").set_value(8).run()
+    assert not at.error and metric(at, "Total memory").endswith("GiB")
+
+
+def test_config_upload_good_and_bad() -> None:
+    at = vram_page()
+    at.segmented_control(key="vram_source").set_value("upload").run()
+    at.file_uploader(key="vram_upload").set_value(("config.json", b"{oops", "application/json")).run()
+    assert not at.exception
+    assert "not valid JSON" in at.error[0].value
+    config = {"hidden_size": 2048, "num_hidden_layers": 16, "num_attention_heads": 32, "num_key_value_heads": 8,
+              "vocab_size": 128256, "max_position_embeddings": 131072, "intermediate_size": 8192,
+              "tie_word_embeddings": True, "_name_or_path": "my-1b"}
+    at.file_uploader(key="vram_upload").set_value(("config.json", json.dumps(config).encode(), "application/json"))
+    at.run()
+    assert not at.exception and not at.error
+    assert "my-1b" in at.success[0].value
+
+
+def test_fine_tuning_mode_shows_training_terms() -> None:
+    at = vram_page()
+    at.segmented_control(key="mode").set_value("qlora").run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = {trace["name"] for trace in spec["data"]}
+    assert {"Optimizer states", "Gradients", "LoRA adapters", "Activations"} <= names
+
+
+@pytest.mark.parametrize("engine", ["ollama", "llama.cpp", "vllm", "transformers"])
+def test_every_engine_runs(engine: str) -> None:
+    at = vram_page()
+    at.selectbox(key="engine").set_value(engine).run()
+    at.selectbox(key="gpu").set_value("h100-pcie").run()
+    assert not at.exception and not at.error
