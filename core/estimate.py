@@ -230,8 +230,8 @@ def _torch_inference(s: Scenario, quant: Quant) -> MemoryEstimate:
                    reserve.scaled(n, f"× {n}") if n > 1 else reserve),
             per_gpu_gib=tuple(per_gpu), usable_gib_per_gpu=usable, host_gib=0.0,
             gpu_layers=m.layers, total_layers=m.layers,
-            # vLLM refuses to start unless one sequence of the full context fits in the pool.
-            fits=kv_pool >= per_token * s.context,
+            # vLLM itself starts once one full-length sequence fits; the plan asks for all of them at once.
+            fits=kv_pool >= kv.bytes / n,
             max_concurrent_tokens=max_tokens, notes=("vllm_preallocates",),
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from core.catalog import GpuSpec
+from core.memory import GIB, runtime_reserve
 from core.estimate import MemoryEstimate, Scenario, estimate, gpus_needed, max_context, memory_vs_context, usable_gib
 
 CONTEXT_STEPS = (512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144)
@@ -40,11 +41,30 @@ def fit_status(count: int | None, headroom_gib: float | None, usable: float) -> 
 
 
 def fits_across(scenario: Scenario, gpus: tuple[GpuSpec, ...], limit: int = 8) -> tuple[GpuFit, ...]:
-    """For every GPU: how many it takes to hold the scenario, and what is left on the fullest one."""
+    """For every GPU: how many it takes to hold the scenario, and what is left on the fullest one.
+
+    Without offload, what each GPU must hold depends only on the count of GPUs (and on Metal's
+    larger runtime reserve), so the scenario is estimated once per count and compared with every
+    card's budget, instead of once per card and count. tests/test_planner.py checks this agrees
+    with estimating each card on its own.
+    """
+    engine = "transformers" if scenario.mode != "inference" else scenario.engine
+    metal_extra_gib = (runtime_reserve(engine, metal=True).bytes - runtime_reserve(engine, metal=False).bytes) / GIB
+    need: dict[int, float] = {}
+
+    def required_gib(metal: bool, count: int) -> float:
+        if count not in need:
+            need[count] = max(estimate(replace(scenario, gpu=None, gpus=count)).per_gpu_gib)
+        return need[count] + (metal_extra_gib if metal else 0.0)
+
+    share = scenario.gpu_memory_utilization if scenario.engine == "vllm" and scenario.mode == "inference" else 1.0
     rows = []
     for gpu in gpus:
-        count = gpus_needed(scenario, gpu, limit)
-        headroom = estimate(replace(scenario, gpu=gpu, gpus=count)).headroom_gib if count else None
+        metal = gpu.segment == "apple"
+        budget = usable_gib(gpu) * share
+        counts = (1,) if metal else range(1, limit + 1)
+        count = next((n for n in counts if required_gib(metal, n) <= budget), None)
+        headroom = budget - required_gib(metal, count) if count else None
         rows.append(GpuFit(gpu, count, headroom, fit_status(count, headroom, usable_gib(gpu))))
     order = {"green": 0, "amber": 1, "red": 2}
     rows.sort(key=lambda r: (order[r.status], r.count or 99, r.gpu.vram_gb, r.gpu.name))

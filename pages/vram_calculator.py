@@ -162,8 +162,7 @@ with right:
             tr("col.price"): [fmt_krw(r.gpu.street_price_krw, lang) if r.gpu.street_price_krw else "" for r in report.fits_on],
         }
     )
-    colours = {status_label[k]: f"background-color: {c}; color: white" for k, c in charts.STATUS_COLOURS.items()}
-    st.dataframe(table.style.map(colours.get, subset=[tr("col.status")]), hide_index=True, height=420,
+    st.dataframe(table, hide_index=True, height=420,
                  column_config={tr("col.headroom"): st.column_config.NumberColumn(format="%.1f GiB")})
     st.caption(tr("vram.fits_legend"))
 
