@@ -7,7 +7,7 @@ import platform
 import sys
 import time
 
-BENCHES = ("bench.calculator",)
+BENCHES = ("bench.calculator", "bench.training_fit",)
 
 
 def main(names: list[str]) -> int:

@@ -250,7 +250,7 @@ def _training(s: Scenario) -> MemoryEstimate:
         batch=s.batch, seq_len=s.context, lora_rank=s.lora_rank,
     )
     terms = training.training_terms(s.model, setup)
-    terms.append(memory.runtime_reserve("transformers", metal=False))
+    terms.append(training.runtime(s.model))
     n = s.gpus
     # Several GPUs shard weights, gradients and optimizer states (FSDP / ZeRO-3); each GPU keeps its
     # own activations for its share of the batch and its own CUDA context.

@@ -24,7 +24,12 @@ ADAPTER_BYTES = 4.0
 """PEFT keeps LoRA adapters (and so their gradients) in fp32."""
 
 ACTIVATION_FIT = 1.0
-"""Multiplier on the Korthikanti activation formula; replaced by the fit in docs/calibration.md."""
+"""Multiplier on the Korthikanti formula without checkpointing: the formula as published."""
+ACTIVATION_FIT_CHECKPOINTED = 2.29
+"""Multiplier with gradient checkpointing, fitted in bench/training_fit.py (docs/calibration.md)."""
+FRAMEWORK_GIB_PER_B_PARAMS = 0.447
+"""Allocator slack and framework buffers per billion parameters, fitted alongside (docs/calibration.md)."""
+CUDA_CONTEXT_BYTES = 1.3e9
 
 
 @dataclass(frozen=True)
@@ -97,9 +102,11 @@ def optimizer_states(model: ModelArch, setup: TrainingSetup) -> Term:
     )
 
 
-def activations(model: ModelArch, setup: TrainingSetup, fit: float = ACTIVATION_FIT) -> Term:
+def activations(model: ModelArch, setup: TrainingSetup, fit: float | None = None) -> Term:
     """Saved activations for the backward pass, plus the fp32 logits of the loss."""
     s, b, h, layers = setup.seq_len, setup.batch, model.hidden, model.layers
+    if fit is None:
+        fit = ACTIVATION_FIT_CHECKPOINTED if setup.grad_checkpointing else ACTIVATION_FIT
     logits = 2 * 4 * s * b * model.vocab  # fp32 logits and their gradient
     if setup.grad_checkpointing:
         saved = fit * (2 * s * b * h * layers + 34 * s * b * h)
@@ -110,6 +117,16 @@ def activations(model: ModelArch, setup: TrainingSetup, fit: float = ACTIVATION_
         formula = "A = k·34·s·b·h·L + 8·s·b·V"
         substituted = f"A = {fit:.3g}·34·{s}·{b}·{h}·{layers} + 8·{s}·{b}·{model.vocab}"
     return Term("activations", saved + logits, formula, substituted, ACTIVATION_PAPER)
+
+
+def runtime(model: ModelArch) -> Term:
+    """CUDA context and kernels (1.3 GB, measured by the transformers docs) plus allocator slack and
+    framework buffers that grow with the model, fitted to published peaks."""
+    size = CUDA_CONTEXT_BYTES + FRAMEWORK_GIB_PER_B_PARAMS * model.params_b * 2**30
+    return Term(
+        "runtime", size, "R = 1.3 GB + c·P_B (c fitted)",
+        f"R = 1.3 GB + {FRAMEWORK_GIB_PER_B_PARAMS} GiB·{model.params_b:g}", HF_MEMORY_ANATOMY,
+    )
 
 
 def training_terms(model: ModelArch, setup: TrainingSetup) -> list[Term]:
