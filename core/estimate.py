@@ -14,7 +14,9 @@ from core.quant import QUANTS, Quant, find_quant
 
 ENGINES = ("ollama", "llama.cpp", "vllm", "transformers")
 MODES = ("inference", "lora", "qlora", "full")
-SPLITS = {"ollama": ("layer",), "llama.cpp": ("layer",), "vllm": ("tensor", "pipeline"), "transformers": ("layer",)}
+MULTI_GPU = {"ollama": "layer split", "llama.cpp": "layer split", "vllm": "tensor parallel",
+             "transformers": "pipeline (device_map=auto)"}
+"""How each engine spreads a model over several GPUs; what each GPU then holds is in the estimators."""
 KV_TYPES = {"ollama": ("f16", "q8_0", "q4_0"), "llama.cpp": ("f16", "q8_0", "q4_0"), "vllm": ("f16", "fp8"),
             "transformers": ("f16",)}
 APPLE_WORKING_SET_URL = "https://github.com/ggml-org/llama.cpp/discussions/2182"
@@ -34,7 +36,6 @@ class Scenario:
     engine: str = "ollama"
     gpu: GpuSpec | None = None
     gpus: int = 1
-    split: str = ""
     mode: str = "inference"
     optimizer: str = "adamw"
     precision: str = "mixed"
@@ -116,8 +117,6 @@ def validate(s: Scenario) -> Quant:
     if quant.name not in quants_for(s.engine):
         raise InputError("err.quant_engine", value=quant.name, engine=s.engine,
                          allowed=", ".join(quants_for(s.engine)))
-    if s.split and s.split not in SPLITS[s.engine]:
-        raise InputError("err.choice", name="split", value=s.split, allowed=", ".join(SPLITS[s.engine]))
     return quant
 
 

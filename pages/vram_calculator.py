@@ -8,7 +8,7 @@ import streamlit as st
 import ui
 from core import charts
 from core.errors import InputError
-from core.estimate import ENGINES, MODES, Scenario, kv_types_for, quants_for
+from core.estimate import ENGINES, MODES, MULTI_GPU, Scenario, kv_types_for, quants_for
 from core.hfconfig import custom_model, model_from_config
 from core.i18n import fmt_gib, fmt_krw
 from core.planner import vram_report
@@ -142,6 +142,9 @@ if est.max_concurrent_tokens is not None:
     st.info(tr("vram.vllm_tokens", tokens=f"{est.max_concurrent_tokens:,}", seqs=f"{est.max_concurrent_tokens // int(context):,}"))
 if "offload" in est.notes:
     st.warning(tr("vram.offload", gpu=est.gpu_layers, total=est.total_layers, host=f"{est.host_gib:.1f}"))
+if int(gpu_count) > 1:
+    st.caption(tr("vram.multi_gpu", engine=engine if inference else "transformers",
+                  how=MULTI_GPU[engine if inference else "transformers"], n=int(gpu_count)))
 if "paged_optimizer" in est.notes:
     st.caption(tr("vram.paged_note"))
 

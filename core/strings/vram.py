@@ -124,6 +124,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "페이징 옵티마이저는 메모리가 모자랄 때 옵티마이저 상태를 시스템 RAM으로 내보내므로 실제 최대치는 더 낮을 수 있습니다.",
         "A paged optimizer evicts its states to system RAM under pressure, so the real peak can be lower.",
     ),
+    "vram.multi_gpu": (
+        "{engine}은(는) {n}개 GPU에 {how} 방식으로 나눕니다: 가중치와 KV 캐시는 나뉘고, 계산 버퍼와 런타임 예약은 GPU마다 따로 잡힙니다.",
+        "{engine} spreads the model over {n} GPUs by {how}: weights and KV cache are divided, compute buffers and "
+        "runtime reserves are held on every GPU.",
+    ),
     "vram.fits_table": ("카탈로그 전체에서 들어가는 GPU", "Where it fits in the catalog"),
     "vram.fits_legend": (
         "여유: 10% 이상 남음 · 빠듯: 10% 미만 · 부족: 8장으로도 안 들어감. 수량은 들어가는 최소 장수.",
