@@ -78,9 +78,14 @@ class MemoryEstimate:
         return self.usable_gib_per_gpu - max(self.per_gpu_gib)
 
 
-def usable_gib(gpu: GpuSpec) -> float:
-    """Memory the GPU may allocate. macOS caps the Metal working set below the unified total."""
-    if gpu.segment == "apple":
+def usable_gib(gpu: GpuSpec, engine: str = "ollama") -> float:
+    """Memory the GPU may allocate.
+
+    macOS caps the Metal working set below the unified total (recommendedMaxWorkingSetSize: 2/3 up to
+    36 GB, 3/4 above). Ollama plans within that cap; llama.cpp only warns past it and runs on in the
+    rest of unified memory, more slowly.
+    """
+    if gpu.segment == "apple" and engine != "llama.cpp":
         return gpu.vram_gib * (2 / 3 if gpu.vram_gib <= 36 else 3 / 4)
     return gpu.vram_gib
 
@@ -138,7 +143,7 @@ def estimate(s: Scenario) -> MemoryEstimate:
 
 
 def _gpu_budget(s: Scenario) -> float | None:
-    return usable_gib(s.gpu) if s.gpu is not None else None
+    return usable_gib(s.gpu, s.engine if s.mode == "inference" else "transformers") if s.gpu is not None else None
 
 
 def _verdict(per_gpu: list[float], usable: float | None) -> bool | None:

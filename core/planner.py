@@ -61,11 +61,11 @@ def fits_across(scenario: Scenario, gpus: tuple[GpuSpec, ...], limit: int = 8) -
     rows = []
     for gpu in gpus:
         metal = gpu.segment == "apple"
-        budget = usable_gib(gpu) * share
+        budget = usable_gib(gpu, engine) * share
         counts = (1,) if metal else range(1, limit + 1)
         count = next((n for n in counts if required_gib(metal, n) <= budget), None)
         headroom = budget - required_gib(metal, count) if count else None
-        rows.append(GpuFit(gpu, count, headroom, fit_status(count, headroom, usable_gib(gpu))))
+        rows.append(GpuFit(gpu, count, headroom, fit_status(count, headroom, usable_gib(gpu, engine))))
     order = {"green": 0, "amber": 1, "red": 2}
     rows.sort(key=lambda r: (order[r.status], r.count or 99, r.gpu.vram_gb, r.gpu.name))
     return tuple(rows)
