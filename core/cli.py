@@ -201,7 +201,9 @@ COMMANDS = (
 
 def all_commands() -> tuple[Command, ...]:
     """This module's commands plus those of the feature modules (imported here, late, to keep start-up light)."""
-    return COMMANDS
+    from core import cli_plan
+
+    return COMMANDS + cli_plan.COMMANDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:

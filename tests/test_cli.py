@@ -99,3 +99,37 @@ def test_bad_input_in_a_real_process_has_no_traceback() -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "unknown model 'nope'" in proc.stderr
+
+
+def test_speed_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "speed", "--model", "llama3.1:70b", "--context", "8192", "--gpu", "rtx-4090", "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert {"fits", "gpu_layers", "total_layers", "decode_tokens_per_s", "prefill_tokens_per_s",
+            "time_to_first_token_s", "bottleneck"} <= set(result)
+    assert result["fits"] is False and result["bottleneck"] == "cpu_offload"
+    assert 0 < result["gpu_layers"] < result["total_layers"] == 80
+
+
+def test_recommend_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "recommend", "--model", "qwen2.5:14b", "--users", "2", "--top", "3", "--json")
+    options = json.loads(out)
+    assert code == 0 and 1 <= len(options) <= 3
+    first = options[0]
+    assert {"gpus", "price_krw", "price_usd", "decode_tokens_per_s", "fits", "headroom_gib", "power_w",
+            "reasons"} <= set(first)
+    assert first["fits"] is True and first["gpus"][0]["count"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["speed", "--model", "llama3.1:8b"], "--gpu"),
+        (["speed", "--model", "llama3.1:8b", "--gpu", "rtx-4090", "--users", "0"], "must be a positive"),
+        (["recommend", "--model", "llama3.1:8b", "--budget-krw", "abc"], "'abc' is not a number"),
+        (["recommend", "--model", "llama3.1:8b", "--budget-krw", "1", "--budget-usd", "1"], "not allowed with"),
+    ],
+)
+def test_plan_commands_refuse_bad_input(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and fragment in err

@@ -1,0 +1,100 @@
+"""The recommender: budget respected, nothing that does not fit offered, a stable ranking, whole workstations."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.catalog import catalog
+from core.errors import InputError
+from core.models import find_model
+from core.prices import Constant, Part, Price, PriceBook
+from core.recommend import Request, recommend
+
+SRC = "https://example.org/price"
+
+
+def part(part_id: str, kind: str, name: str, krw: float, spec: str) -> Part:
+    return Part(part_id, kind, name, Price(krw, "2026-10", SRC), spec)
+
+
+@pytest.fixture(scope="module")
+def book() -> PriceBook:
+    gpu_krw = {"rtx-3060-12gb": 400_000, "rtx-4070": 800_000, "rtx-3090": 1_100_000, "rtx-4090": 3_000_000,
+               "rtx-5090": 4_200_000, "rtx-a6000": 6_000_000, "h100-pcie": 40_000_000,
+               "apple-m4-max-128gb": 7_000_000}
+    parts = (
+        part("r7", "cpu", "Ryzen 7 7700X", 300_000, "8 cores"), part("r9", "cpu", "Ryzen 9 7950X", 600_000, "16 cores"),
+        part("tr", "cpu", "Threadripper 7960X", 2_000_000, "24 cores"),
+        part("m32", "ram", "DDR5 32GB", 120_000, "32 GB"), part("m64", "ram", "DDR5 64GB", 230_000, "64 GB"),
+        part("m128", "ram", "DDR5 128GB", 500_000, "128 GB"),
+        part("p850", "psu", "850W Gold", 150_000, "850 W"), part("p1200", "psu", "1200W Gold", 250_000, "1200 W"),
+        part("p1600", "psu", "1600W Platinum", 450_000, "1600 W"),
+        part("s2", "ssd", "NVMe 2TB", 150_000, "2 TB"), part("s4", "ssd", "NVMe 4TB", 300_000, "4 TB"),
+        part("b650", "board", "B650 board", 200_000, "AM5"), part("trx", "board", "TRX50 board", 900_000, "TRX50"),
+        part("case", "case", "Mid tower", 100_000, ""),
+    )
+    return PriceBook({k: [Price(v, "2026-10", SRC)] for k, v in gpu_krw.items()}, parts, (),
+                     {"usd_krw": Constant(1400, "KRW/USD", "2026-10", SRC)})
+
+
+def test_budget_is_respected_and_only_fitting_options_are_offered(book: PriceBook) -> None:
+    request = Request(models=(find_model("qwen2.5:14b"),), context=8192, users=5, budget_krw=5_000_000)
+    result = recommend(request, catalog(), book)
+    assert result.options
+    for option in result.options:
+        assert option.fits
+        assert option.price_krw <= 5_000_000
+        # The whole computer is priced: GPUs plus CPU, RAM, PSU, SSD, board and case.
+        assert {p.kind for p in option.workstation.parts} == {"cpu", "ram", "psu", "ssd", "board", "case"}
+        assert option.price_krw == pytest.approx(option.workstation.gpu_price_krw + option.workstation.parts_price_krw)
+
+
+def test_ranking_puts_options_meeting_the_target_first_then_cheapest(book: PriceBook) -> None:
+    request = Request(models=(find_model("llama3.1:8b"),), context=8192, min_tokens_per_s=60)
+    options = recommend(request, catalog(), book).options
+    flags = [o.meets_target for o in options]
+    assert flags == sorted(flags, reverse=True)
+    meeting = [o.price_krw for o in options if o.meets_target]
+    assert meeting == sorted(meeting)
+    assert recommend(request, catalog(), book).options == options  # stable
+
+
+def test_seventy_b_needs_two_24gb_cards_and_the_4090_alone_is_explained(book: PriceBook) -> None:
+    request = Request(models=(find_model("llama3.1:70b"),), context=8192, budget_krw=30_000_000, max_gpus=4)
+    result = recommend(request, catalog(), book)
+    counts = {(o.gpu.id, o.count) for o in result.options}
+    assert ("rtx-3090", 2) in counts and ("rtx-3090", 1) not in counts
+    two_cards = next(o for o in result.options if o.gpu.id == "rtx-3090" and o.count == 2)
+    assert any(r.key == "rec.reason.layer_split" for r in two_cards.reasons)
+    assert two_cards.workstation.ram_gb >= 64  # never less than the model for loading
+
+
+def test_several_models_must_all_fit(book: PriceBook) -> None:
+    small = Request(models=(find_model("llama3.1:8b"),), context=4096)
+    both = Request(models=(find_model("llama3.1:8b"), find_model("qwen2.5:32b")), context=4096)
+    cheapest_small = recommend(small, catalog(), book).options[0].price_krw
+    cheapest_both = recommend(both, catalog(), book).options[0].price_krw
+    assert cheapest_both > cheapest_small
+
+
+def test_fine_tuning_sizes_ram_at_128gb(book: PriceBook) -> None:
+    request = Request(models=(find_model("llama3.1:8b"),), context=2048, mode="qlora")
+    option = recommend(request, catalog(), book).options[0]
+    assert option.workstation.ram_gb == 128
+
+
+def test_why_not_names_popular_cards(book: PriceBook) -> None:
+    request = Request(models=(find_model("llama3.1:70b"),), context=8192, budget_krw=4_000_000)
+    reasons = {gpu.id: reason.text("en") for gpu, reason in recommend(request, catalog(), book).why_not}
+    assert "over the budget" in reasons["rtx-4090"] or "does not fit" in reasons["rtx-4090"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [({"models": ()}, "at least one"), ({"users": 0}, "users"), ({"budget_krw": -5.0}, "budget"),
+     ({"quant": "Q9"}, "quantization")],
+)
+def test_bad_requests_are_refused(book: PriceBook, changes: dict, fragment: str) -> None:
+    base = {"models": (find_model("llama3.1:8b"),)}
+    with pytest.raises(InputError, match=fragment):
+        recommend(Request(**{**base, **changes}), catalog(), book)
