@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -14,6 +15,16 @@ from core import i18n
 from core.catalog import GpuSpec, catalog
 from core.csvdata import DataFileError
 from core.models import ModelArch, model_catalog
+from core.prices import PriceBook, price_book
+from core.tiers import PricedTier, price_tiers
+from core.monitor.live import live_sampler
+from core.monitor.sampler import Sampler
+from core.monitor.trace import demo_sampler
+from core.ollama.config import OllamaConfig, data_dir
+from core.ollama.errors import ChatError, StoreError
+from core.ollama.gateway import OllamaGateway
+from core.ollama.store import ConversationStore
+from core.ollama.types import ModelInfo
 
 LANG_KEY = "lang"
 """The sidebar switch's key, bound to the URL: ?lang=ko / ?lang=en."""
@@ -81,6 +92,26 @@ def models() -> tuple[ModelArch, ...]:
     return model_catalog()
 
 
+@st.cache_resource(show_spinner=False)
+def prices() -> PriceBook:
+    return price_book()
+
+
+@st.cache_resource(show_spinner=False)
+def tiers() -> tuple[PricedTier, ...]:
+    return price_tiers(gpus(), prices())
+
+
+def price_table(gpu_list: tuple[GpuSpec, ...], book: PriceBook, condition: str) -> pd.DataFrame:
+    return pd.DataFrame(book.price_rows(gpu_list, condition))
+
+
+def default_krw_per_kwh(book: PriceBook) -> float | None:
+    """The sourced electricity price; None (an empty field for the user to fill) when there is none."""
+    rate = book.krw_per_kwh
+    return float(rate.value) if rate else None
+
+
 def load_catalogs() -> tuple[tuple[GpuSpec, ...], tuple[ModelArch, ...]]:
     """Both catalogs, or a clear error naming the broken file and line, then stop the page."""
     try:
@@ -100,3 +131,72 @@ def sources(urls: Sequence[str]) -> None:
     unique = list(dict.fromkeys(urls))
     links = " · ".join(f"[{i + 1}]({url})" for i, url in enumerate(unique))
     st.caption(f"{tr('common.sources')}: {links}")
+
+
+# --- chat: one Ollama gateway and one conversation store per server process -------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _ollama_gateway(config: OllamaConfig) -> OllamaGateway:
+    return OllamaGateway(config)
+
+
+def chat_gateway() -> OllamaGateway:
+    """Keyed by the configuration, so a changed OLLAMA_HOST (tests, a restart) gets its own client."""
+    return _ollama_gateway(OllamaConfig.from_env())
+
+
+@st.cache_resource(show_spinner=False)
+def _conversation_store(directory: str) -> ConversationStore:
+    return ConversationStore.in_dir(directory)
+
+
+def chat_store() -> ConversationStore:
+    """The conversation database, or a message naming the folder to fix, then stop the page."""
+    try:
+        return _conversation_store(str(data_dir()))
+    except StoreError as exc:
+        st.error(exc.message(lang()))
+        st.stop()
+        raise
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def _model_info(host: str, name: str) -> ModelInfo:
+    # cache_resource, not cache_data: ModelInfo is frozen, so sharing it is safe and nothing is pickled.
+    return chat_gateway().show(name)
+
+
+def ollama_model_info(name: str) -> ModelInfo | None:
+    """/api/show for one model, cached for a minute; None when the server cannot say."""
+    try:
+        return _model_info(chat_gateway().host, name)
+    except ChatError:
+        return None
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def _ollama_version(host: str) -> str:
+    return chat_gateway().version()
+
+
+def ollama_version() -> str:
+    try:
+        return _ollama_version(chat_gateway().host)
+    except ChatError:
+        return "?"
+
+
+MONITOR_DEMO_PARAM = "demo"
+"""?demo=1 replays the recorded trace in data/traces instead of reading this machine's GPUs."""
+
+
+def monitor_demo_requested() -> bool:
+    return st.query_params.get(MONITOR_DEMO_PARAM) in ("1", "true")
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda sampler: sampler.stop())
+def monitor_sampler(demo: bool = False) -> Sampler:
+    """The server's one sampler (one for live readings, one for the demo replay), shared by every tab and
+    session, so NVML is polled at the sampler's rate however many people watch."""
+    return (demo_sampler() if demo else live_sampler()).start()

@@ -90,6 +90,23 @@ class PriceBook:
     def usd_krw(self) -> Constant | None:
         return self.constants.get("usd_krw")
 
+    @property
+    def krw_per_kwh(self) -> Constant | None:
+        """Electricity price for running a workstation (general-service rate where published)."""
+        for key in ("krw_per_kwh_general", "krw_per_kwh", "krw_per_kwh_residential"):
+            if key in self.constants:
+                return self.constants[key]
+        return None
+
+    def price_rows(self, gpus: tuple[GpuSpec, ...], condition: str = "new") -> list[dict[str, object]]:
+        """One row per GPU with its current price, date and source: the editable price table."""
+        rows = []
+        for gpu in gpus:
+            price = self.gpu_price(gpu, condition)
+            rows.append({"gpu_id": gpu.id, "gpu": gpu.name, "price_krw": round(price.krw) if price else None,
+                         "date": price.date if price else "", "source": price.source_url if price else ""})
+        return rows
+
     def to_krw(self, usd: float) -> float | None:
         rate = self.usd_krw
         return None if rate is None else usd * rate.value

@@ -103,3 +103,36 @@ def test_every_engine_runs(engine: str) -> None:
     at.selectbox(key="engine").set_value(engine).run()
     at.selectbox(key="gpu").set_value("h100-pcie").run()
     assert not at.exception and not at.error
+
+
+def recommend_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "recommendations.py"), default_timeout=TIMEOUT_S)
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+def test_recommendations_rank_options_and_react_to_the_budget() -> None:
+    at = recommend_page()
+    assert not at.exception and not at.error
+    ranked = at.dataframe[0].value
+    assert len(ranked) >= 1
+    assert len(at.get("plotly_chart")) == 4
+    at.number_input(key="rec_budget_krw").set_value(1_000_000).run()
+    assert not at.exception
+    cheap = at.dataframe[0].value if at.dataframe else None
+    assert cheap is None or len(cheap) <= len(ranked)
+
+
+def test_recommendations_for_several_models_and_fine_tuning() -> None:
+    at = recommend_page(lang="ko")
+    at.multiselect(key="rec_models").set_value(["llama-3.1-8b", "qwen2.5-32b"]).run()
+    at.segmented_control(key="rec_mode").set_value("qlora").run()
+    assert not at.exception
+    assert at.title[0].value == "GPU 추천"
+
+
+def test_recommendations_without_a_model_say_so() -> None:
+    at = recommend_page()
+    at.multiselect(key="rec_models").set_value([]).run()
+    assert not at.exception
+    assert "at least one" in at.error[0].value

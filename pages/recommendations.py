@@ -1,0 +1,200 @@
+"""GPU recommendations: models, users, speed and budget in; ranked whole workstations out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from core import charts_plan
+from core.errors import InputError
+from core.estimate import ENGINES, MODES, quants_for
+from core.hfconfig import custom_model
+from core.i18n import fmt_krw, fmt_number
+from core.recommend import Request, recommend
+from core.rent import buy_or_rent
+from core.workstation import is_whole_system
+
+DEFAULT_MODELS = ["qwen2.5-14b"]
+PRICE_TABLE_KEY = "rec.price_table"
+
+tr = ui.translator()
+lang = ui.lang()
+gpus, models = ui.load_catalogs()
+book = ui.prices()
+models_by_id = {m.id: m for m in models}
+gpus_by_id = {g.id: g for g in gpus}
+
+st.title(tr("rec.title"))
+st.caption(tr("rec.intro"))
+
+# --- what the team wants to run ---------------------------------------------------------------
+chosen = st.multiselect(
+    tr("rec.models"), list(models_by_id), default=DEFAULT_MODELS, key="rec_models",
+    format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
+)
+target_models = [models_by_id[i] for i in chosen]
+with st.expander(tr("rec.custom")):
+    cols = st.columns(6)
+    custom = {
+        name: cols[i].number_input(tr(f"field.{name}"), min_value=low, max_value=high, value=default, key=f"rec_custom_{name}")
+        for i, (name, default, low, high) in enumerate(
+            [("params_b", 12.0, 0.1, 5000.0), ("layers", 40, 1, 512), ("hidden", 5120, 64, 65536),
+             ("heads", 40, 1, 1024), ("kv_heads", 8, 1, 1024), ("vocab", 131072, 1000, 1_000_000)]
+        )
+    }
+    if st.checkbox(tr("rec.custom_use"), key="rec_custom_use"):
+        try:
+            target_models.append(custom_model(**custom, name="custom"))
+        except InputError as exc:
+            st.error(exc.message(lang))
+
+mode = st.segmented_control(tr("vram.mode"), list(MODES), default="inference", required=True, key="rec_mode",
+                            format_func=lambda k: tr(f"mode.{k}"))
+c1, c2, c3, c4 = st.columns(4)
+engine = c1.selectbox(tr("vram.engine"), list(ENGINES), key="rec_engine", disabled=mode != "inference")
+quant_options = list(quants_for(engine))
+if st.session_state.get("rec_quant") not in quant_options:
+    st.session_state["rec_quant"] = "Q4_K_M" if "Q4_K_M" in quant_options else quant_options[0]
+quant = c2.selectbox(tr("vram.quant"), quant_options, key="rec_quant", disabled=mode != "inference")
+context = c3.number_input(tr("vram.context"), min_value=256, max_value=1_000_000, value=8192, step=1024, key="rec_ctx")
+users = c4.number_input(tr("rec.users"), min_value=1, max_value=1024, value=5, key="rec_users")
+
+c5, c6, c7, c8 = st.columns(4)
+min_tps = c5.number_input(tr("rec.min_tps"), min_value=0.0, max_value=10_000.0, value=10.0, step=5.0, key="rec_min_tps")
+currency = c6.segmented_control(tr("rec.budget_unit"), ["krw", "usd"], default="krw", required=True, key="rec_currency",
+                                format_func=lambda k: tr(f"rec.currency.{k}"))
+budget = c7.number_input(tr("rec.budget"), min_value=0, max_value=10_000_000_000,
+                         value=5_000_000 if currency == "krw" else 3_500, step=500_000 if currency == "krw" else 500,
+                         key=f"rec_budget_{currency}", help=tr("rec.budget_help"))
+c7.caption(fmt_krw(budget, lang) if currency == "krw" else f"${budget:,.0f}")
+condition = c8.segmented_control(tr("rec.condition"), ["new", "any"], default="new", required=True, key="rec_condition",
+                                 format_func=lambda k: tr(f"rec.condition.{k}"))
+max_gpus = c8.number_input(tr("rec.max_gpus"), min_value=1, max_value=8, value=4, key="rec_max_gpus")
+
+# --- the price table the ranking uses (editable, per session) ---------------------------------
+with st.expander(tr("rec.prices_title"), icon=":material/sell:"):
+    st.caption(tr("rec.prices_help"))
+    defaults = ui.price_table(gpus, book, condition)
+    edited = st.data_editor(
+        st.session_state.get(PRICE_TABLE_KEY, defaults), hide_index=True, key="rec_price_editor",
+        disabled=["gpu_id", "gpu", "date", "source"], width="stretch",
+        column_config={"price_krw": st.column_config.NumberColumn(tr("rec.col.price_krw"), min_value=0, format="%d"),
+                       "date": tr("rec.col.date"), "source": st.column_config.LinkColumn(tr("rec.col.source"))},
+    )
+    st.download_button(tr("rec.prices_download"), edited.to_csv(index=False).encode("utf-8"), "gpu_prices.csv",
+                       "text/csv", key="rec_prices_download")
+overrides = {row.gpu_id: float(row.price_krw) for row in edited.itertuples() if pd.notna(row.price_krw) and row.price_krw > 0}
+
+budget_krw = budget if currency == "krw" else book.to_krw(budget)
+if currency == "usd" and book.usd_krw is not None:
+    c7.caption(tr("rec.usd_note", rate=f"{book.usd_krw.value:,.0f}", date=book.usd_krw.date))
+
+try:
+    result = recommend(
+        Request(models=tuple(target_models), quant=quant, context=int(context), users=int(users), mode=mode,
+                engine=engine, budget_krw=budget_krw or None, min_tokens_per_s=min_tps or None,
+                condition=condition, max_gpus=int(max_gpus), price_overrides_krw=overrides),
+        gpus, book,
+    )
+except InputError as exc:
+    st.error(exc.message(lang))
+    st.stop()
+
+# --- the answer -------------------------------------------------------------------------------
+st.subheader(tr("rec.ranked"))
+if not result.options:
+    st.warning(tr("rec.none"))
+else:
+    top = result.options[:15]
+    st.dataframe(
+        pd.DataFrame({
+            tr("rec.col.rank"): range(1, len(top) + 1),
+            tr("rec.col.config"): [f"{o.count}× {o.gpu.name}" for o in top],
+            tr("rec.col.total"): [fmt_krw(o.price_krw, lang) for o in top],
+            tr("rec.col.tps"): [o.decode_tokens_per_s for o in top],
+            tr("rec.col.aggregate"): [o.aggregate_tokens_per_s for o in top],
+            tr("rec.col.won_per_tps"): [fmt_krw(o.won_per_token_s, lang) for o in top],
+            tr("rec.col.headroom"): [o.headroom_gib for o in top],
+            tr("rec.col.power"): [o.workstation.power_w for o in top],
+            tr("rec.col.target"): [tr("rec.yes") if o.meets_target else tr("rec.no") for o in top],
+            tr("rec.col.reasons"): ["; ".join(r.text(lang) for r in o.reasons) for o in top],
+        }),
+        hide_index=True, width="stretch",
+        column_config={tr("rec.col.tps"): st.column_config.NumberColumn(format="%.1f"),
+                       tr("rec.col.aggregate"): st.column_config.NumberColumn(format="%.0f"),
+                       tr("rec.col.headroom"): st.column_config.NumberColumn(format="%.1f GiB")},
+    )
+    best = result.options[0]
+    with st.container(border=True):
+        st.markdown(f"**{tr('rec.workstation')}: {best.count}× {best.gpu.name} — {fmt_krw(best.price_krw, lang)}**")
+        station = best.workstation
+        if is_whole_system(best.gpu):
+            st.caption(tr("rec.whole_system"))
+        else:
+            st.dataframe(pd.DataFrame({
+                tr("rec.col.kind"): [p.kind for p in station.parts],
+                tr("rec.part"): [p.name for p in station.parts],
+                tr("rec.part_price"): [fmt_krw(p.price.krw, lang) for p in station.parts],
+                tr("rec.part_date"): [p.price.date for p in station.parts],
+                tr("rec.col.source"): [p.price.source_url for p in station.parts],
+            }), hide_index=True, width="stretch",
+                column_config={tr("rec.col.source"): st.column_config.LinkColumn()})
+            st.caption(tr("rec.sizing", ram=station.ram_gb, psu=station.psu_w, power=f"{station.power_w:.0f}",
+                          disk=station.disk_tb))
+
+if result.why_not:
+    st.subheader(tr("rec.why_not"))
+    st.markdown("\n".join(f"- **{gpu.name}**: {reason.text(lang)}" for gpu, reason in result.why_not))
+
+left, right = st.columns(2)
+with left:
+    ui.chart(charts_plan.pareto_chart(result.options, lang), key="rec_chart_pareto")
+with right:
+    ui.chart(charts_plan.value_chart(result.options, lang), key="rec_chart_value")
+ui.chart(charts_plan.price_vram_chart(gpus, book, lang, overrides), key="rec_chart_price_vram")
+
+# --- the team's tiers, and buying against renting ----------------------------------------------
+st.subheader(tr("tier.title"))
+tiers = ui.tiers()
+cards = st.columns(len(tiers))
+for card, priced in zip(cards, tiers, strict=True):
+    with card.container(border=True):
+        cpu = next((p.name for p in priced.workstation.parts if p.kind == "cpu"), "—")
+        st.markdown(f"**{tr(f'tier.{priced.tier.key}')}**  \n"
+                    + tr("tier.card", gpu=priced.workstation.gpu.name, cpu=cpu, ram=priced.workstation.ram_gb))
+        low, high = priced.tier.notes_budget_krw
+        st.markdown(tr("tier.notes", low=fmt_krw(low, lang), high=fmt_krw(high, lang)) + "  \n"
+                    + tr("tier.today", total=fmt_krw(priced.workstation.total_krw, lang)))
+        if priced.best_in_budget is not None and priced.best_in_budget.id != priced.tier.gpu_id:
+            st.info(tr("tier.newer", gpu=priced.best_in_budget.name, n=priced.best_count))
+        elif priced.best_in_budget is not None:
+            st.caption(tr("tier.same"))
+ui.chart(charts_plan.tier_chart(tiers, lang), key="rec_chart_tiers")
+
+st.subheader(tr("rec.rent_title"))
+if result.options:
+    r1, r2, r3 = st.columns(3)
+    labels = {i: f"{o.count}× {o.gpu.name} — {fmt_krw(o.price_krw, lang)}" for i, o in enumerate(result.options[:15])}
+    pick = r1.selectbox(tr("rec.rent_option"), list(labels), format_func=labels.get, key="rec_rent_pick")
+    kwh = r2.number_input(tr("rec.kwh"), min_value=1.0, max_value=2000.0, value=ui.default_krw_per_kwh(book),
+                          key="rec_kwh")
+    per_day = r3.number_input(tr("rec.hours_per_day"), min_value=0.5, max_value=24.0, value=8.0, step=0.5,
+                              key="rec_hours_per_day")
+    option = result.options[pick]
+    verdict = buy_or_rent(option.gpu.id, option.count, option.price_krw, option.workstation.power_w, kwh, book) if kwh else None
+    if kwh is None:
+        st.caption(tr("rec.kwh_missing"))
+    elif verdict is None:
+        st.caption(tr("rec.rent_none"))
+    elif verdict.break_even_hours is None:
+        st.warning(tr("rec.rent_never"))
+    else:
+        st.success(tr("rec.rent_result", provider=verdict.cloud.provider, cloud=fmt_krw(verdict.cloud_krw_per_hour, lang),
+                      power=fmt_krw(verdict.power_krw_per_hour, lang), hours=fmt_number(verdict.break_even_hours, lang),
+                      per_day=fmt_number(per_day, lang, 1),
+                      months=fmt_number(verdict.break_even_months(per_day), lang, 1)))
+        st.caption(tr("rec.rent_source", date=verdict.cloud.date, url=verdict.cloud.source_url))
+
+with st.expander(tr("rec.explain"), icon=":material/function:"):
+    st.markdown(tr("rec.explain_body"))
