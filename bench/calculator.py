@@ -34,16 +34,17 @@ def _rerun_times(at: AppTest, key: str, values: list[int]) -> list[float]:
     return times
 
 
-def rerun_ratio() -> tuple[float, float]:
+def rerun_ratio(page_file: str = "vram_calculator.py", key: str = "ctx") -> tuple[float, float]:
+    """Median rerun time of a page after a number input changes, and of a minimal app likewise."""
     contexts = [1024 * (i % 60 + 2) for i in range(RUNS)]
     with tempfile.TemporaryDirectory() as tmp:
         minimal_path = Path(tmp) / "minimal.py"
         minimal_path.write_text(MINIMAL_APP, encoding="utf-8")
         minimal = _rerun_times(AppTest.from_file(str(minimal_path), default_timeout=60), "x", contexts)
-    page = AppTest.from_file(str(ROOT / "pages" / "vram_calculator.py"), default_timeout=60)
+    page = AppTest.from_file(str(ROOT / "pages" / page_file), default_timeout=60)
     page.query_params["lang"] = "en"
-    calculator = _rerun_times(page, "ctx", contexts)
-    return statistics.median(calculator), statistics.median(minimal)
+    measured = _rerun_times(page, key, contexts)
+    return statistics.median(measured), statistics.median(minimal)
 
 
 def cli_scenarios(count: int = 1000) -> float:
