@@ -16,6 +16,7 @@ navigation = st.navigation(
     [
         st.Page(PAGES_DIR / "vram_calculator.py", title=ui.tr("nav.vram"), icon=":material/calculate:",
                 url_path="vram", default=True),
+        st.Page(PAGES_DIR / "chat.py", title=ui.tr("nav.chat"), icon=":material/chat:", url_path="chat"),
     ]
 )
 ui.language_switch()

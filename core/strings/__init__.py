@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.strings import vram
+from core.strings import chat, vram
 
-_TABLES = (vram.STRINGS,)
+_TABLES = (vram.STRINGS, chat.STRINGS)
 
 STRINGS: dict[str, tuple[str, str]] = {}
 for _table in _TABLES:

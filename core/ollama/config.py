@@ -1,0 +1,78 @@
+"""Server-side settings of the chat: where Ollama is, what the page may do, where conversations live.
+
+All of it comes from the environment of the Streamlit server process, never from the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOST = "http://127.0.0.1:11434"
+APP_DIR_NAME = "llm-workstation-planner"
+
+
+def normalize_host(value: str | None) -> str:
+    """OLLAMA_HOST as the official client reads it: '' → local default, a bare host gets port 11434.
+
+    The client does this itself, but the page shows the host in messages and needs it for /api/version,
+    which the client has no method for.
+    """
+    text = (value or "").strip()
+    if not text:
+        return DEFAULT_HOST
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "http", text
+    default_port = {"http": 80, "https": 443}.get(scheme, 11434) if sep else 11434
+    split = urllib.parse.urlsplit(f"{scheme}://{rest}")
+    host = split.hostname or "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    path = split.path.strip("/")
+    return f"{scheme}://{host}:{split.port or default_port}" + (f"/{path}" if path else "")
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _seconds(value: str | None, default: float) -> float:
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        return default
+    return seconds if seconds > 0 else default
+
+
+@dataclass(frozen=True)
+class OllamaConfig:
+    host: str = DEFAULT_HOST
+    allow_pull: bool = False
+    """Pulling writes gigabytes to the server's disk; only the server's owner switches it on."""
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 300.0
+    """Longest silence inside a stream: the first token can wait for a model to load from disk."""
+    quick_timeout_s: float = 15.0
+    """For list, ps, show and unload, which answer at once on a healthy server."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> OllamaConfig:
+        env = os.environ if env is None else env
+        return cls(
+            host=normalize_host(env.get("OLLAMA_HOST")),
+            allow_pull=_flag(env.get("ALLOW_MODEL_PULL")),
+            read_timeout_s=_seconds(env.get("OLLAMA_READ_TIMEOUT_S"), cls.read_timeout_s),
+        )
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """PLANNER_DATA_DIR, else $XDG_DATA_HOME/llm-workstation-planner, else ~/.local/share/llm-workstation-planner."""
+    env = os.environ if env is None else env
+    if env.get("PLANNER_DATA_DIR"):
+        return Path(env["PLANNER_DATA_DIR"]).expanduser()
+    base = Path(env["XDG_DATA_HOME"]).expanduser() if env.get("XDG_DATA_HOME") else Path.home() / ".local" / "share"
+    return base / APP_DIR_NAME

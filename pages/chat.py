@@ -1,0 +1,292 @@
+"""Chat with a local Ollama model: streamed answers, a real stop, and the measured speed next to the prediction."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import streamlit as st
+
+import ui
+from core.errors import InputError
+from core.ollama import export, limits
+from core.ollama.errors import ChatError
+from core.ollama.predict import predicted_tokens_per_s
+from core.ollama.present import model_label, running_label, stats_line
+from core.ollama.types import ChatOptions, Conversation, ModelInfo, Turn
+
+CONVERSATION_KEY = "chat_conversation"
+MODEL_KEY = "chat_model"
+SYSTEM_KEY = "chat_system"
+OPTION_KEYS = {name: f"chat_opt_{name}" for name in ChatOptions.__dataclass_fields__}
+PENDING_KEY = "chat_pending"
+"""The last question is to be answered on this run: a new prompt, a regenerate or a retry."""
+NOTICE_KEY = "chat_notice"
+"""An error from a callback or from an attempt that produced no text, shown once on the next run."""
+UNSENT_KEY = "chat_unsent"
+PULLED_KEY = "chat_pulled"
+URL_PARAM = "chat"
+
+tr, lang = ui.tr, ui.lang()
+gateway, store = ui.chat_gateway(), ui.chat_store()
+
+
+def open_conversation(conversation_id: int | None) -> None:
+    """Switch conversations and restore the model and settings its last answer used."""
+    st.session_state[CONVERSATION_KEY] = conversation_id
+    conversation = store.get(conversation_id) if conversation_id else None
+    if conversation is not None:
+        st.session_state[MODEL_KEY] = conversation.model
+        st.session_state[SYSTEM_KEY] = conversation.system_prompt
+        for name, key in OPTION_KEYS.items():
+            st.session_state[key] = getattr(conversation.options, name)
+
+
+def on_pick() -> None:
+    open_conversation(st.session_state[CONVERSATION_KEY])
+
+
+def regenerate(conversation_id: int) -> None:
+    store.drop_last_answer(conversation_id)
+    st.session_state[PENDING_KEY] = True
+
+
+def delete(conversation_id: int) -> None:
+    store.delete(conversation_id)
+    open_conversation(None)
+
+
+def unload(name: str) -> None:
+    try:
+        gateway.unload(name)
+    except ChatError as exc:
+        st.session_state[NOTICE_KEY] = exc.message(lang)
+
+
+def render_turn(turn: Turn) -> None:
+    with st.chat_message(turn.role):
+        if turn.thinking:
+            with st.expander(tr("chat.thinking"), icon=":material/psychology:"):
+                st.markdown(turn.thinking)
+        if turn.content:
+            st.markdown(turn.content)
+        if turn.stopped:
+            st.caption(f":material/stop_circle: {tr('chat.stopped')}")
+        if turn.error:
+            st.error(turn.error, icon=":material/error:")
+        if turn.stats is not None and turn.role == "assistant":
+            st.caption(stats_line(turn.stats, lang))
+            if turn.stats.cut_by_length:
+                st.warning(tr("chat.cut_by_length"), icon=":material/content_cut:")
+
+
+def pull_form() -> None:
+    with st.expander(tr("chat.pull_title"), icon=":material/download:"):
+        name = st.text_input(tr("chat.pull_name"), key="chat_pull_name", max_chars=200)
+        if not st.button(tr("chat.pull"), key="chat_pull", disabled=not name):
+            return
+        bar = st.progress(0.0, text=tr("chat.pull_start"))
+        try:
+            for step in gateway.pull(name):
+                bar.progress(step.fraction, text=f"{step.status} · {step.fraction:.0%}")
+        except (InputError, ChatError) as exc:
+            st.error(exc.message(lang))
+            return
+    st.session_state[PULLED_KEY] = name if ":" in name else f"{name}:latest"
+    st.rerun()
+
+
+@st.fragment(run_every="1s")
+def redraw_once_stored(conversation_id: int, turns_before: int) -> None:
+    # A stop ends the script at its next st.* call (session-state writes included), so the run that was
+    # streaming cannot draw the "stopped" mark. This timer lives on in the browser and redraws the page
+    # as soon as the partial answer is in the store.
+    if len(store.turns(conversation_id)) > turns_before:
+        st.rerun(scope="app")
+
+
+def answer(conversation: Conversation, turns: list[Turn], info: ModelInfo | None) -> None:
+    try:
+        request = limits.build_request(model, names, system, turns, options, info.context_max if info else None)
+    except (InputError, ChatError) as exc:
+        st.session_state[NOTICE_KEY] = exc.message(lang)
+        st.rerun()
+    predicted = predicted_tokens_per_s(info) if info else None
+    stream = gateway.chat(request)
+    redraw_once_stored(conversation.id, len(turns))
+    with st.chat_message("assistant"):
+        waiting = st.empty()
+        waiting.caption(f":material/hourglass_top: {tr('chat.waiting', model=request.model)}")
+        thinking = st.expander(tr("chat.thinking"), expanded=True, icon=":material/psychology:").empty() \
+            if request.options.think else None
+
+        def show_thinking(text: str) -> None:
+            waiting.empty()
+            if thinking is not None:
+                thinking.markdown(text)
+
+        def pieces() -> Iterator[str]:
+            for i, piece in enumerate(stream.text(on_thinking=show_thinking)):
+                if i == 0:
+                    waiting.empty()
+                yield piece
+
+        try:
+            st.write_stream(pieces())
+        except ChatError:
+            pass  # kept on the turn (or as a notice) and shown after the redraw below
+        finally:
+            # After a stop only plain Python runs here: no st.* call, not even a session-state write.
+            stream.close()
+            if stream.error is None or stream.content or stream.thinking:
+                store.add_turn(conversation.id, stream.turn(lang, predicted))
+    if stream.error is not None and not (stream.content or stream.thinking):
+        st.session_state[NOTICE_KEY] = stream.error.message(lang)
+    st.rerun()
+
+
+# --- session defaults ----------------------------------------------------------------------------
+for _name, _key in OPTION_KEYS.items():
+    st.session_state.setdefault(_key, getattr(ChatOptions(), _name))
+st.session_state.setdefault(SYSTEM_KEY, "")
+if CONVERSATION_KEY not in st.session_state:
+    wanted = st.query_params.get(URL_PARAM, "")
+    known = [c.id for c in store.conversations()]
+    open_conversation(int(wanted) if wanted.isdigit() and int(wanted) in known else (known[0] if known else None))
+
+# --- the server ----------------------------------------------------------------------------------
+st.title(tr("chat.title"))
+try:
+    installed, running = gateway.list_models(), gateway.running()
+    st.caption(tr("chat.server", host=gateway.host, version=ui.ollama_version()))
+    if not installed:
+        st.info(tr("chat.no_models_help"), icon=":material/download:")
+except ChatError as exc:
+    installed, running = (), ()
+    st.error(exc.message(lang), icon=":material/cloud_off:")
+if st.session_state.get(NOTICE_KEY):
+    st.error(st.session_state.pop(NOTICE_KEY), icon=":material/error:")
+if st.session_state.get(PULLED_KEY):
+    st.session_state[MODEL_KEY] = st.session_state[PULLED_KEY]
+    st.success(tr("chat.pull_done", name=st.session_state.pop(PULLED_KEY)), icon=":material/check_circle:")
+names = [m.name for m in installed]
+by_name = {m.name: m for m in installed}
+loaded = {r.name for r in running}
+
+main, side = st.columns([3, 1], gap="large")
+
+# --- model and settings --------------------------------------------------------------------------
+with main:
+    if st.session_state.get(MODEL_KEY) not in names:
+        st.session_state[MODEL_KEY] = next((n for n in names if n in loaded), names[0] if names else None)
+    pick, tune = st.columns([4, 1], vertical_alignment="bottom")
+    model = pick.selectbox(tr("chat.model"), names, key=MODEL_KEY, placeholder=tr("chat.no_models"),
+                           format_func=lambda n: model_label(by_name[n], lang))
+    if model:
+        st.caption(f":material/memory: {tr('chat.is_loaded')}" if model in loaded else
+                   f":material/hourglass_empty: {tr('chat.not_loaded')}")
+    info = ui.ollama_model_info(model) if model else None
+    context_max = (info.context_max if info else None) or limits.NUM_CTX[1]
+    if (st.session_state[OPTION_KEYS["num_ctx"]] or 0) > context_max:
+        st.session_state[OPTION_KEYS["num_ctx"]] = context_max
+    if st.session_state[OPTION_KEYS["keep_alive"]] not in limits.KEEP_ALIVE:
+        st.session_state[OPTION_KEYS["keep_alive"]] = ChatOptions().keep_alive
+    with tune.popover(tr("chat.settings"), icon=":material/tune:", width="stretch"):
+        system = st.text_area(tr("chat.system_prompt"), key=SYSTEM_KEY, max_chars=limits.MAX_SYSTEM_CHARS,
+                              placeholder=tr("chat.system_placeholder"))
+        left, right = st.columns(2)
+        default = tr("chat.model_default")
+        options = ChatOptions(
+            temperature=left.number_input(tr("chat.temperature"), *limits.TEMPERATURE, step=0.1, placeholder=default,
+                                          key=OPTION_KEYS["temperature"], help=tr("chat.temperature_help")),
+            top_p=right.number_input("top_p", *limits.TOP_P, step=0.05, placeholder=default,
+                                     key=OPTION_KEYS["top_p"], help=tr("chat.top_p_help")),
+            num_ctx=left.number_input(tr("chat.num_ctx"), limits.NUM_CTX[0], context_max, step=1024,
+                                      placeholder=default, key=OPTION_KEYS["num_ctx"],
+                                      help=tr("chat.num_ctx_help", maximum=f"{context_max:,}")),
+            num_predict=right.number_input(tr("chat.num_predict"), *limits.NUM_PREDICT, step=128,
+                                           placeholder=tr("chat.unlimited"), key=OPTION_KEYS["num_predict"]),
+            seed=left.number_input(tr("chat.seed"), *limits.SEED, step=1, placeholder=tr("chat.random"),
+                                   key=OPTION_KEYS["seed"], help=tr("chat.seed_help")),
+            keep_alive=right.selectbox(tr("chat.keep_alive"), limits.KEEP_ALIVE, key=OPTION_KEYS["keep_alive"],
+                                       format_func={v: tr(f"chat.keep_alive.{v}") for v in limits.KEEP_ALIVE}.get),
+            think=st.toggle(tr("chat.think"), key=OPTION_KEYS["think"], disabled=not (info and info.can_think),
+                            help=tr("chat.think_help")) and bool(info and info.can_think),
+        )
+
+# --- a new question --------------------------------------------------------------------------------
+prompt = st.chat_input(tr("chat.placeholder"), key="chat_input", submit_mode="stop",
+                       max_chars=limits.MAX_PROMPT_CHARS)
+if prompt:
+    try:
+        text = limits.check_prompt(prompt)
+        current = st.session_state[CONVERSATION_KEY]
+        conversation_id = current if current and store.get(current) else store.create(text).id
+        store.add_turn(conversation_id, Turn("user", text, created_at=time.time()))
+        store.save_settings(conversation_id, model or "", system, options)
+        st.session_state[CONVERSATION_KEY] = conversation_id
+        st.session_state[PENDING_KEY] = True
+    except InputError as exc:
+        st.session_state[UNSENT_KEY] = prompt
+        st.session_state[NOTICE_KEY] = exc.message(lang)
+        st.rerun()
+
+# --- conversations ---------------------------------------------------------------------------------
+conversations = {c.id: c for c in store.conversations()}
+if st.session_state[CONVERSATION_KEY] not in conversations:
+    st.session_state[CONVERSATION_KEY] = None
+conversation = conversations.get(st.session_state[CONVERSATION_KEY])
+if conversation is None:
+    st.query_params.pop(URL_PARAM, None)
+else:
+    st.query_params[URL_PARAM] = str(conversation.id)
+turns = store.turns(conversation.id) if conversation else []
+with st.sidebar:
+    st.button(tr("chat.new"), icon=":material/add_comment:", on_click=open_conversation, args=(None,),
+              width="stretch")
+    if conversations:
+        st.radio(tr("chat.conversations"), list(conversations), key=CONVERSATION_KEY, on_change=on_pick,
+                 format_func=lambda i: conversations[i].title)
+    if conversation is not None:
+        with st.popover(tr("chat.manage"), icon=":material/edit:", width="stretch"):
+            title = st.text_input(tr("chat.rename"), value=conversation.title, key=f"chat_title_{conversation.id}",
+                                  max_chars=limits.MAX_TITLE_CHARS)
+            if title != conversation.title:
+                store.rename(conversation.id, title)
+                st.rerun()
+            st.button(tr("chat.delete"), icon=":material/delete:", type="primary", on_click=delete,
+                      args=(conversation.id,), key="chat_delete")
+        export_md, export_json = st.columns(2)
+        export_md.download_button("Markdown", export.to_markdown(conversation, turns, lang), on_click="ignore",
+                                  file_name=f"chat-{conversation.id}.md", mime="text/markdown",
+                                  icon=":material/download:", width="stretch")
+        export_json.download_button("JSON", export.to_json(conversation, turns), on_click="ignore",
+                                    file_name=f"chat-{conversation.id}.json", mime="application/json",
+                                    icon=":material/download:", width="stretch")
+
+# --- loaded models, GPU, pull ---------------------------------------------------------------------
+with side:
+    st.subheader(tr("chat.loaded_models"))
+    for row in running:
+        st.markdown(running_label(row, lang))
+        st.button(tr("chat.unload"), key=f"chat_unload_{row.name}", icon=":material/eject:", on_click=unload,
+                  args=(row.name,))
+    if not running:
+        st.caption(tr("chat.none_loaded"))
+    if gateway.config.allow_pull:
+        pull_form()
+
+# --- the conversation ------------------------------------------------------------------------------
+with main:
+    if not turns:
+        st.caption(tr("chat.empty"))
+    if st.session_state.get(UNSENT_KEY, "").strip():
+        st.text_area(tr("chat.unsent"), st.session_state.pop(UNSENT_KEY), key="chat_unsent_copy")
+    for turn in turns:
+        render_turn(turn)
+    if st.session_state.pop(PENDING_KEY, False) and model and conversation and turns and turns[-1].role == "user":
+        answer(conversation, turns, info)
+    elif turns and conversation:
+        last_is_answer = turns[-1].role == "assistant"
+        st.button(tr("chat.regenerate") if last_is_answer else tr("chat.retry"), key="chat_regenerate",
+                  icon=":material/refresh:", on_click=regenerate, args=(conversation.id,), disabled=not model)

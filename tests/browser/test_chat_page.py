@@ -1,0 +1,147 @@
+"""The chat page in Chromium against the fake Ollama: a round trip, a real stop, a dead server, a reload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import free_port, screenshot, start_streamlit, wait_for_app, wait_healthy
+from tests.fakes.ollama_server import FakeOllama
+
+pytestmark = pytest.mark.browser
+ANSWER_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def ollama_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def chat_url(ollama_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Streamlit server of its own: its OLLAMA_HOST and data folder are this module's."""
+    port = free_port()
+    data = tmp_path_factory.mktemp("chat-data")
+    proc = start_streamlit(port, {"OLLAMA_HOST": f"http://127.0.0.1:{ollama_port}", "PLANNER_DATA_DIR": str(data)})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.kill()  # nothing to flush: the conversations were committed as they were written
+        proc.wait()
+
+
+@pytest.fixture
+def fake(ollama_port: int) -> Iterator[FakeOllama]:
+    with FakeOllama(port=ollama_port, tokens_per_s=200, answer_tokens=20) as server:
+        yield server
+
+
+def open_chat(page, url: str, lang: str = "en") -> None:  # type: ignore[no-untyped-def]
+    """A fresh conversation on the chat page."""
+    # Until some session has run app.py's st.navigation, Streamlit serves /chat from the pages/ folder
+    # directly, without the app's frame; opening the root first is what a visitor normally does.
+    page.goto(f"{url}/?lang={lang}")
+    wait_for_app(page)
+    page.goto(f"{url}/chat?lang={lang}")
+    wait_for_app(page)
+    page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="add_comment").click()
+    wait_for_app(page)
+
+
+def reload(page, lang: str = "en") -> None:  # type: ignore[no-untyped-def]
+    # The shared language switch drops ?lang= from the address when it matches what the page shows, so
+    # a plain reload would fall back to the browser's Korean locale; say the language again.
+    page.goto(f"{page.url}{'&' if '?' in page.url else '?'}lang={lang}")
+    wait_for_app(page)
+
+
+def send(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_round_trip_renders_markdown_not_html_and_survives_a_reload(page, chat_url: str,  # type: ignore[no-untyped-def]
+                                                                    fake: FakeOllama) -> None:
+    from playwright.sync_api import expect
+
+    fake.answer = "Blue light scatters **more**. <b>raw</b> <img src=x onerror=\"window.pwned=1\">"
+    open_chat(page, chat_url)
+    send(page, "Why is the sky blue?")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("Blue light scatters more.", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer).to_contain_text("tokens/s", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer).to_contain_text("predicted")
+    assert answer.locator("strong").count() == 1
+    assert answer.locator("b, img").count() == 0, "model output must not become HTML"
+    assert page.evaluate("window.pwned") is None
+    screenshot(page, "chat-round-trip-en")
+
+    reload(page)
+    expect(page.get_by_test_id("stChatMessage").first).to_contain_text("Why is the sky blue?")
+    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Blue light scatters more.")
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_stop_keeps_the_partial_answer_and_ollama_stops(page, chat_url: str,  # type: ignore[no-untyped-def]
+                                                         fake: FakeOllama) -> None:
+    from playwright.sync_api import expect
+
+    fake.tokens_per_s = 20
+    fake.answer_tokens = 400
+    open_chat(page, chat_url)
+    send(page, "Tell me a long story")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("workstation", timeout=ANSWER_TIMEOUT_MS)
+    page.get_by_test_id("stChatInputStopButton").click()
+
+    expect(answer).to_contain_text("Stopped before the end.", timeout=ANSWER_TIMEOUT_MS)
+    assert fake.saw_hang_up(), "closing the stream is what tells Ollama to stop"
+    assert not fake.streams[-1].done and fake.streams[-1].tokens < 400
+    kept = answer.inner_text()
+    assert "You said: Tell me a long story." in kept
+    screenshot(page, "chat-stopped-en")
+
+    reload(page)
+    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Stopped before the end.")
+    expect(page.get_by_role("button", name="Regenerate")).to_be_visible()
+
+
+def test_dead_server_shows_a_banner_and_keeps_history_and_new_questions(page, chat_url: str,  # type: ignore[no-untyped-def]
+                                                                         fake: FakeOllama,
+                                                                         ollama_port: int) -> None:
+    from playwright.sync_api import expect
+
+    open_chat(page, chat_url)
+    send(page, "Remember this question")
+    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("tokens/s", timeout=ANSWER_TIMEOUT_MS)
+    fake.stop()
+
+    reload(page)
+    banner = page.get_by_test_id("stAlertContentError").first
+    expect(banner).to_contain_text(f"not reachable at http://127.0.0.1:{ollama_port}")
+    expect(page.get_by_test_id("stChatMessage").first).to_contain_text("Remember this question")
+    send(page, "Still there?")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Still there?")
+    expect(page.get_by_role("button", name="Ask again")).to_be_visible()
+    assert page.get_by_test_id("stException").count() == 0
+    screenshot(page, "chat-server-down-en")
+
+
+def test_korean_page(page, chat_url: str, fake: FakeOllama) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    open_chat(page, chat_url, lang="ko")
+    expect(page.get_by_test_id("stHeading").first).to_contain_text("로컬 모델과 채팅")
+    send(page, "하늘은 왜 파란가요?")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("토큰/초", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("새 대화")
+    assert page.get_by_test_id("stException").count() == 0
+    path: Path = screenshot(page, "chat-round-trip-ko")
+    assert path.stat().st_size > 0

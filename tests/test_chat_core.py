@@ -1,0 +1,179 @@
+"""The chat's plain logic: server-side bounds, configuration, model_info parsing, stats lines, export, prediction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from ollama._client import _parse_host
+
+from core.errors import InputError
+from core.i18n import missing_translations
+from core.ollama import export, limits
+from core.ollama.config import DEFAULT_HOST, OllamaConfig, data_dir, normalize_host
+from core.ollama.errors import ModelNotFound
+from core.ollama.modelinfo import arch_from_model_info, model_info, parse_parameter_size
+from core.ollama.predict import predicted_tokens_per_s
+from core.ollama.present import model_label, running_label, stats_line
+from core.ollama.types import ChatOptions, ChatStats, Conversation, LocalModel, ModelInfo, RunningModel, Turn
+from tests.fakes.ollama_server import default_models
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- configuration ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["", "1.2.3.4", ":56789", "http://1.2.3.4", "https://example.com",
+                                   "example.com:56789/path/", "[0001:002:003:0004::1]", "https://[::1]:8443/x"])
+def test_host_is_read_the_way_the_official_client_reads_it(value: str) -> None:
+    assert normalize_host(value) == _parse_host(value)
+
+
+def test_configuration_comes_from_the_server_environment_only() -> None:
+    assert OllamaConfig.from_env({}) == OllamaConfig(host=DEFAULT_HOST, allow_pull=False)
+    config = OllamaConfig.from_env({"OLLAMA_HOST": "10.0.0.5", "ALLOW_MODEL_PULL": "1",
+                                    "OLLAMA_READ_TIMEOUT_S": "oops"})
+    assert config.host == "http://10.0.0.5:11434" and config.allow_pull and config.read_timeout_s == 300.0
+    assert not OllamaConfig.from_env({"ALLOW_MODEL_PULL": "0"}).allow_pull
+
+
+def test_data_dir_is_configurable(tmp_path: Path) -> None:
+    assert data_dir({"PLANNER_DATA_DIR": str(tmp_path)}) == tmp_path
+    assert data_dir({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "llm-workstation-planner"
+    assert data_dir({}).parts[-3:] == (".local", "share", "llm-workstation-planner")
+
+
+# --- bounds -------------------------------------------------------------------------------------------------
+def test_prompt_bounds() -> None:
+    assert limits.check_prompt("  hi \n") == "hi"
+    with pytest.raises(InputError, match="empty"):
+        limits.check_prompt("   ")
+    with pytest.raises(InputError) as too_long:
+        limits.check_prompt("x" * (limits.MAX_PROMPT_CHARS + 1))
+    assert "16,001" in str(too_long.value) and "16,000" in too_long.value.message("ko")
+
+
+def test_options_are_checked_and_num_ctx_is_clamped_to_the_model() -> None:
+    assert limits.bound_options(ChatOptions(num_ctx=200_000), context_max=131072).num_ctx == 131072
+    assert limits.bound_options(ChatOptions(num_ctx=8192), context_max=131072).num_ctx == 8192
+    for bad in (ChatOptions(temperature=5.0), ChatOptions(top_p=-0.1), ChatOptions(num_predict=0),
+                ChatOptions(seed=-3), ChatOptions(num_ctx=16)):
+        with pytest.raises(InputError, match="outside the allowed range"):
+            limits.bound_options(bad, None)
+    with pytest.raises(InputError, match="keep_alive"):
+        limits.bound_options(ChatOptions(keep_alive="forever"), None)
+
+
+def test_request_sends_system_first_and_never_resends_thinking() -> None:
+    turns = [Turn("user", "a"), Turn("assistant", "b", thinking="secret"), Turn("assistant", ""), Turn("user", "c")]
+    request = limits.build_request("m:1", {"m:1"}, " be brief ", turns, ChatOptions(num_ctx=10**6), 4096)
+    assert request.messages == ({"role": "system", "content": "be brief"}, {"role": "user", "content": "a"},
+                                {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"})
+    assert request.options.num_ctx == 4096
+
+
+def test_request_refuses_unlisted_models_and_answered_questions() -> None:
+    with pytest.raises(ModelNotFound):
+        limits.build_request("evil:1", {"m:1"}, "", [Turn("user", "a")], ChatOptions())
+    with pytest.raises(InputError, match="no question"):
+        limits.build_request("m:1", {"m:1"}, "", [Turn("user", "a"), Turn("assistant", "b")], ChatOptions())
+    with pytest.raises(InputError, match="system prompt"):
+        limits.build_request("m:1", {"m:1"}, "s" * 5000, [Turn("user", "a")], ChatOptions())
+
+
+def test_request_sends_only_the_most_recent_turns() -> None:
+    turns = [Turn("user" if i % 2 == 0 else "assistant", str(i)) for i in range(501)]
+    request = limits.build_request("m:1", {"m:1"}, "", turns, ChatOptions())
+    assert len(request.messages) == limits.MAX_TURNS_SENT and request.messages[-1]["content"] == "500"
+
+
+@pytest.mark.parametrize("name", ["llama3.2", "library/qwen3:8b", "hf.co/org/model-GGUF:Q4_K_M"])
+def test_model_names_that_may_be_pulled(name: str) -> None:
+    assert limits.check_model_name(f" {name} ") == name
+
+
+@pytest.mark.parametrize("name", ["", "-rf", "a b", "x" * 300, "../etc", "a;rm", "a..b"])
+def test_model_names_that_may_not_be_pulled(name: str) -> None:
+    with pytest.raises(InputError):
+        limits.check_model_name(name)
+
+
+# --- model_info --------------------------------------------------------------------------------------------
+def test_architecture_from_gguf_keys() -> None:
+    llama = default_models()[0]
+    arch = arch_from_model_info("x", llama.model_info, llama.model_info["general.parameter_count"])
+    assert arch is not None
+    assert (arch.layers, arch.hidden, arch.heads, arch.kv_heads, arch.head_dim, arch.context_max) == \
+        (28, 3072, 24, 8, 128, 131072)
+    assert arch.params_b == pytest.approx(3.2127, abs=1e-4)
+
+
+def test_missing_sizes_or_per_layer_lists() -> None:
+    info = dict(default_models()[0].model_info)
+    info["llama.attention.head_count_kv"] = [8, 8, 4]
+    assert arch_from_model_info("x", info, 1_000_000_000).kv_heads == 8  # type: ignore[union-attr]
+    del info["llama.block_count"]
+    assert arch_from_model_info("x", info, 1_000_000_000) is None
+    assert model_info("x", None).arch is None and model_info("x", None).context_max is None
+
+
+@pytest.mark.parametrize(("text", "count"), [("8.0B", 8_000_000_000), ("137M", 137_000_000), ("1.5T", 1_500_000_000_000),
+                                              ("", None), ("big", None)])
+def test_parameter_size_strings(text: str, count: int | None) -> None:
+    assert parse_parameter_size(text) == count
+
+
+# --- what the page shows ------------------------------------------------------------------------------------
+def test_stats_line_puts_the_measurement_next_to_the_prediction() -> None:
+    stats = ChatStats(done_reason="stop", eval_count=282, eval_duration_ns=4_535_599_000, prompt_eval_count=26,
+                      prompt_eval_duration_ns=342_546_000, load_duration_ns=1_334_875, first_token_s=0.41,
+                      predicted_tokens_per_s=71.0)
+    assert stats_line(stats, "en") == ("⚡ 62.2 tokens/s · predicted 71.0 tokens/s · prompt 76 tokens/s · "
+                                       "first token 0.41 s · load 0.00 s · 26 → 282 tokens")
+    assert "예측 n/a" in stats_line(replace(stats, predicted_tokens_per_s=None), "ko")
+    stopped = ChatStats(first_token_s=0.1, wall_s=2.0, chunks=40)
+    assert stats_line(stopped, "en").startswith("40 pieces in 2.0 s")
+
+
+def test_labels_for_models() -> None:
+    model = LocalModel("llama3.2:latest", 2_019_393_189, "3.2B", "Q4_K_M")
+    assert model_label(model, "en") == "llama3.2:latest · 3.2B · Q4_K_M · 1.9 GiB"
+    split = RunningModel("qwen3:8b", 1000, 800, 8192)
+    assert running_label(split, "en") == "**qwen3:8b** · VRAM 0.0 GiB · 20%/80% CPU/GPU · context 8,192"
+    assert "100% CPU" in running_label(RunningModel("m", 1000, 0), "en")
+
+
+def test_prediction_is_none_without_an_estimator_or_an_architecture() -> None:
+    info = model_info("llama3.2:latest", default_models()[0].model_info, "Q4_K_M")
+    assert predicted_tokens_per_s(info, estimator=lambda i: 88.5) == 88.5
+    assert predicted_tokens_per_s(info, estimator=lambda i: None) is None
+    assert predicted_tokens_per_s(ModelInfo("x"), estimator=lambda i: 88.5) is None
+
+    def broken(_: ModelInfo) -> float:
+        raise KeyError("no GPU")
+
+    assert predicted_tokens_per_s(info, estimator=broken) is None
+
+
+def test_export_markdown_and_json_keep_everything() -> None:
+    conversation = Conversation(3, "Sky", "llama3.2:latest", "be brief", ChatOptions(temperature=0.3), 1e9, 1e9)
+    turns = [Turn("user", "why blue?", created_at=1e9),
+             Turn("assistant", "Rayleigh.", thinking="hmm", model="llama3.2:latest", created_at=1e9,
+                  stats=ChatStats(done_reason="length", eval_count=2, eval_duration_ns=10**8), stopped=True)]
+    text = export.to_markdown(conversation, turns, "en")
+    assert text.startswith("# Sky\n") and "## System prompt\n\nbe brief" in text
+    assert "## User\n\nwhy blue?" in text and "Rayleigh." in text and "_Stopped before the end._" in text
+    assert "20.0 tokens/s" in text and "<summary>Thinking</summary>" in text
+    document = json.loads(export.to_json(conversation, turns))
+    assert document["options"]["temperature"] == 0.3 and document["system_prompt"] == "be brief"
+    assert document["messages"][1]["stats"]["eval_duration_ns"] == 10**8 and document["messages"][1]["stopped"]
+    assert "## 사용자" in export.to_markdown(conversation, turns, "ko")
+
+
+def test_every_chat_string_has_both_languages() -> None:
+    assert [key for key in missing_translations() if key.startswith("chat.")] == []
+
+
+def test_model_output_is_never_rendered_as_html() -> None:
+    assert "unsafe_allow_html" not in (ROOT / "pages" / "chat.py").read_text(encoding="utf-8")
