@@ -26,19 +26,20 @@ from core.ollama.gateway import OllamaGateway
 from core.ollama.store import ConversationStore
 from core.ollama.types import ModelInfo
 
-LANG_KEY = "lang"
-"""The sidebar switch's key, bound to the URL: ?lang=ko / ?lang=en."""
+LANG_KEY = "ui.lang"
+LANG_QUERY = "lang"
+"""?lang=ko / ?lang=en in the URL; the sidebar switch keeps it in step so a shared link keeps the language."""
 
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def _browser_lang() -> str:
-    from_url = i18n.normalize_lang(st.query_params.get(LANG_KEY))
+    from_url = i18n.normalize_lang(st.query_params.get(LANG_QUERY))
     return from_url or i18n.normalize_lang(st.context.locale) or i18n.DEFAULT_LANG
 
 
 def lang() -> str:
-    """The reader's language: the sidebar switch (bound to ?lang=), else the browser's locale."""
+    """The reader's language: the sidebar switch, else ?lang= in the URL, else the browser's locale."""
     chosen = st.session_state.get(LANG_KEY)
     return chosen if chosen in i18n.LANGS else _browser_lang()
 
@@ -54,9 +55,14 @@ def translator() -> Callable[..., str]:
 
 
 def language_switch() -> None:
+    # Not bound with bind="query-params": on a page other than the default one that binding makes
+    # Streamlit 1.67 show "Page not found"; the callback keeps the URL in step instead.
+    def _keep_in_url() -> None:
+        st.query_params[LANG_QUERY] = st.session_state[LANG_KEY]
+
     st.sidebar.segmented_control(
         "Language / 언어", options=list(i18n.LANGS), default=_browser_lang(), key=LANG_KEY,
-        format_func={"ko": "한국어", "en": "English"}.__getitem__, required=True, bind="query-params",
+        format_func={"ko": "한국어", "en": "English"}.__getitem__, required=True, on_change=_keep_in_url,
     )
 
 

@@ -10,7 +10,7 @@ from core.catalog import GpuSpec
 from core.charts import SERIES_COLOURS, STATUS_COLOURS, axis, figure
 from core.i18n import t
 from core.prices import PriceBook
-from core.recommend import Option
+from core.recommend import POPULAR, Option
 from core.tiers import PricedTier
 
 MAN = 10_000
@@ -36,11 +36,13 @@ def price_vram_chart(gpus: tuple[GpuSpec, ...], book: PriceBook, lang: str,
             data.append({
                 "type": "scatter", "mode": "markers+text", "name": vendor,
                 "x": [g.vram_gb for g, _ in points], "y": [p / MAN for _, p in points],
-                "text": [g.name.replace("GeForce ", "") for g, _ in points], "textposition": "top center",
+                # Names only for the cards people ask about, or the labels pile up; hover names every one.
+                "text": [g.name.replace("GeForce ", "") if g.id in POPULAR else "" for g, _ in points],
+                "hovertext": [g.name for g, _ in points], "textposition": "top center",
                 "textfont": {"size": 9},
                 "marker": {"size": [max(8, g.bandwidth_gbps ** 0.5 * 0.9) for g, _ in points], "color": colour,
                            "opacity": 0.7, "line": {"width": 1, "color": "white"}},
-                "hovertemplate": "%{text}: %{x} GB, %{y:,.0f}만 원<extra></extra>",
+                "hovertemplate": "%{hovertext}: %{x} GB, %{y:,.0f}만 원<extra></extra>",
             })
     layout = {"xaxis": axis(t("plan.axis.vram", lang), type="log"), "yaxis": axis(t("plan.axis.price_man", lang), rangemode="tozero")}
     return figure(data, layout, t("plan.chart.price_vram", lang), t("plan.source.prices", lang), height=460)

@@ -112,7 +112,8 @@ class PriceBook:
         return None if rate is None else usd * rate.value
 
     def gpu_price(self, gpu: GpuSpec, condition: str = "new") -> Price | None:
-        """The newest price for ``gpu``: street prices first, then list prices; ``any`` admits used."""
+        """The price for ``gpu``: street before list (``any`` admits used first), won before converted
+        dollars, then the newest."""
         wanted = ("new", "list") if condition == "new" else ("used", "new", "list")
         rows = [p for p in self.gpu.get(gpu.id, []) if p.condition in wanted]
         if gpu.street_price_krw and gpu.street_price_date:
@@ -125,7 +126,8 @@ class PriceBook:
         if not rows:
             return None
         rank = {c: i for i, c in enumerate(wanted)}
-        return min(rows, key=lambda p: (rank.get(p.condition, 9), _negate(p.date)))
+        # A won price a Korean shop published beats a dollar price converted at some exchange rate.
+        return min(rows, key=lambda p: (rank.get(p.condition, 9), p.converted, _negate(p.date)))
 
 
 def _negate(date: str) -> tuple[int, ...]:
