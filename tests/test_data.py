@@ -93,3 +93,32 @@ def test_missing_column_and_unknown_model_in_sizes(tmp_path: Path) -> None:
     sizes = write(tmp_path, "sizes.csv", f"{sizes_header}\nghost,Q4_K_M,4920000000,https://example.org\n")
     with pytest.raises(DataFileError, match="ghost"):
         load_models(models, sizes)
+
+
+def test_prices_load_dated_and_sourced() -> None:
+    from core.catalog import catalog
+    from core.prices import load_prices
+
+    book = load_prices()
+    ids = {g.id for g in catalog()}
+    priced = [gpu for gpu in catalog() if book.gpu_price(gpu) is not None]
+    assert len(priced) >= 20
+    assert book.usd_krw is not None and 900 < book.usd_krw.value < 2000
+    assert book.krw_per_kwh is not None
+    for prices in book.gpu.values():
+        for price in prices:
+            assert price.date and price.source_url.startswith("http")
+    assert {c.gpu_id for c in book.cloud} <= ids
+    assert {p.kind for p in book.parts} >= {"cpu", "ram", "psu", "ssd", "board"}
+
+
+def test_bad_price_row_names_file_line_and_column(tmp_path: Path) -> None:
+    from core.prices import load_prices
+
+    (tmp_path / "gpu_prices.csv").write_text(
+        "gpu_id,price_krw,price_usd,date,condition,source_url,notes\n"
+        "rtx-4090,2990000,,2026-05,new,https://example.org,\n"
+        "rtx-4090,cheap,,2026-05,new,https://example.org,\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_prices(tmp_path)
+    assert (info.value.line, info.value.column) == (3, 2)
