@@ -7,7 +7,7 @@ import platform
 import sys
 import time
 
-BENCHES = ("bench.calculator", "bench.training_fit", "bench.speed_fit",)
+BENCHES = ("bench.calculator", "bench.training_fit", "bench.speed_fit", "bench.monitor",)
 
 
 def main(names: list[str]) -> int:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.strings import chat, vram
+from core.strings import chat, monitor, vram
 
-_TABLES = (vram.STRINGS, chat.STRINGS)
+_TABLES = (vram.STRINGS, chat.STRINGS, monitor.STRINGS)
 
 STRINGS: dict[str, tuple[str, str]] = {}
 for _table in _TABLES:

@@ -1,0 +1,30 @@
+"""The small interface every source of readings implements: NVML today, a recorded trace for demos,
+Prometheus or other vendors later. The sampler and the pages see only this."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from core.monitor.types import FastReading, GpuInfo, GpuProcess, HostReading, LostGpu, SlowReading, SourceStatus
+
+
+class Source(Protocol):
+    """Reads are cheap to call and never raise for a missing metric: absent values are None, a GPU that
+    stopped answering is a ``LostGpu``. ``now`` is the sampler's clock, which a replay uses as its position."""
+
+    def open(self) -> SourceStatus:
+        """(Re)connects; safe to call again after a failure or a lost GPU."""
+        ...
+
+    def close(self) -> None: ...
+
+    def devices(self) -> tuple[GpuInfo, ...]: ...
+
+    def read_fast(self, now: float) -> Mapping[str, FastReading | LostGpu]: ...
+
+    def read_slow(self, now: float) -> Mapping[str, SlowReading | LostGpu]: ...
+
+    def read_processes(self, now: float) -> tuple[GpuProcess, ...]: ...
+
+    def read_host(self, now: float) -> HostReading | None: ...

@@ -1,0 +1,58 @@
+"""The GPU monitor as people see it in Chromium: the demo replay moving, and the page on a machine without a GPU."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.monitor.nvml import NvmlSource
+from tests.browser.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+CHART = "[data-testid='stPlotlyChart']"
+
+
+@pytest.fixture(autouse=True)
+def warm_server(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    """Until a first session has run app.py's st.navigation, Streamlit resolves URLs against the pages/
+    folder, where /monitor (gpu_monitor.py) does not exist, and shows 'Page not found' over the page."""
+    page.goto(app_url)
+    wait_for_app(page)
+X_RANGE = f"() => JSON.stringify(document.querySelector(\"{CHART} .js-plotly-plot\")._fullLayout.xaxis.range)"
+
+
+def test_the_demo_replay_draws_its_charts_and_they_move(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1440, "height": 3400})  # the whole page in one screenshot
+    page.goto(f"{app_url}/monitor?demo=1&lang=en")
+    page.locator(f"{CHART} .main-svg").first.wait_for(timeout=60_000)
+    page.wait_for_function(f"() => document.querySelectorAll(\"{CHART} .main-svg\").length >= 7", timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "SYNTHETIC" in page.locator("[data-testid='stAlert']").first.inner_text()
+    # Streamlit mounts a new plot when a figure changes, so the chart is captured by its place on the page.
+    box = page.locator(CHART).first.bounding_box()
+    before, image_before = page.evaluate(X_RANGE), page.screenshot(clip=box)
+    screenshot(page, "gpu_monitor_demo_1")
+    # The live panel redraws every second: wait for the time axis to move on, however long that takes here.
+    page.wait_for_function(f"(before) => ({X_RANGE})() !== before", arg=before, timeout=30_000)
+    page.locator(f"{CHART} .main-svg").first.wait_for(timeout=10_000)
+    after, image_after = page.evaluate(X_RANGE), page.screenshot(clip=box)
+    screenshot(page, "gpu_monitor_demo_2")
+    assert after != before and image_after != image_before
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.parametrize(("lang", "title", "toggle"), [("en", "No NVIDIA driver found", "Replay the demo trace"),
+                                                       ("ko", "NVIDIA 드라이버가 없습니다", "데모 기록 재생")])
+def test_without_a_gpu_the_page_explains_and_offers_the_demo(app_url: str, page, lang: str, title: str,  # type: ignore[no-untyped-def]
+                                                             toggle: str) -> None:
+    if NvmlSource().open().ok:
+        pytest.skip("this machine has a working NVIDIA driver")
+    page.set_viewport_size({"width": 1440, "height": 1800})
+    page.goto(f"{app_url}/monitor?lang={lang}")
+    alert = page.locator("[data-testid='stAlert']").first
+    alert.wait_for(timeout=60_000)
+    assert title in alert.inner_text()
+    page.get_by_text(toggle, exact=True).wait_for(timeout=10_000)
+    page.locator(f"{CHART} .main-svg").first.wait_for(timeout=30_000)  # the host's CPU and RAM still show
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, f"gpu_monitor_no_gpu_{lang}")
