@@ -7,7 +7,7 @@ import platform
 import sys
 import time
 
-BENCHES = ("bench.calculator", "bench.training_fit", "bench.speed_fit", "bench.monitor",)
+BENCHES = ("bench.calculator", "bench.training_fit", "bench.speed_fit", "bench.monitor", "bench.chat",)
 
 
 def main(names: list[str]) -> int:

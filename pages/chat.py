@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import streamlit as st
 
@@ -11,9 +12,12 @@ import ui
 from core.errors import InputError
 from core.ollama import export, limits
 from core.ollama.errors import ChatError
-from core.ollama.predict import predicted_tokens_per_s
+from core.monitor.cards import gpu_cards
+from core.monitor.sampler import MonitorView
+from core.ollama.predict import detected_gpu, predicted_tokens_per_s
 from core.ollama.present import model_label, running_label, stats_line
-from core.ollama.types import ChatOptions, Conversation, ModelInfo, Turn
+from core.ollama.stream import ChatStream
+from core.ollama.types import ChatOptions, Conversation, Turn
 
 CONVERSATION_KEY = "chat_conversation"
 MODEL_KEY = "chat_model"
@@ -27,8 +31,11 @@ UNSENT_KEY = "chat_unsent"
 PULLED_KEY = "chat_pulled"
 URL_PARAM = "chat"
 
+GPU_WINDOW_S = 60
+
 tr, lang = ui.tr, ui.lang()
 gateway, store = ui.chat_gateway(), ui.chat_store()
+sampler = ui.monitor_sampler(ui.monitor_demo_requested())
 
 
 def open_conversation(conversation_id: int | None) -> None:
@@ -40,6 +47,15 @@ def open_conversation(conversation_id: int | None) -> None:
         st.session_state[SYSTEM_KEY] = conversation.system_prompt
         for name, key in OPTION_KEYS.items():
             st.session_state[key] = getattr(conversation.options, name)
+
+
+def export_file(conversation_id: int, kind: str) -> str:
+    """Built when the button is clicked, from the store: a long conversation costs nothing on each rerun."""
+    saved = store.get(conversation_id)
+    if saved is None:
+        return ""
+    turns = store.turns(conversation_id)
+    return export.to_json(saved, turns) if kind == "json" else export.to_markdown(saved, turns, lang)
 
 
 def on_pick() -> None:
@@ -96,6 +112,21 @@ def pull_form() -> None:
     st.rerun()
 
 
+def show_gpus(view: MonitorView) -> None:
+    """Utilization and VRAM of the last minute from the monitor's sampler; nothing where there is no GPU."""
+    live = [card for card in gpu_cards(view, lang, {}) if card.lost is None]
+    if not live:
+        gpu_slot.empty()
+        return
+    with gpu_slot.container():
+        st.subheader(tr("chat.gpu"))
+        for card in live:
+            with st.container(border=True):
+                st.caption(card.title)
+                for metric in card.metrics[:2]:  # utilization, then memory
+                    st.metric(metric.label, metric.value, chart_data=list(metric.spark) or None, chart_type="area")
+
+
 @st.fragment(run_every="1s")
 def redraw_once_stored(conversation_id: int, turns_before: int) -> None:
     # A stop ends the script at its next st.* call (session-state writes included), so the run that was
@@ -105,14 +136,21 @@ def redraw_once_stored(conversation_id: int, turns_before: int) -> None:
         st.rerun(scope="app")
 
 
-def answer(conversation: Conversation, turns: list[Turn], info: ModelInfo | None) -> None:
+def begin_answer(turns: list[Turn]) -> ChatStream | None:
+    """Send the question now, before the rest of the page is drawn; None when there is nothing to send."""
+    if not (st.session_state.pop(PENDING_KEY, False) and model and turns and turns[-1].role == "user"):
+        return None
     try:
         request = limits.build_request(model, names, system, turns, options, info.context_max if info else None)
     except (InputError, ChatError) as exc:
         st.session_state[NOTICE_KEY] = exc.message(lang)
         st.rerun()
-    predicted = predicted_tokens_per_s(info) if info else None
-    stream = gateway.chat(request)
+    return gateway.chat(request).start()
+
+
+def show_answer(conversation: Conversation, turns: list[Turn], stream: ChatStream) -> None:
+    request = stream.request
+    predicted = predicted_tokens_per_s(info, detected, request.options.num_ctx) if info else None
     redraw_once_stored(conversation.id, len(turns))
     with st.chat_message("assistant"):
         waiting = st.empty()
@@ -125,10 +163,21 @@ def answer(conversation: Conversation, turns: list[Turn], info: ModelInfo | None
             if thinking is not None:
                 thinking.markdown(text)
 
+        def show_wait(seconds: float) -> None:
+            # Also a point where Streamlit can act on the stop button while the model loads.
+            if not stream.content and not stream.thinking:
+                waiting.caption(f":material/hourglass_top: {tr('chat.waiting', model=request.model)} "
+                                f"{seconds:.0f}s")
+
         def pieces() -> Iterator[str]:
-            for i, piece in enumerate(stream.text(on_thinking=show_thinking)):
+            redraw_at = time.monotonic() + 1
+            for i, piece in enumerate(stream.text(on_thinking=show_thinking, on_wait=show_wait)):
                 if i == 0:
                     waiting.empty()
+                if time.monotonic() >= redraw_at:
+                    # Fragment timers wait for the script, so the GPU panel is redrawn from here.
+                    show_gpus(sampler.view(window_s=GPU_WINDOW_S))
+                    redraw_at = time.monotonic() + 1
                 yield piece
 
         try:
@@ -172,49 +221,22 @@ if st.session_state.get(PULLED_KEY):
 names = [m.name for m in installed]
 by_name = {m.name: m for m in installed}
 loaded = {r.name for r in running}
+if st.session_state.get(MODEL_KEY) not in names:
+    st.session_state[MODEL_KEY] = next((n for n in names if n in loaded), names[0] if names else None)
+model: str | None = st.session_state[MODEL_KEY]
+info = ui.ollama_model_info(model) if model else None
+context_max = (info.context_max if info else None) or limits.NUM_CTX[1]
+if (st.session_state[OPTION_KEYS["num_ctx"]] or 0) > context_max:
+    st.session_state[OPTION_KEYS["num_ctx"]] = context_max
+if st.session_state[OPTION_KEYS["keep_alive"]] not in limits.KEEP_ALIVE:
+    st.session_state[OPTION_KEYS["keep_alive"]] = ChatOptions().keep_alive
+# The settings widgets further down show these same keyed values; reading them here lets a question
+# leave for the model before the rest of the page is drawn.
+system: str = st.session_state[SYSTEM_KEY]
+options = ChatOptions(**{name: st.session_state[key] for name, key in OPTION_KEYS.items()})
+options = replace(options, think=options.think and bool(info and info.can_think))
 
-main, side = st.columns([3, 1], gap="large")
-
-# --- model and settings --------------------------------------------------------------------------
-with main:
-    if st.session_state.get(MODEL_KEY) not in names:
-        st.session_state[MODEL_KEY] = next((n for n in names if n in loaded), names[0] if names else None)
-    pick, tune = st.columns([4, 1], vertical_alignment="bottom")
-    model = pick.selectbox(tr("chat.model"), names, key=MODEL_KEY, placeholder=tr("chat.no_models"),
-                           format_func=lambda n: model_label(by_name[n], lang))
-    if model:
-        st.caption(f":material/memory: {tr('chat.is_loaded')}" if model in loaded else
-                   f":material/hourglass_empty: {tr('chat.not_loaded')}")
-    info = ui.ollama_model_info(model) if model else None
-    context_max = (info.context_max if info else None) or limits.NUM_CTX[1]
-    if (st.session_state[OPTION_KEYS["num_ctx"]] or 0) > context_max:
-        st.session_state[OPTION_KEYS["num_ctx"]] = context_max
-    if st.session_state[OPTION_KEYS["keep_alive"]] not in limits.KEEP_ALIVE:
-        st.session_state[OPTION_KEYS["keep_alive"]] = ChatOptions().keep_alive
-    with tune.popover(tr("chat.settings"), icon=":material/tune:", width="stretch"):
-        system = st.text_area(tr("chat.system_prompt"), key=SYSTEM_KEY, max_chars=limits.MAX_SYSTEM_CHARS,
-                              placeholder=tr("chat.system_placeholder"))
-        left, right = st.columns(2)
-        default = tr("chat.model_default")
-        options = ChatOptions(
-            temperature=left.number_input(tr("chat.temperature"), *limits.TEMPERATURE, step=0.1, placeholder=default,
-                                          key=OPTION_KEYS["temperature"], help=tr("chat.temperature_help")),
-            top_p=right.number_input("top_p", *limits.TOP_P, step=0.05, placeholder=default,
-                                     key=OPTION_KEYS["top_p"], help=tr("chat.top_p_help")),
-            num_ctx=left.number_input(tr("chat.num_ctx"), limits.NUM_CTX[0], context_max, step=1024,
-                                      placeholder=default, key=OPTION_KEYS["num_ctx"],
-                                      help=tr("chat.num_ctx_help", maximum=f"{context_max:,}")),
-            num_predict=right.number_input(tr("chat.num_predict"), *limits.NUM_PREDICT, step=128,
-                                           placeholder=tr("chat.unlimited"), key=OPTION_KEYS["num_predict"]),
-            seed=left.number_input(tr("chat.seed"), *limits.SEED, step=1, placeholder=tr("chat.random"),
-                                   key=OPTION_KEYS["seed"], help=tr("chat.seed_help")),
-            keep_alive=right.selectbox(tr("chat.keep_alive"), limits.KEEP_ALIVE, key=OPTION_KEYS["keep_alive"],
-                                       format_func={v: tr(f"chat.keep_alive.{v}") for v in limits.KEEP_ALIVE}.get),
-            think=st.toggle(tr("chat.think"), key=OPTION_KEYS["think"], disabled=not (info and info.can_think),
-                            help=tr("chat.think_help")) and bool(info and info.can_think),
-        )
-
-# --- a new question --------------------------------------------------------------------------------
+# --- a new question, sent at once ------------------------------------------------------------------
 prompt = st.chat_input(tr("chat.placeholder"), key="chat_input", submit_mode="stop",
                        max_chars=limits.MAX_PROMPT_CHARS)
 if prompt:
@@ -230,17 +252,47 @@ if prompt:
         st.session_state[UNSENT_KEY] = prompt
         st.session_state[NOTICE_KEY] = exc.message(lang)
         st.rerun()
-
-# --- conversations ---------------------------------------------------------------------------------
 conversations = {c.id: c for c in store.conversations()}
 if st.session_state[CONVERSATION_KEY] not in conversations:
     st.session_state[CONVERSATION_KEY] = None
 conversation = conversations.get(st.session_state[CONVERSATION_KEY])
+turns = store.turns(conversation.id) if conversation else []
+reply = begin_answer(turns)
 if conversation is None:
     st.query_params.pop(URL_PARAM, None)
 else:
     st.query_params[URL_PARAM] = str(conversation.id)
-turns = store.turns(conversation.id) if conversation else []
+
+# --- model and settings --------------------------------------------------------------------------
+main, side = st.columns([3, 1], gap="large")
+with main:
+    pick, tune = st.columns([4, 1], vertical_alignment="bottom")
+    pick.selectbox(tr("chat.model"), names, key=MODEL_KEY, placeholder=tr("chat.no_models"),
+                   format_func=lambda n: model_label(by_name[n], lang))
+    if model:
+        st.caption(f":material/memory: {tr('chat.is_loaded')}" if model in loaded else
+                   f":material/hourglass_empty: {tr('chat.not_loaded')}")
+    with tune.popover(tr("chat.settings"), icon=":material/tune:", width="stretch"):
+        st.text_area(tr("chat.system_prompt"), key=SYSTEM_KEY, max_chars=limits.MAX_SYSTEM_CHARS,
+                     placeholder=tr("chat.system_placeholder"))
+        left, right = st.columns(2)
+        default = tr("chat.model_default")
+        left.number_input(tr("chat.temperature"), *limits.TEMPERATURE, step=0.1, placeholder=default,
+                          key=OPTION_KEYS["temperature"], help=tr("chat.temperature_help"))
+        right.number_input("top_p", *limits.TOP_P, step=0.05, placeholder=default, key=OPTION_KEYS["top_p"],
+                           help=tr("chat.top_p_help"))
+        left.number_input(tr("chat.num_ctx"), limits.NUM_CTX[0], context_max, step=1024, placeholder=default,
+                          key=OPTION_KEYS["num_ctx"], help=tr("chat.num_ctx_help", maximum=f"{context_max:,}"))
+        right.number_input(tr("chat.num_predict"), *limits.NUM_PREDICT, step=128, placeholder=tr("chat.unlimited"),
+                           key=OPTION_KEYS["num_predict"])
+        left.number_input(tr("chat.seed"), *limits.SEED, step=1, placeholder=tr("chat.random"),
+                          key=OPTION_KEYS["seed"], help=tr("chat.seed_help"))
+        right.selectbox(tr("chat.keep_alive"), limits.KEEP_ALIVE, key=OPTION_KEYS["keep_alive"],
+                        format_func={v: tr(f"chat.keep_alive.{v}") for v in limits.KEEP_ALIVE}.get)
+        st.toggle(tr("chat.think"), key=OPTION_KEYS["think"], disabled=not (info and info.can_think),
+                  help=tr("chat.think_help"))
+
+# --- conversations ---------------------------------------------------------------------------------
 with st.sidebar:
     st.button(tr("chat.new"), icon=":material/add_comment:", on_click=open_conversation, args=(None,),
               width="stretch")
@@ -257,12 +309,11 @@ with st.sidebar:
             st.button(tr("chat.delete"), icon=":material/delete:", type="primary", on_click=delete,
                       args=(conversation.id,), key="chat_delete")
         export_md, export_json = st.columns(2)
-        export_md.download_button("Markdown", export.to_markdown(conversation, turns, lang), on_click="ignore",
-                                  file_name=f"chat-{conversation.id}.md", mime="text/markdown",
-                                  icon=":material/download:", width="stretch")
-        export_json.download_button("JSON", export.to_json(conversation, turns), on_click="ignore",
-                                    file_name=f"chat-{conversation.id}.json", mime="application/json",
-                                    icon=":material/download:", width="stretch")
+        for column, kind, label, mime in ((export_md, "md", "Markdown", "text/markdown"),
+                                          (export_json, "json", "JSON", "application/json")):
+            column.download_button(label, lambda kind=kind, cid=conversation.id: export_file(cid, kind),
+                                   file_name=f"chat-{conversation.id}.{kind}", mime=mime, on_click="ignore",
+                                   icon=":material/download:", width="stretch")
 
 # --- loaded models, GPU, pull ---------------------------------------------------------------------
 with side:
@@ -273,6 +324,10 @@ with side:
                   args=(row.name,))
     if not running:
         st.caption(tr("chat.none_loaded"))
+    gpu_slot = st.empty()
+    gpu_view = sampler.view(window_s=GPU_WINDOW_S)
+    show_gpus(gpu_view)
+    detected = detected_gpu(gpu_view.devices, ui.gpus()) if gpu_view.devices else None
     if gateway.config.allow_pull:
         pull_form()
 
@@ -284,8 +339,8 @@ with main:
         st.text_area(tr("chat.unsent"), st.session_state.pop(UNSENT_KEY), key="chat_unsent_copy")
     for turn in turns:
         render_turn(turn)
-    if st.session_state.pop(PENDING_KEY, False) and model and conversation and turns and turns[-1].role == "user":
-        answer(conversation, turns, info)
+    if reply is not None and conversation is not None:
+        show_answer(conversation, turns, reply)
     elif turns and conversation:
         last_is_answer = turns[-1].role == "assistant"
         st.button(tr("chat.regenerate") if last_is_answer else tr("chat.retry"), key="chat_regenerate",

@@ -15,7 +15,9 @@ from core.ollama import export, limits
 from core.ollama.config import DEFAULT_HOST, OllamaConfig, data_dir, normalize_host
 from core.ollama.errors import ModelNotFound
 from core.ollama.modelinfo import arch_from_model_info, model_info, parse_parameter_size
-from core.ollama.predict import predicted_tokens_per_s
+from core.catalog import catalog
+from core.monitor.types import GpuInfo
+from core.ollama.predict import detected_gpu, predicted_tokens_per_s
 from core.ollama.present import model_label, running_label, stats_line
 from core.ollama.types import ChatOptions, ChatStats, Conversation, LocalModel, ModelInfo, RunningModel, Turn
 from tests.fakes.ollama_server import default_models
@@ -144,16 +146,41 @@ def test_labels_for_models() -> None:
     assert "100% CPU" in running_label(RunningModel("m", 1000, 0), "en")
 
 
-def test_prediction_is_none_without_an_estimator_or_an_architecture() -> None:
-    info = model_info("llama3.2:latest", default_models()[0].model_info, "Q4_K_M")
-    assert predicted_tokens_per_s(info, estimator=lambda i: 88.5) == 88.5
-    assert predicted_tokens_per_s(info, estimator=lambda i: None) is None
-    assert predicted_tokens_per_s(ModelInfo("x"), estimator=lambda i: 88.5) is None
+def gpu(name: str, memory_mib: float | None, index: int = 0) -> GpuInfo:
+    return GpuInfo(index=index, uuid=f"GPU-{index}", name=name, memory_total_mib=memory_mib)
 
-    def broken(_: ModelInfo) -> float:
-        raise KeyError("no GPU")
 
-    assert predicted_tokens_per_s(info, estimator=broken) is None
+@pytest.mark.parametrize(("nvml_name", "memory_mib", "catalog_id"), [
+    ("NVIDIA GeForce RTX 4090", 24564, "rtx-4090"),
+    ("NVIDIA GeForce RTX 4070", 12282, "rtx-4070"),
+    ("NVIDIA GeForce RTX 4070 Ti", 12282, "rtx-4070-ti"),
+    ("NVIDIA GeForce RTX 3080", 10240, "rtx-3080-10gb"),
+    ("NVIDIA H100 PCIe", 81559, "h100-pcie"),
+    ("NVIDIA RTX A6000", 49140, "rtx-a6000"),
+])
+def test_the_drivers_gpu_name_finds_its_catalog_entry(nvml_name: str, memory_mib: float, catalog_id: str) -> None:
+    found = detected_gpu([gpu(nvml_name, memory_mib)], catalog())
+    assert found is not None and found[0].id == catalog_id and found[1] == 1
+
+
+def test_no_unknown_or_mixed_gpus_means_no_prediction() -> None:
+    assert detected_gpu([], catalog()) is None
+    assert detected_gpu([gpu("Imaginary Accelerator 9000", 1024)], catalog()) is None
+    mixed = [gpu("NVIDIA GeForce RTX 4090", 24564), gpu("NVIDIA GeForce RTX 3090", 24576, 1)]
+    assert detected_gpu(mixed, catalog()) is None
+    pair = detected_gpu([gpu("NVIDIA GeForce RTX 3090", 24576), gpu("NVIDIA GeForce RTX 3090", 24576, 1)], catalog())
+    assert pair is not None and pair[1] == 2
+
+
+def test_prediction_comes_from_the_speed_estimator_for_the_detected_gpu() -> None:
+    info = model_info("my-llama:3b", default_models()[0].model_info, "Q4_K_M")
+    fast = predicted_tokens_per_s(info, detected_gpu([gpu("NVIDIA GeForce RTX 4090", 24564)], catalog()))
+    slow = predicted_tokens_per_s(info, detected_gpu([gpu("NVIDIA GeForce RTX 3060", 12288)], catalog()))
+    assert fast is not None and slow is not None and fast > slow > 10
+    assert predicted_tokens_per_s(info, None) is None
+    assert predicted_tokens_per_s(ModelInfo("x"), (catalog()[0], 1)) is None
+    odd = replace(info, quantization="IQ2_XXS")
+    assert predicted_tokens_per_s(odd, (catalog()[0], 1)) is None, "an unknown quantization is not guessed"
 
 
 def test_export_markdown_and_json_keep_everything() -> None:

@@ -14,7 +14,8 @@ from core.ollama.errors import (
     BadResponse, ConnectionLost, ModelNotFound, PullDisabled, RequestRejected, ServerBusy, ServerTimeout,
     ServerUnreachable, StreamFailed,
 )
-from core.ollama.gateway import ChatStream, OllamaGateway
+from core.ollama.gateway import OllamaGateway
+from core.ollama.stream import ChatStream
 from core.ollama.types import ChatOptions, ChatRequest
 from tests.fakes.ollama_server import FakeOllama
 from tests.browser.conftest import free_port
@@ -49,10 +50,9 @@ def test_lists_installed_models_by_their_model_field(fake: FakeOllama) -> None:
 def test_streamed_answer_and_its_stats_in_nanoseconds(fake: FakeOllama) -> None:
     stream = gateway_for(fake.url).chat(ask(prompt="why is the sky blue?"))
     pieces = list(stream.text())
-    assert len(pieces) > 1, "an answer arrives in pieces"
     assert "".join(pieces) == stream.content and stream.content.startswith("You said: why is the sky blue?")
     stats = stream.stats(predicted_tokens_per_s=123.0)
-    assert stats.done_reason == "stop" and stats.eval_count == len(pieces) == stats.chunks
+    assert stats.done_reason == "stop" and stats.eval_count == stats.chunks == fake.streams[-1].tokens
     assert stats.tokens_per_s == pytest.approx(stats.eval_count / stats.eval_duration_ns * 1e9)
     assert stats.prompt_tokens_per_s == pytest.approx(stats.prompt_eval_count / stats.prompt_eval_duration_ns * 1e9)
     assert stats.first_token_s is not None and stats.wall_s is not None and stats.first_token_s <= stats.wall_s
@@ -99,6 +99,27 @@ def test_closing_mid_stream_hangs_up_so_ollama_stops(fake: FakeOllama) -> None:
     assert not fake.streams[-1].done and fake.streams[-1].tokens < 500
     turn = stream.turn("en")
     assert turn.stopped and turn.content == "".join(first) and not turn.error
+
+
+def test_the_request_leaves_at_start_and_waiting_is_reported(fake: FakeOllama) -> None:
+    fake.first_token_delay_s = 0.6
+    stream = gateway_for(fake.url).chat(ask()).start()
+    assert fake.saw_request("/api/chat"), "start() sends the request before anyone reads the answer"
+    waits: list[float] = []
+    answer = "".join(stream.text(on_wait=waits.append))
+    assert answer.startswith("You said: hi.")
+    assert waits and waits == sorted(waits), "a heartbeat while the model has not answered yet"
+    assert stream.stats().first_token_s >= 0.6  # type: ignore[operator]
+
+
+def test_closing_before_the_first_token_still_hangs_up(fake: FakeOllama) -> None:
+    fake.first_token_delay_s = 0.3
+    fake.tokens_per_s = 50
+    stream = gateway_for(fake.url).chat(ask()).start()
+    stream.close()
+    assert fake.saw_hang_up(), "the worker drops the connection as soon as the first chunk arrives"
+    assert fake.streams[-1].tokens <= 2
+    assert stream.turn("en").stopped
 
 
 def test_running_models_show_vram_split_and_unload_frees_them(fake: FakeOllama) -> None:
@@ -191,7 +212,7 @@ def test_error_line_mid_stream_keeps_what_arrived(fake: FakeOllama) -> None:
     with pytest.raises(StreamFailed, match="error was encountered while running the model"):
         for piece in stream.text():
             got.append(piece)
-    assert len(got) == 3 and stream.content == "".join(got)
+    assert "".join(got) == stream.content == "You said: hi."
     turn = stream.turn("ko")
     assert not turn.stopped and "답변 도중" in turn.error and turn.content == stream.content
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import ui
 from core.ollama.store import ConversationStore
 from tests.browser.conftest import free_port
+from tests.fakes.fake_nvml import FakeGpu, FakeNvml
 from tests.fakes.ollama_server import FakeOllama
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,3 +210,28 @@ def test_pull_is_hidden_unless_the_server_allows_it(fake: FakeOllama, monkeypatc
     assert not at.exception and not at.error
     assert at.success[0].value == "tinyllama:latest is installed."
     assert at.selectbox(key="chat_model").value == "tinyllama:latest"
+
+
+def test_a_detected_gpu_gets_a_live_panel_and_a_prediction(fake: FakeOllama, monkeypatch: pytest.MonkeyPatch) -> None:
+    ui.monitor_sampler.clear()  # the server's sampler is rebuilt on this test's fake NVML, then dropped
+    monkeypatch.setitem(sys.modules, "pynvml", FakeNvml(gpus=[FakeGpu(util_gpu=64)]))
+    try:
+        at = say(chat_page(), "how fast on this GPU?")
+        assert not at.exception
+        assert "GPU 0 · NVIDIA GeForce RTX 4090" in [c.value for c in at.caption]
+        assert [m.value for m in at.metric][:2] == ["64%", "1.0 / 24.0 GiB"]
+        predicted = re.search(r"predicted ([\d,.]+) tokens/s", at.chat_message[1].caption[0].value)
+        assert predicted is not None and float(predicted.group(1).replace(",", "")) > 10
+    finally:
+        ui.monitor_sampler.clear()
+
+
+def test_no_gpu_hides_the_panel_and_says_n_a(fake: FakeOllama, monkeypatch: pytest.MonkeyPatch) -> None:
+    ui.monitor_sampler.clear()
+    monkeypatch.setitem(sys.modules, "pynvml", FakeNvml(gpus=[]))
+    try:
+        at = say(chat_page(), "no GPU here")
+        assert not at.metric and "GPU, live" not in [h.value for h in at.subheader]
+        assert "predicted n/a" in at.chat_message[1].caption[0].value
+    finally:
+        ui.monitor_sampler.clear()

@@ -6,120 +6,23 @@ the server (OLLAMA_HOST), so Ollama can stay bound to loopback.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import ollama
 
 from core.ollama.config import OllamaConfig
-from core.ollama.errors import BadResponse, OllamaError, PullDisabled, translated
+from core.ollama.errors import BadResponse, PullDisabled, translated
 from core.ollama.limits import check_model_name
 from core.ollama.modelinfo import model_info
-from core.ollama.types import ChatRequest, ChatStats, LocalModel, ModelInfo, PullProgress, RunningModel, Turn
+from core.ollama.stream import ChatStream
+from core.ollama.types import ChatRequest, LocalModel, ModelInfo, PullProgress, RunningModel
 
 
 def keep_alive_value(keep_alive: str) -> str | int:
     # Ollama parses strings with Go's time.ParseDuration, which rejects "-1" (no unit); numbers are seconds.
     return int(keep_alive) if keep_alive in ("-1", "0") else keep_alive
-
-
-class ChatStream:
-    """One streamed answer.
-
-    Iterate ``text()`` for the answer as it arrives; ``close()`` hangs up, which is how Ollama is told to stop
-    generating; ``turn()`` is what to keep afterwards, whole, stopped or cut by an error.
-    """
-
-    def __init__(self, request: ChatRequest, host: str, open_stream: Callable[[], Iterator[Any]]) -> None:
-        self.request = request
-        self._host = host
-        self._open_stream = open_stream
-        self._chunks: Iterator[Any] | None = None
-        self._text: Iterator[str] | None = None
-        self._content: list[str] = []
-        self._thinking: list[str] = []
-        self._final: Any = None
-        self._count = 0
-        self._started_s: float | None = None
-        self._first_s: float | None = None
-        self._last_s: float | None = None
-        self.error: OllamaError | None = None
-
-    @property
-    def content(self) -> str:
-        return "".join(self._content)
-
-    @property
-    def thinking(self) -> str:
-        return "".join(self._thinking)
-
-    @property
-    def finished(self) -> bool:
-        return self._final is not None
-
-    def text(self, on_thinking: Callable[[str], None] | None = None) -> Iterator[str]:
-        """The answer's pieces; ``on_thinking`` gets the whole reasoning so far each time it grows."""
-        self._text = self._pieces(on_thinking)
-        return self._text
-
-    def _pieces(self, on_thinking: Callable[[str], None] | None) -> Iterator[str]:
-        self._started_s = time.perf_counter()
-        try:
-            with translated(self._host, self.request.model):
-                # The client's stream is lazy: the request goes out on the first next().
-                self._chunks = self._open_stream()
-                for chunk in self._chunks:
-                    message = chunk.message
-                    if message.thinking or message.content:
-                        self._last_s = time.perf_counter()
-                        self._first_s = self._first_s or self._last_s
-                        self._count += 1
-                    if chunk.done:
-                        self._final = chunk
-                    if message.thinking:
-                        self._thinking.append(message.thinking)
-                        if on_thinking is not None:
-                            on_thinking(self.thinking)
-                    if message.content:
-                        self._content.append(message.content)
-                        yield message.content
-        except OllamaError as exc:
-            self.error = exc
-            raise
-
-    def close(self) -> None:
-        """Drop the connection now rather than when the garbage collector gets to it."""
-        for stream in (self._text, self._chunks):
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()
-
-    def stats(self, predicted_tokens_per_s: float | None = None) -> ChatStats:
-        final = self._final
-        started = self._started_s
-        return ChatStats(
-            done_reason=getattr(final, "done_reason", None),
-            eval_count=getattr(final, "eval_count", None),
-            eval_duration_ns=getattr(final, "eval_duration", None),
-            prompt_eval_count=getattr(final, "prompt_eval_count", None),
-            prompt_eval_duration_ns=getattr(final, "prompt_eval_duration", None),
-            load_duration_ns=getattr(final, "load_duration", None),
-            total_duration_ns=getattr(final, "total_duration", None),
-            first_token_s=None if started is None or self._first_s is None else self._first_s - started,
-            wall_s=None if started is None or self._last_s is None else self._last_s - started,
-            chunks=self._count,
-            predicted_tokens_per_s=predicted_tokens_per_s,
-        )
-
-    def turn(self, lang: str, predicted_tokens_per_s: float | None = None) -> Turn:
-        """The answer to store: ``stopped`` when neither the last chunk nor an error ended it."""
-        return Turn(
-            role="assistant", content=self.content, thinking=self.thinking, model=self.request.model,
-            stats=self.stats(predicted_tokens_per_s), stopped=not self.finished and self.error is None,
-            error=self.error.message(lang) if self.error else "", created_at=time.time(),
-        )
 
 
 class OllamaGateway:

@@ -1,35 +1,62 @@
-"""The speed estimator's prediction for a model on this machine's GPU, behind one seam.
+"""What the speed estimator predicts for a model on the GPUs this server has, to set beside the measurement.
 
-The chat only needs one number per model: decode tokens/s as predicted for the GPU the server has. When no
-estimator is importable, no GPU is detected, or the model's architecture is unknown, the answer is None and
-the page says "n/a" rather than guessing.
+The answer is None, shown as "n/a", whenever a guess would be needed: no GPU detected, GPUs of different
+kinds, a GPU the catalog lacks, a model whose architecture /api/show does not give, or a quantization the
+estimator does not know.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
+import re
+from collections.abc import Sequence
 
+from core.catalog import GpuSpec
+from core.estimate import Scenario
+from core.monitor.types import GpuInfo
 from core.ollama.types import ModelInfo
+from core.speed import estimate_speed
 
-Predictor = Callable[[ModelInfo], "float | None"]
+OLLAMA_DEFAULT_CONTEXT = 4096
+MIB_PER_GB = 1024  # the catalog's "24 GB" is 24 GiB of GDDR (GpuSpec.vram_gib)
 
 
-def _estimator() -> Predictor | None:
+def _words(name: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z0-9]+", name.lower())) - {"nvidia"}
+
+
+def _match(device: GpuInfo, gpus: Sequence[GpuSpec]) -> GpuSpec | None:
+    """The catalog entry whose name holds every word of the driver's name, nearest in memory size.
+
+    NVML says "NVIDIA GeForce RTX 4070" where the catalog says "GeForce RTX 4070", and it does not say which
+    12 GB variant: the memory size and the fewest extra words ("Ti", "SUPER") decide.
+    """
+    wanted = _words(device.name)
+    candidates = [gpu for gpu in gpus if wanted and wanted <= _words(gpu.name)]
+    if not candidates:
+        return None
+    memory = device.memory_total_mib
+    return min(candidates, key=lambda g: (abs(g.vram_gb * MIB_PER_GB - memory) if memory else 0,
+                                          len(_words(g.name) - wanted)))
+
+
+def detected_gpu(devices: Sequence[GpuInfo], gpus: Sequence[GpuSpec]) -> tuple[GpuSpec, int] | None:
+    """The server's GPU as a catalog entry and how many of it; None when absent, unknown or mixed."""
+    matches = {_match(device, gpus) for device in devices}
+    if len(matches) != 1:
+        return None
+    (gpu,) = matches
+    return None if gpu is None else (gpu, len(devices))
+
+
+def predicted_tokens_per_s(info: ModelInfo, detected: tuple[GpuSpec, int] | None,
+                           context: int | None = None) -> float | None:
+    """Decode tokens/s that core.speed predicts for one user of Ollama on the detected GPUs."""
+    if info.arch is None or detected is None:
+        return None
+    gpu, count = detected
+    scenario = Scenario(model=info.arch, quant=info.quantization or "Q4_K_M", context=context or OLLAMA_DEFAULT_CONTEXT,
+                        engine="ollama", gpu=gpu, gpus=count)
     try:
-        module = importlib.import_module("core.speed")
-    except ImportError:
+        return estimate_speed(scenario).decode_tokens_per_s
+    except (ValueError, KeyError):
         return None
-    predict = getattr(module, "predict_for_ollama_model", None)
-    return predict if callable(predict) else None
-
-
-def predicted_tokens_per_s(info: ModelInfo, estimator: Predictor | None = None) -> float | None:
-    predict = estimator or _estimator()
-    if predict is None or info.arch is None:
-        return None
-    try:
-        value = predict(info)
-    except (ValueError, KeyError, LookupError):
-        return None
-    return float(value) if value is not None and value > 0 else None

@@ -66,7 +66,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "chat.waiting": ("{model} 응답을 기다리는 중 (모델을 처음 불러오면 오래 걸릴 수 있습니다)",
                      "Waiting for {model} (loading a model the first time can take a while)"),
-    "chat.gpu": ("GPU", "GPU"),
+    "chat.gpu": ("GPU 실시간", "GPU, live"),
     "chat.pull_title": ("모델 내려받기", "Pull a model"),
     "chat.pull_name": ("모델 이름 (예: llama3.2:3b)", "Model name (e.g. llama3.2:3b)"),
     "chat.pull": ("내려받기", "Pull"),

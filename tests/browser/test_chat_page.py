@@ -52,10 +52,8 @@ def open_chat(page, url: str, lang: str = "en") -> None:  # type: ignore[no-unty
     wait_for_app(page)
 
 
-def reload(page, lang: str = "en") -> None:  # type: ignore[no-untyped-def]
-    # The shared language switch drops ?lang= from the address when it matches what the page shows, so
-    # a plain reload would fall back to the browser's Korean locale; say the language again.
-    page.goto(f"{page.url}{'&' if '?' in page.url else '?'}lang={lang}")
+def reload(page) -> None:  # type: ignore[no-untyped-def]
+    page.reload()
     wait_for_app(page)
 
 

@@ -23,6 +23,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -145,6 +146,16 @@ def tokens(text: str) -> list[str]:
     return re.findall(r"\s*\S+", text)
 
 
+def _wait_for(condition: Callable[[], bool], timeout_s: float) -> bool:
+    """For what the server's threads do; the limit only guards against a hang."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 class FakeOllama:
     """An Ollama API on 127.0.0.1. ``with FakeOllama() as fake:`` starts it; ``fake.url`` is its OLLAMA_HOST."""
 
@@ -206,12 +217,10 @@ class FakeOllama:
 
     def saw_hang_up(self, timeout_s: float = 10.0) -> bool:
         """Wait until the server notices that the client closed the last stream (it does at its next write)."""
-        deadline = time.monotonic() + timeout_s
-        while not (self.streams and self.streams[-1].cancelled):
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.01)
-        return True
+        return _wait_for(lambda: bool(self.streams) and self.streams[-1].cancelled, timeout_s)
+
+    def saw_request(self, path: str, timeout_s: float = 10.0) -> bool:
+        return _wait_for(lambda: any(p == path for _, p, _ in self.requests), timeout_s)
 
     def last_body(self, path: str) -> dict[str, Any]:
         return next(body for _, p, body in reversed(self.requests) if p == path)

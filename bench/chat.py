@@ -1,0 +1,139 @@
+"""Chat latency: what the gateway and the page add to the fake Ollama's own first token and stream time.
+
+The fake server emits a fixed 200 tokens/s and notes, on its side of the socket, when each request arrived,
+when its first token left and when its last token left. Against that:
+
+1. the gateway (official client, in this process): time to first token and to the last piece;
+2. the page (`streamlit run` + headless Chromium): from pressing Enter to the first token on screen, and to
+   the whole answer on screen. The page's figure includes the Streamlit rerun that runs before the request
+   is sent, the websocket, and the browser's rendering.
+
+Goals from the issue: ≤ 50 ms added to the first token; the whole answer visible ≤ 10% later than the
+server's stream time.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import tempfile
+
+from core.ollama.config import OllamaConfig
+from core.ollama.gateway import OllamaGateway
+from core.ollama.types import ChatRequest
+from tests.browser.conftest import CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app, wait_healthy
+from tests.fakes.ollama_server import FakeOllama
+
+TOKENS_PER_S = 200.0
+ANSWER_TOKENS = 200
+GATEWAY_RUNS = 30
+PAGE_RUNS = 8
+END_MARK = "END-OF-ANSWER"
+
+# Records, in page time, when Enter is pressed and when the newest answer first shows text and the end mark.
+_WATCH_JS = """(mark) => {
+  window.__chat = {};
+  const box = document.querySelector("[data-testid='stChatInputTextArea']");
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      window.__chat.submit = performance.now();
+      window.__chat.before = document.querySelectorAll("[data-testid='stChatMessage']").length;
+    }
+  }, {capture: true, once: true});
+  const seen = () => {
+    if (window.__chat.submit === undefined) return;
+    const messages = document.querySelectorAll("[data-testid='stChatMessage']");
+    if (messages.length < window.__chat.before + 2) return;  // the question and its answer
+    const text = messages[messages.length - 1].innerText;
+    if (!window.__chat.first && text.includes("You said")) window.__chat.first = performance.now();
+    if (window.__chat.first && !window.__chat.done && text.includes(mark)) window.__chat.done = performance.now();
+  };
+  new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _ms(values: list[float]) -> str:
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    return f"median {statistics.median(values) * 1000:7.1f} ms · p90 {p90 * 1000:7.1f} ms"
+
+
+def _answer() -> str:
+    words = " ".join(f"w{i}" for i in range(ANSWER_TOKENS - 6))
+    return f"You said: it. {words} {END_MARK}"
+
+
+def _gateway(fake: FakeOllama) -> None:
+    gateway = OllamaGateway(OllamaConfig(host=fake.url))
+    request = ChatRequest("llama3.2:latest", ({"role": "user", "content": "it"},))
+    added, extra = [], []
+    for _ in range(GATEWAY_RUNS):
+        stream = gateway.chat(request)
+        "".join(stream.text())
+        record, stats = fake.streams[-1], stream.stats()
+        added.append(stats.first_token_s - record.first_token_after_s)
+        extra.append(stats.wall_s - record.stream_s)
+    print(f"gateway, {GATEWAY_RUNS} answers of {ANSWER_TOKENS} tokens at {TOKENS_PER_S:g} tokens/s")
+    print(f"  added to the first token        {_ms(added)}")
+    print(f"  added to the last token         {_ms(extra)}")
+
+
+def _page(fake: FakeOllama, chromium: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data:
+        proc = start_streamlit(port, {"OLLAMA_HOST": fake.url, "PLANNER_DATA_DIR": data})
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, proc)
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+                page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+                page.goto(f"{url}/?lang=en")
+                wait_for_app(page)
+                page.goto(f"{url}/chat?lang=en")
+                wait_for_app(page)
+                _page_runs(page, fake)
+                browser.close()
+        finally:
+            proc.kill()
+            proc.wait()
+
+
+def _page_runs(page, fake: FakeOllama) -> None:  # type: ignore[no-untyped-def]
+    added, ratio, server_stream = [], [], []
+    for i in range(PAGE_RUNS + 1):
+        page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="add_comment").click()
+        wait_for_app(page)
+        page.evaluate(_WATCH_JS, END_MARK)
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.fill(f"it {i}")
+        box.press("Enter")
+        page.wait_for_function("() => window.__chat.done", timeout=60_000)
+        wait_for_app(page)
+        seen = page.evaluate("() => window.__chat")
+        record = fake.streams[-1]
+        if i == 0:
+            continue  # the first answer also pays for importing the page's modules once
+        first_s, done_s = (seen["first"] - seen["submit"]) / 1000, (seen["done"] - seen["submit"]) / 1000
+        added.append(first_s - record.first_token_after_s)
+        ratio.append(done_s / record.stream_s)
+        server_stream.append(record.stream_s)
+    print(f"page in Chromium, {PAGE_RUNS} answers (after one warm-up)")
+    print(f"  added to the first token        {_ms(added)}   (goal ≤ 50 ms)")
+    print(f"  server stream time              {_ms(server_stream)}")
+    print(f"  whole answer on screen / server median {statistics.median(ratio):.3f} · worst {max(ratio):.3f}"
+          f"   (goal ≤ 1.10)")
+
+
+def run() -> None:
+    with FakeOllama(tokens_per_s=TOKENS_PER_S) as fake:
+        fake.answer = _answer()
+        _gateway(fake)
+        chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+        if chromium is None:
+            print("page: skipped, Chromium is not installed")
+            return
+        _page(fake, chromium)
