@@ -16,6 +16,8 @@ navigation = st.navigation(
     [
         st.Page(PAGES_DIR / "vram_calculator.py", title=ui.tr("nav.vram"), icon=":material/calculate:",
                 url_path="vram", default=True),
+        st.Page(PAGES_DIR / "recommendations.py", title=ui.tr("nav.recommend"), icon=":material/recommend:",
+                url_path="recommend"),
         st.Page(PAGES_DIR / "gpu_monitor.py", title=ui.tr("nav.monitor"), icon=":material/monitoring:",
                 url_path="monitor"),
         st.Page(PAGES_DIR / "chat.py", title=ui.tr("nav.chat"), icon=":material/chat:", url_path="chat"),
@@ -23,4 +25,5 @@ navigation = st.navigation(
 )
 ui.language_switch()
 st.sidebar.caption(ui.tr("sidebar.about"))
+ui.password_gate()
 navigation.run()

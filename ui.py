@@ -5,13 +5,14 @@ The one place that knows both Streamlit and core. Session-state keys live here a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import i18n
+from core import access, i18n
 from core.catalog import GpuSpec, catalog
 from core.csvdata import DataFileError
 from core.models import ModelArch, model_catalog
@@ -143,13 +144,14 @@ def sources(urls: Sequence[str]) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def _ollama_gateway(config: OllamaConfig) -> OllamaGateway:
-    return OllamaGateway(config)
+def _ollama_gateway(host: str, allow_pull: bool, read_timeout_s: float) -> OllamaGateway:
+    return OllamaGateway(OllamaConfig(host=host, allow_pull=allow_pull, read_timeout_s=read_timeout_s))
 
 
 def chat_gateway() -> OllamaGateway:
     """Keyed by the configuration, so a changed OLLAMA_HOST (tests, a restart) gets its own client."""
-    return _ollama_gateway(OllamaConfig.from_env())
+    config = OllamaConfig.from_env()
+    return _ollama_gateway(config.host, config.allow_pull, config.read_timeout_s)
 
 
 @st.cache_resource(show_spinner=False)
@@ -168,27 +170,27 @@ def chat_store() -> ConversationStore:
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
-def _model_info(host: str, name: str) -> ModelInfo:
+def _model_info(_gateway: OllamaGateway, host: str, name: str) -> ModelInfo:
     # cache_resource, not cache_data: ModelInfo is frozen, so sharing it is safe and nothing is pickled.
-    return chat_gateway().show(name)
+    return _gateway.show(name)
 
 
-def ollama_model_info(name: str) -> ModelInfo | None:
+def ollama_model_info(gateway: OllamaGateway, name: str) -> ModelInfo | None:
     """/api/show for one model, cached for a minute; None when the server cannot say."""
     try:
-        return _model_info(chat_gateway().host, name)
+        return _model_info(gateway, gateway.host, name)
     except ChatError:
         return None
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
-def _ollama_version(host: str) -> str:
-    return chat_gateway().version()
+def _ollama_version(_gateway: OllamaGateway, host: str) -> str:
+    return _gateway.version()
 
 
-def ollama_version() -> str:
+def ollama_version(gateway: OllamaGateway) -> str:
     try:
-        return _ollama_version(chat_gateway().host)
+        return _ollama_version(gateway, gateway.host)
     except ChatError:
         return "?"
 
@@ -206,3 +208,40 @@ def monitor_sampler(demo: bool = False) -> Sampler:
     """The server's one sampler (one for live readings, one for the demo replay), shared by every tab and
     session, so NVML is polled at the sampler's rate however many people watch."""
     return (demo_sampler() if demo else live_sampler()).start()
+
+
+AUTH_KEY = "ui.authenticated"
+AUTH_FAILURES_KEY = "ui.auth_failures"
+
+
+def serving_beyond_loopback() -> bool:
+    return not access.is_loopback(str(st.get_option("server.address") or ""))
+
+
+def admin_rights() -> access.AdminRights:
+    return access.AdminRights(lan=serving_beyond_loopback())
+
+
+def password_gate() -> None:
+    """On a LAN the whole app sits behind the server's password; on loopback there is nothing to ask."""
+    if not serving_beyond_loopback() or st.session_state.get(AUTH_KEY):
+        return
+    expected = access.configured_password()
+    if expected is None:
+        # The launcher refuses this case; a server started some other way fails closed.
+        st.error(tr("auth.no_password"))
+        st.stop()
+    with st.form("auth_form"):
+        st.subheader(tr("auth.title"))
+        given = st.text_input(tr("auth.password"), type="password", key="auth_password")
+        submitted = st.form_submit_button(tr("auth.submit"))
+    if submitted:
+        failures = st.session_state.get(AUTH_FAILURES_KEY, 0)
+        time.sleep(access.delay_after_failures(failures))
+        if access.password_matches(given, expected):
+            st.session_state[AUTH_KEY] = True
+            st.session_state.pop(AUTH_FAILURES_KEY, None)
+            st.rerun()
+        st.session_state[AUTH_FAILURES_KEY] = failures + 1
+        st.error(tr("auth.wrong", seconds=f"{access.delay_after_failures(failures + 1):.0f}"))
+    st.stop()

@@ -41,10 +41,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_streamlit(port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def start_streamlit(port: int, env: dict[str, str] | None = None, address: str = "127.0.0.1") -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
