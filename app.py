@@ -10,7 +10,9 @@ import ui
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
-st.set_page_config(page_title="LLM Workstation Planner", page_icon=":material/memory:", layout="wide")
+st.set_page_config(page_title="LLM Workstation Planner", page_icon=":material/memory:", layout="wide",
+                   initial_sidebar_state="collapsed" if ui.presenting() else "auto")
+ui.presentation_style()
 
 navigation = st.navigation(
     [

@@ -129,8 +129,49 @@ def load_catalogs() -> tuple[tuple[GpuSpec, ...], tuple[ModelArch, ...]]:
         raise  # st.stop() raises; this keeps type checkers honest
 
 
+PRESENT_QUERY = "present"
+THEME_QUERY = "theme"
+DARK = {"paper": "#0f172a", "plot": "#0f172a", "text": "#e2e8f0", "grid": "#334155"}
+
+
+def presenting() -> bool:
+    """?present=1: controls folded away, large type, for a projector."""
+    return st.query_params.get(PRESENT_QUERY) in ("1", "true")
+
+
+def dark_theme() -> bool:
+    return st.query_params.get(THEME_QUERY) == "dark"
+
+
+def presentation_style() -> None:
+    """Large type and, with ?theme=dark, a dark canvas; our own CSS, no user content in it."""
+    rules = []
+    if presenting():
+        rules.append("html, body, [data-testid='stAppViewContainer'] {font-size: 20px;}"
+                     "[data-testid='stMetricValue'] {font-size: 2.6rem;} h1 {font-size: 2.8rem !important;}")
+    if dark_theme():
+        rules.append(f"[data-testid='stApp'], [data-testid='stHeader'] {{background: {DARK['paper']};"
+                     f" color: {DARK['text']};}} [data-testid='stApp'] * {{color: {DARK['text']};}}")
+    if rules:
+        st.html(f"<style>{''.join(rules)}</style>")
+
+
+def controls(label_key: str = "common.controls") -> object:
+    """Where a page's inputs go: folded into an expander when presenting, plain otherwise."""
+    return st.expander(tr(label_key), expanded=False, icon=":material/tune:") if presenting() else st.container()
+
+
 def chart(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+    if presenting() or dark_theme():
+        fig = go.Figure(fig)
+        if presenting():
+            fig.update_layout(font_size=18, title_font_size=24, margin_b=120)
+            fig.update_annotations(selector={"name": "source"}, yshift=-85, font_size=13)
+        if dark_theme():
+            fig.update_layout(paper_bgcolor=DARK["paper"], plot_bgcolor=DARK["plot"], font_color=DARK["text"])
+            fig.update_xaxes(gridcolor=DARK["grid"], linecolor=DARK["grid"], zerolinecolor=DARK["grid"])
+            fig.update_yaxes(gridcolor=DARK["grid"], linecolor=DARK["grid"], zerolinecolor=DARK["grid"])
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)
 
 
 def sources(urls: Sequence[str]) -> None:

@@ -25,10 +25,12 @@ GRID = "#e5e7eb"
 LIMIT = "#dc2626"
 SERIES_COLOURS = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#0ea5e9")
 FONT = "Noto Sans CJK KR, Noto Sans KR, sans-serif"
+SOURCE_SHIFT_PX = -52
 
 
 def axis(title: str, **extra: Any) -> dict[str, Any]:
-    return {"title": {"text": title}, "gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID, **extra}
+    return {"title": {"text": title}, "gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID, "automargin": True,
+            **extra}
 
 
 def figure(data: list[dict[str, Any]], layout: dict[str, Any], title: str, source: str, height: int = 380) -> go.Figure:
@@ -42,7 +44,8 @@ def figure(data: list[dict[str, Any]], layout: dict[str, Any], title: str, sourc
         "template": "none",
         "annotations": [{
             # Pinned in pixels below the axis title, so it never collides with it whatever the height.
-            "text": source, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -52, "showarrow": False,
+            "text": source, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": SOURCE_SHIFT_PX,
+            "showarrow": False, "name": "source",
             "xanchor": "left", "yanchor": "top", "font": {"size": 10, "color": "#64748b"},
         }],
     }

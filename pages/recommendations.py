@@ -28,63 +28,64 @@ gpus_by_id = {g.id: g for g in gpus}
 st.title(tr("rec.title"))
 st.caption(tr("rec.intro"))
 
-# --- what the team wants to run ---------------------------------------------------------------
-chosen = st.multiselect(
-    tr("rec.models"), list(models_by_id), default=DEFAULT_MODELS, key="rec_models",
-    format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
-)
-target_models = [models_by_id[i] for i in chosen]
-with st.expander(tr("rec.custom")):
-    cols = st.columns(6)
-    custom = {
-        name: cols[i].number_input(tr(f"field.{name}"), min_value=low, max_value=high, value=default, key=f"rec_custom_{name}")
-        for i, (name, default, low, high) in enumerate(
-            [("params_b", 12.0, 0.1, 5000.0), ("layers", 40, 1, 512), ("hidden", 5120, 64, 65536),
-             ("heads", 40, 1, 1024), ("kv_heads", 8, 1, 1024), ("vocab", 131072, 1000, 1_000_000)]
-        )
-    }
-    if st.checkbox(tr("rec.custom_use"), key="rec_custom_use"):
-        try:
-            target_models.append(custom_model(**custom, name="custom"))
-        except InputError as exc:
-            st.error(exc.message(lang))
-
-mode = st.segmented_control(tr("vram.mode"), list(MODES), default="inference", required=True, key="rec_mode",
-                            format_func=lambda k: tr(f"mode.{k}"))
-c1, c2, c3, c4 = st.columns(4)
-engine = c1.selectbox(tr("vram.engine"), list(ENGINES), key="rec_engine", disabled=mode != "inference")
-quant_options = list(quants_for(engine))
-if st.session_state.get("rec_quant") not in quant_options:
-    st.session_state["rec_quant"] = "Q4_K_M" if "Q4_K_M" in quant_options else quant_options[0]
-quant = c2.selectbox(tr("vram.quant"), quant_options, key="rec_quant", disabled=mode != "inference")
-context = c3.number_input(tr("vram.context"), min_value=256, max_value=1_000_000, value=8192, step=1024, key="rec_ctx")
-users = c4.number_input(tr("rec.users"), min_value=1, max_value=1024, value=5, key="rec_users")
-
-c5, c6, c7, c8 = st.columns(4)
-min_tps = c5.number_input(tr("rec.min_tps"), min_value=0.0, max_value=10_000.0, value=10.0, step=5.0, key="rec_min_tps")
-currency = c6.segmented_control(tr("rec.budget_unit"), ["krw", "usd"], default="krw", required=True, key="rec_currency",
-                                format_func=lambda k: tr(f"rec.currency.{k}"))
-budget = c7.number_input(tr("rec.budget"), min_value=0, max_value=10_000_000_000,
-                         value=5_000_000 if currency == "krw" else 3_500, step=500_000 if currency == "krw" else 500,
-                         key=f"rec_budget_{currency}", help=tr("rec.budget_help"))
-c7.caption(fmt_krw(budget, lang) if currency == "krw" else f"${budget:,.0f}")
-condition = c8.segmented_control(tr("rec.condition"), ["new", "any"], default="new", required=True, key="rec_condition",
-                                 format_func=lambda k: tr(f"rec.condition.{k}"))
-max_gpus = c8.number_input(tr("rec.max_gpus"), min_value=1, max_value=8, value=4, key="rec_max_gpus")
-
-# --- the price table the ranking uses (editable, per session) ---------------------------------
-with st.expander(tr("rec.prices_title"), icon=":material/sell:"):
-    st.caption(tr("rec.prices_help"))
-    defaults = ui.price_table(gpus, book, condition)
-    edited = st.data_editor(
-        st.session_state.get(PRICE_TABLE_KEY, defaults), hide_index=True, key="rec_price_editor",
-        disabled=["gpu_id", "gpu", "date", "source"], width="stretch",
-        column_config={"price_krw": st.column_config.NumberColumn(tr("rec.col.price_krw"), min_value=0, format="%d"),
-                       "date": tr("rec.col.date"), "source": st.column_config.LinkColumn(tr("rec.col.source"))},
+with ui.controls():
+    # --- what the team wants to run ---------------------------------------------------------------
+    chosen = st.multiselect(
+        tr("rec.models"), list(models_by_id), default=DEFAULT_MODELS, key="rec_models",
+        format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
     )
-    st.download_button(tr("rec.prices_download"), edited.to_csv(index=False).encode("utf-8"), "gpu_prices.csv",
-                       "text/csv", key="rec_prices_download")
-overrides = {row.gpu_id: float(row.price_krw) for row in edited.itertuples() if pd.notna(row.price_krw) and row.price_krw > 0}
+    target_models = [models_by_id[i] for i in chosen]
+    with st.expander(tr("rec.custom")):
+        cols = st.columns(6)
+        custom = {
+            name: cols[i].number_input(tr(f"field.{name}"), min_value=low, max_value=high, value=default, key=f"rec_custom_{name}")
+            for i, (name, default, low, high) in enumerate(
+                [("params_b", 12.0, 0.1, 5000.0), ("layers", 40, 1, 512), ("hidden", 5120, 64, 65536),
+                 ("heads", 40, 1, 1024), ("kv_heads", 8, 1, 1024), ("vocab", 131072, 1000, 1_000_000)]
+            )
+        }
+        if st.checkbox(tr("rec.custom_use"), key="rec_custom_use"):
+            try:
+                target_models.append(custom_model(**custom, name="custom"))
+            except InputError as exc:
+                st.error(exc.message(lang))
+
+    mode = st.segmented_control(tr("vram.mode"), list(MODES), default="inference", required=True, key="rec_mode",
+                                format_func=lambda k: tr(f"mode.{k}"))
+    c1, c2, c3, c4 = st.columns(4)
+    engine = c1.selectbox(tr("vram.engine"), list(ENGINES), key="rec_engine", disabled=mode != "inference")
+    quant_options = list(quants_for(engine))
+    if st.session_state.get("rec_quant") not in quant_options:
+        st.session_state["rec_quant"] = "Q4_K_M" if "Q4_K_M" in quant_options else quant_options[0]
+    quant = c2.selectbox(tr("vram.quant"), quant_options, key="rec_quant", disabled=mode != "inference")
+    context = c3.number_input(tr("vram.context"), min_value=256, max_value=1_000_000, value=8192, step=1024, key="rec_ctx")
+    users = c4.number_input(tr("rec.users"), min_value=1, max_value=1024, value=5, key="rec_users")
+
+    c5, c6, c7, c8 = st.columns(4)
+    min_tps = c5.number_input(tr("rec.min_tps"), min_value=0.0, max_value=10_000.0, value=10.0, step=5.0, key="rec_min_tps")
+    currency = c6.segmented_control(tr("rec.budget_unit"), ["krw", "usd"], default="krw", required=True, key="rec_currency",
+                                    format_func=lambda k: tr(f"rec.currency.{k}"))
+    budget = c7.number_input(tr("rec.budget"), min_value=0, max_value=10_000_000_000,
+                             value=5_000_000 if currency == "krw" else 3_500, step=500_000 if currency == "krw" else 500,
+                             key=f"rec_budget_{currency}", help=tr("rec.budget_help"))
+    c7.caption(fmt_krw(budget, lang) if currency == "krw" else f"${budget:,.0f}")
+    condition = c8.segmented_control(tr("rec.condition"), ["new", "any"], default="new", required=True, key="rec_condition",
+                                     format_func=lambda k: tr(f"rec.condition.{k}"))
+    max_gpus = c8.number_input(tr("rec.max_gpus"), min_value=1, max_value=8, value=4, key="rec_max_gpus")
+
+    # --- the price table the ranking uses (editable, per session) ---------------------------------
+    with st.expander(tr("rec.prices_title"), icon=":material/sell:"):
+        st.caption(tr("rec.prices_help"))
+        defaults = ui.price_table(gpus, book, condition)
+        edited = st.data_editor(
+            st.session_state.get(PRICE_TABLE_KEY, defaults), hide_index=True, key="rec_price_editor",
+            disabled=["gpu_id", "gpu", "date", "source"], width="stretch",
+            column_config={"price_krw": st.column_config.NumberColumn(tr("rec.col.price_krw"), min_value=0, format="%d"),
+                           "date": tr("rec.col.date"), "source": st.column_config.LinkColumn(tr("rec.col.source"))},
+        )
+        st.download_button(tr("rec.prices_download"), edited.to_csv(index=False).encode("utf-8"), "gpu_prices.csv",
+                           "text/csv", key="rec_prices_download")
+    overrides = {row.gpu_id: float(row.price_krw) for row in edited.itertuples() if pd.notna(row.price_krw) and row.price_krw > 0}
 
 budget_krw = budget if currency == "krw" else book.to_krw(budget)
 if currency == "usd" and book.usd_krw is not None:

@@ -25,92 +25,93 @@ gpus_by_id = {g.id: g for g in gpus}
 st.title(tr("vram.title"))
 st.caption(tr("vram.intro"))
 
-# --- the model -------------------------------------------------------------------------------
-source = st.segmented_control(
-    tr("vram.model_source"), ["preset", "custom", "upload"], default="preset", required=True,
-    key="vram_source", format_func=lambda k: tr(f"vram.source.{k}"),
-)
-model = None
-if source == "preset":
-    model_ids = list(models_by_id)
-    model_id = st.selectbox(
-        tr("vram.model"), model_ids, key="model", index=ui.url_choice("model", model_ids, DEFAULT_MODEL),
-        format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
-        help=tr("vram.model_help"),
+with ui.controls():
+    # --- the model -------------------------------------------------------------------------------
+    source = st.segmented_control(
+        tr("vram.model_source"), ["preset", "custom", "upload"], default="preset", required=True,
+        key="vram_source", format_func=lambda k: tr(f"vram.source.{k}"),
     )
-    ui.keep_in_url("model", model_id, DEFAULT_MODEL)
-    model = models_by_id[model_id]
-elif source == "custom":
-    cols = st.columns(5)
-    fields = [
-        ("params_b", 8.0, 0.01, 5000.0), ("layers", 32, 1, 512), ("hidden", 4096, 64, 65536),
-        ("heads", 32, 1, 1024), ("kv_heads", 8, 1, 1024), ("head_dim", 128, 16, 1024),
-        ("vocab", 128256, 1000, 1_000_000), ("context_max", 131072, 512, 10_000_000),
-        ("active_params_b", 0.0, 0.0, 5000.0),
-    ]
-    typed = {
-        name: cols[i % 5].number_input(tr(f"field.{name}"), min_value=low, max_value=high, value=default,
-                                       key=f"custom_{name}")
-        for i, (name, default, low, high) in enumerate(fields)
-    }
-    try:
-        model = custom_model(**{**typed, "active_params_b": typed["active_params_b"] or None})
-    except InputError as exc:
-        st.error(exc.message(lang))
-else:
-    upload = st.file_uploader(tr("vram.upload"), type=["json"], key="vram_upload", help=tr("vram.upload_help"))
-    if upload is None:
-        st.info(tr("vram.upload_hint"))
-    else:
+    model = None
+    if source == "preset":
+        model_ids = list(models_by_id)
+        model_id = st.selectbox(
+            tr("vram.model"), model_ids, key="model", index=ui.url_choice("model", model_ids, DEFAULT_MODEL),
+            format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
+            help=tr("vram.model_help"),
+        )
+        ui.keep_in_url("model", model_id, DEFAULT_MODEL)
+        model = models_by_id[model_id]
+    elif source == "custom":
+        cols = st.columns(5)
+        fields = [
+            ("params_b", 8.0, 0.01, 5000.0), ("layers", 32, 1, 512), ("hidden", 4096, 64, 65536),
+            ("heads", 32, 1, 1024), ("kv_heads", 8, 1, 1024), ("head_dim", 128, 16, 1024),
+            ("vocab", 128256, 1000, 1_000_000), ("context_max", 131072, 512, 10_000_000),
+            ("active_params_b", 0.0, 0.0, 5000.0),
+        ]
+        typed = {
+            name: cols[i % 5].number_input(tr(f"field.{name}"), min_value=low, max_value=high, value=default,
+                                           key=f"custom_{name}")
+            for i, (name, default, low, high) in enumerate(fields)
+        }
         try:
-            model = model_from_config(upload.getvalue(), upload.name)
-            st.success(tr("vram.upload_ok", name=model.name, params=f"{model.params_b:.2f}"))
-        except ValueError as exc:
-            st.error(tr("vram.upload_bad", detail=str(exc)))
+            model = custom_model(**{**typed, "active_params_b": typed["active_params_b"] or None})
+        except InputError as exc:
+            st.error(exc.message(lang))
+    else:
+        upload = st.file_uploader(tr("vram.upload"), type=["json"], key="vram_upload", help=tr("vram.upload_help"))
+        if upload is None:
+            st.info(tr("vram.upload_hint"))
+        else:
+            try:
+                model = model_from_config(upload.getvalue(), upload.name)
+                st.success(tr("vram.upload_ok", name=model.name, params=f"{model.params_b:.2f}"))
+            except ValueError as exc:
+                st.error(tr("vram.upload_bad", detail=str(exc)))
 
-# --- the scenario ----------------------------------------------------------------------------
-mode = st.segmented_control(tr("vram.mode"), list(MODES), required=True, key="mode",
-                            default=MODES[ui.url_choice("mode", MODES, "inference")],
-                            format_func=lambda k: tr(f"mode.{k}"))
-ui.keep_in_url("mode", mode, "inference")
-inference = mode == "inference"
-c1, c2, c3, c4 = st.columns(4)
-engine = c1.selectbox(tr("vram.engine"), list(ENGINES), key="engine", bind="query-params",
-                      disabled=not inference, help=tr("vram.engine_help"))
-quant_options = list(quants_for(engine))
-if st.session_state.get("quant") not in quant_options:
-    st.session_state["quant"] = quant_options[quant_options.index("Q4_K_M") if "Q4_K_M" in quant_options else 0]
-quant = c2.selectbox(tr("vram.quant"), quant_options, key="quant", bind="query-params", disabled=not inference, help=tr("vram.quant_help"))
-context = c3.number_input(tr("vram.context"), min_value=1, max_value=10_000_000, value=8192, step=1024,
-                          key="ctx", bind="query-params", help=tr("vram.context_help"))
-parallel = c4.number_input(tr("vram.parallel"), min_value=1, max_value=1024, value=1, key="parallel",
-                           bind="query-params", help=tr("vram.parallel_help"))
+    # --- the scenario ----------------------------------------------------------------------------
+    mode = st.segmented_control(tr("vram.mode"), list(MODES), required=True, key="mode",
+                                default=MODES[ui.url_choice("mode", MODES, "inference")],
+                                format_func=lambda k: tr(f"mode.{k}"))
+    ui.keep_in_url("mode", mode, "inference")
+    inference = mode == "inference"
+    c1, c2, c3, c4 = st.columns(4)
+    engine = c1.selectbox(tr("vram.engine"), list(ENGINES), key="engine", bind="query-params",
+                          disabled=not inference, help=tr("vram.engine_help"))
+    quant_options = list(quants_for(engine))
+    if st.session_state.get("quant") not in quant_options:
+        st.session_state["quant"] = quant_options[quant_options.index("Q4_K_M") if "Q4_K_M" in quant_options else 0]
+    quant = c2.selectbox(tr("vram.quant"), quant_options, key="quant", bind="query-params", disabled=not inference, help=tr("vram.quant_help"))
+    context = c3.number_input(tr("vram.context"), min_value=1, max_value=10_000_000, value=8192, step=1024,
+                              key="ctx", bind="query-params", help=tr("vram.context_help"))
+    parallel = c4.number_input(tr("vram.parallel"), min_value=1, max_value=1024, value=1, key="parallel",
+                               bind="query-params", help=tr("vram.parallel_help"))
 
-c5, c6, c7, c8 = st.columns(4)
-kv_options = list(kv_types_for(engine))
-if st.session_state.get("kv") not in kv_options:
-    st.session_state["kv"] = kv_options[0]
-kv_cache = c5.selectbox(tr("vram.kv"), kv_options, key="kv", bind="query-params", disabled=not inference, help=tr("vram.kv_help"))
-gpu_ids = [None, *gpus_by_id]
-gpu_id = c6.selectbox(tr("vram.gpu"), gpu_ids, key="gpu", index=ui.url_choice("gpu", gpu_ids, None),
-                      format_func=lambda i: tr("vram.no_gpu") if i is None else gpus_by_id[i].name)
-ui.keep_in_url("gpu", gpu_id, None)
-gpu_count = c7.number_input(tr("vram.gpu_count"), min_value=1, max_value=64, value=1, key="gpus",
-                            bind="query-params")
-batch = c8.number_input(tr("vram.batch"), min_value=1, max_value=4096, value=1, key="batch",
-                        bind="query-params", help=tr("vram.batch_help"))
+    c5, c6, c7, c8 = st.columns(4)
+    kv_options = list(kv_types_for(engine))
+    if st.session_state.get("kv") not in kv_options:
+        st.session_state["kv"] = kv_options[0]
+    kv_cache = c5.selectbox(tr("vram.kv"), kv_options, key="kv", bind="query-params", disabled=not inference, help=tr("vram.kv_help"))
+    gpu_ids = [None, *gpus_by_id]
+    gpu_id = c6.selectbox(tr("vram.gpu"), gpu_ids, key="gpu", index=ui.url_choice("gpu", gpu_ids, None),
+                          format_func=lambda i: tr("vram.no_gpu") if i is None else gpus_by_id[i].name)
+    ui.keep_in_url("gpu", gpu_id, None)
+    gpu_count = c7.number_input(tr("vram.gpu_count"), min_value=1, max_value=64, value=1, key="gpus",
+                                bind="query-params")
+    batch = c8.number_input(tr("vram.batch"), min_value=1, max_value=4096, value=1, key="batch",
+                            bind="query-params", help=tr("vram.batch_help"))
 
-training_options = {}
-if not inference:
-    t1, t2, t3, t4 = st.columns(4)
-    training_options = {
-        "optimizer": t1.selectbox(tr("vram.optimizer"), list(OPTIMIZER_STATE_BYTES), key="optimizer"),
-        "precision": t2.selectbox(tr("vram.precision"), list(MASTER_WEIGHT_BYTES), key="precision",
-                                  disabled=mode != "full", help=tr("vram.precision_help")),
-        "lora_rank": t3.number_input(tr("vram.lora_rank"), min_value=1, max_value=4096, value=16, key="lora_rank",
-                                     disabled=mode == "full"),
-        "grad_checkpointing": t4.checkbox(tr("vram.grad_ckpt"), key="grad_ckpt", help=tr("vram.grad_ckpt_help")),
-    }
+    training_options = {}
+    if not inference:
+        t1, t2, t3, t4 = st.columns(4)
+        training_options = {
+            "optimizer": t1.selectbox(tr("vram.optimizer"), list(OPTIMIZER_STATE_BYTES), key="optimizer"),
+            "precision": t2.selectbox(tr("vram.precision"), list(MASTER_WEIGHT_BYTES), key="precision",
+                                      disabled=mode != "full", help=tr("vram.precision_help")),
+            "lora_rank": t3.number_input(tr("vram.lora_rank"), min_value=1, max_value=4096, value=16, key="lora_rank",
+                                         disabled=mode == "full"),
+            "grad_checkpointing": t4.checkbox(tr("vram.grad_ckpt"), key="grad_ckpt", help=tr("vram.grad_ckpt_help")),
+        }
 
 if model is None:
     st.stop()

@@ -46,3 +46,15 @@ def test_calculator_in_english_changes_and_rejects_bad_context(app_url: str, pag
     assert page.locator("[data-testid='stException']").count() == 0
     assert field.input_value() == "9000000"  # what the user typed is still there
     screenshot(page, "vram_calculator_bad_input")
+
+
+def test_presentation_mode_folds_the_controls_and_enlarges_the_type(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{app_url}/?lang=ko&present=1&theme=dark")
+    wait_for_app(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    # The inputs sit in a closed expander; the answer and the charts are on screen.
+    assert not page.get_by_role("spinbutton", name="컨텍스트 (토큰)").is_visible()
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=20_000)
+    size = page.evaluate("() => getComputedStyle(document.querySelector('h1')).fontSize")
+    assert float(size.rstrip("px")) >= 40
+    screenshot(page, "vram_calculator_present_dark")
