@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import ui
 from core.errors import InputError
-from core.ollama import export, limits
-from core.ollama.errors import ChatError
 from core.monitor.cards import gpu_cards
 from core.monitor.sampler import MonitorView
+from core.ollama import export, limits
+from core.ollama.errors import ChatError
 from core.ollama.predict import detected_gpu, predicted_tokens_per_s
 from core.ollama.present import model_label, running_label, stats_line
 from core.ollama.stream import ChatStream
-from core.ollama.types import ChatOptions, Conversation, Turn
+from core.ollama.types import ChatOptions, ChatRequest, Conversation, Turn
 
 CONVERSATION_KEY = "chat_conversation"
 MODEL_KEY = "chat_model"
@@ -112,13 +113,13 @@ def pull_form() -> None:
     st.rerun()
 
 
-def show_gpus(view: MonitorView) -> None:
+def show_gpus(slot: DeltaGenerator, view: MonitorView) -> None:
     """Utilization and VRAM of the last minute from the monitor's sampler; nothing where there is no GPU."""
     live = [card for card in gpu_cards(view, lang, {}) if card.lost is None]
     if not live:
-        gpu_slot.empty()
+        slot.empty()
         return
-    with gpu_slot.container():
+    with slot.container():
         st.subheader(tr("chat.gpu"))
         for card in live:
             with st.container(border=True):
@@ -136,21 +137,19 @@ def redraw_once_stored(conversation_id: int, turns_before: int) -> None:
         st.rerun(scope="app")
 
 
-def begin_answer(turns: list[Turn]) -> ChatStream | None:
-    """Send the question now, before the rest of the page is drawn; None when there is nothing to send."""
-    if not (st.session_state.pop(PENDING_KEY, False) and model and turns and turns[-1].role == "user"):
-        return None
+def begin_answer(request: Callable[[], ChatRequest]) -> ChatStream:
+    """Send the question now, before the rest of the page is drawn."""
     try:
-        request = limits.build_request(model, names, system, turns, options, info.context_max if info else None)
+        return gateway.chat(request()).start()
     except (InputError, ChatError) as exc:
         st.session_state[NOTICE_KEY] = exc.message(lang)
         st.rerun()
-    return gateway.chat(request).start()
+        raise  # st.rerun() raises; this keeps type checkers honest
 
 
-def show_answer(conversation: Conversation, turns: list[Turn], stream: ChatStream) -> None:
+def show_answer(conversation: Conversation, turns: list[Turn], stream: ChatStream, predicted: float | None,
+                gpus: DeltaGenerator) -> None:
     request = stream.request
-    predicted = predicted_tokens_per_s(info, detected, request.options.num_ctx) if info else None
     redraw_once_stored(conversation.id, len(turns))
     with st.chat_message("assistant"):
         waiting = st.empty()
@@ -166,8 +165,8 @@ def show_answer(conversation: Conversation, turns: list[Turn], stream: ChatStrea
         def show_wait(seconds: float) -> None:
             # Also a point where Streamlit can act on the stop button while the model loads.
             if not stream.content and not stream.thinking:
-                waiting.caption(f":material/hourglass_top: {tr('chat.waiting', model=request.model)} "
-                                f"{seconds:.0f}s")
+                waited = tr("chat.waited", model=request.model, seconds=round(seconds))
+                waiting.caption(f":material/hourglass_top: {waited}")
 
         def pieces() -> Iterator[str]:
             redraw_at = time.monotonic() + 1
@@ -176,7 +175,7 @@ def show_answer(conversation: Conversation, turns: list[Turn], stream: ChatStrea
                     waiting.empty()
                 if time.monotonic() >= redraw_at:
                     # Fragment timers wait for the script, so the GPU panel is redrawn from here.
-                    show_gpus(sampler.view(window_s=GPU_WINDOW_S))
+                    show_gpus(gpus, sampler.view(window_s=GPU_WINDOW_S))
                     redraw_at = time.monotonic() + 1
                 yield piece
 
@@ -207,7 +206,7 @@ if CONVERSATION_KEY not in st.session_state:
 st.title(tr("chat.title"))
 try:
     installed, running = gateway.list_models(), gateway.running()
-    st.caption(tr("chat.server", host=gateway.host, version=ui.ollama_version()))
+    st.caption(tr("chat.server", host=gateway.host, version=ui.ollama_version(gateway)))
     if not installed:
         st.info(tr("chat.no_models_help"), icon=":material/download:")
 except ChatError as exc:
@@ -224,7 +223,7 @@ loaded = {r.name for r in running}
 if st.session_state.get(MODEL_KEY) not in names:
     st.session_state[MODEL_KEY] = next((n for n in names if n in loaded), names[0] if names else None)
 model: str | None = st.session_state[MODEL_KEY]
-info = ui.ollama_model_info(model) if model else None
+info = ui.ollama_model_info(gateway, model) if model else None
 context_max = (info.context_max if info else None) or limits.NUM_CTX[1]
 if (st.session_state[OPTION_KEYS["num_ctx"]] or 0) > context_max:
     st.session_state[OPTION_KEYS["num_ctx"]] = context_max
@@ -241,12 +240,9 @@ prompt = st.chat_input(tr("chat.placeholder"), key="chat_input", submit_mode="st
                        max_chars=limits.MAX_PROMPT_CHARS)
 if prompt:
     try:
-        text = limits.check_prompt(prompt)
-        current = st.session_state[CONVERSATION_KEY]
-        conversation_id = current if current and store.get(current) else store.create(text).id
-        store.add_turn(conversation_id, Turn("user", text, created_at=time.time()))
-        store.save_settings(conversation_id, model or "", system, options)
-        st.session_state[CONVERSATION_KEY] = conversation_id
+        question = limits.check_prompt(prompt)
+        st.session_state[CONVERSATION_KEY] = store.ask(st.session_state[CONVERSATION_KEY], question, model or "",
+                                                       system, options)
         st.session_state[PENDING_KEY] = True
     except InputError as exc:
         st.session_state[UNSENT_KEY] = prompt
@@ -257,7 +253,9 @@ if st.session_state[CONVERSATION_KEY] not in conversations:
     st.session_state[CONVERSATION_KEY] = None
 conversation = conversations.get(st.session_state[CONVERSATION_KEY])
 turns = store.turns(conversation.id) if conversation else []
-reply = begin_answer(turns)
+pending = st.session_state.pop(PENDING_KEY, False) and bool(turns) and turns[-1].role == "user"
+reply = begin_answer(lambda: limits.build_request(model, names, system, turns, options,
+                                                  info.context_max if info else None)) if pending and model else None
 if conversation is None:
     st.query_params.pop(URL_PARAM, None)
 else:
@@ -326,8 +324,7 @@ with side:
         st.caption(tr("chat.none_loaded"))
     gpu_slot = st.empty()
     gpu_view = sampler.view(window_s=GPU_WINDOW_S)
-    show_gpus(gpu_view)
-    detected = detected_gpu(gpu_view.devices, ui.gpus()) if gpu_view.devices else None
+    show_gpus(gpu_slot, gpu_view)
     if gateway.config.allow_pull:
         pull_form()
 
@@ -340,7 +337,9 @@ with main:
     for turn in turns:
         render_turn(turn)
     if reply is not None and conversation is not None:
-        show_answer(conversation, turns, reply)
+        detected = detected_gpu(gpu_view.devices, ui.gpus()) if gpu_view.devices else None
+        predicted = predicted_tokens_per_s(info, detected, options.num_ctx) if info else None
+        show_answer(conversation, turns, reply, predicted, gpu_slot)
     elif turns and conversation:
         last_is_answer = turns[-1].role == "assistant"
         st.button(tr("chat.regenerate") if last_is_answer else tr("chat.retry"), key="chat_regenerate",

@@ -120,8 +120,8 @@ def test_missing_sizes_or_per_layer_lists() -> None:
     assert model_info("x", None).arch is None and model_info("x", None).context_max is None
 
 
-@pytest.mark.parametrize(("text", "count"), [("8.0B", 8_000_000_000), ("137M", 137_000_000), ("1.5T", 1_500_000_000_000),
-                                              ("", None), ("big", None)])
+@pytest.mark.parametrize(("text", "count"), [("8.0B", 8_000_000_000), ("137M", 137_000_000),
+                                              ("1.5T", 1_500_000_000_000), ("", None), ("big", None)])
 def test_parameter_size_strings(text: str, count: int | None) -> None:
     assert parse_parameter_size(text) == count
 

@@ -11,6 +11,9 @@ import pytest
 from tests.fakes.ollama_server import FakeOllama, keep_alive_s, tokens
 
 
+HI = {"role": "user", "content": "hi"}
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeOllama]:
     with FakeOllama(answer_tokens=8) as server:
@@ -24,7 +27,7 @@ def ndjson(response: httpx.Response) -> list[dict]:
 
 
 def test_chat_stream_is_ndjson_with_a_message_in_every_chunk_and_metrics_in_nanoseconds(fake: FakeOllama) -> None:
-    reply = httpx.post(f"{fake.url}/api/chat", json={"model": "llama3.2", "messages": [{"role": "user", "content": "hi"}]})
+    reply = httpx.post(f"{fake.url}/api/chat", json={"model": "llama3.2", "messages": [HI]})
     assert reply.status_code == 200
     assert reply.headers["content-type"] == "application/x-ndjson"
     lines = ndjson(reply)
@@ -48,10 +51,10 @@ def test_stream_false_gives_one_json_object(fake: FakeOllama) -> None:
 
 
 def test_errors_before_the_stream_are_a_status_and_inside_it_an_error_line_under_200(fake: FakeOllama) -> None:
-    missing = httpx.post(f"{fake.url}/api/chat", json={"model": "nope", "messages": [{"role": "user", "content": "x"}]})
+    missing = httpx.post(f"{fake.url}/api/chat", json={"model": "nope", "messages": [HI]})
     assert missing.status_code == 404 and missing.json() == {"error": "model 'nope' not found"}
     fake.fail_after_tokens = 2
-    broken = httpx.post(f"{fake.url}/api/chat", json={"model": "llama3.2", "messages": [{"role": "user", "content": "x"}]})
+    broken = httpx.post(f"{fake.url}/api/chat", json={"model": "llama3.2", "messages": [HI]})
     lines = ndjson(broken)
     assert broken.status_code == 200
     assert len(lines) == 3 and lines[-1] == {"error": "an error was encountered while running the model"}

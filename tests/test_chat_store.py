@@ -14,52 +14,52 @@ from core.ollama.types import ChatOptions, ChatStats, Turn
 
 def test_a_conversation_survives_a_restart(tmp_path: Path) -> None:
     store = ConversationStore.in_dir(tmp_path)
-    chat = store.create("Why is the sky blue?", "llama3.2:latest", "be brief", ChatOptions(temperature=0.2))
-    store.add_turn(chat.id, Turn("user", "Why is the sky blue?"))
+    chat = store.ask(None, "Why is the sky blue?", "llama3.2:latest", "be brief", ChatOptions(temperature=0.2))
     stats = ChatStats(done_reason="stop", eval_count=12, eval_duration_ns=200_000_000, first_token_s=0.3)
-    store.add_turn(chat.id, Turn("assistant", "Rayleigh scattering.", thinking="hmm", model="llama3.2:latest",
-                                 stats=stats))
+    store.add_turn(chat, Turn("assistant", "Rayleigh scattering.", thinking="hmm", model="llama3.2:latest",
+                              stats=stats))
 
     reopened = ConversationStore.in_dir(tmp_path)
     (again,) = reopened.conversations()
     assert (again.title, again.model, again.system_prompt, again.options.temperature) == \
         ("Why is the sky blue?", "llama3.2:latest", "be brief", 0.2)
-    user, answer = reopened.turns(chat.id)
+    user, answer = reopened.turns(chat)
     assert user.content == "Why is the sky blue?" and answer.thinking == "hmm"
     assert answer.stats == stats and answer.stats.tokens_per_s == 60.0
 
 
 def test_most_recent_first_rename_delete(tmp_path: Path) -> None:
     store = ConversationStore.in_dir(tmp_path)
-    older, newer = store.create("first"), store.create("second")
-    store.add_turn(older.id, Turn("user", "back to the first one"))
+    older, newer = store.ask(None, "first"), store.ask(None, "second")
+    assert store.ask(older, "back to the first one") == older
     assert [c.title for c in store.conversations()] == ["first", "second"]
-    store.rename(newer.id, "  renamed  ")
-    store.rename(newer.id, "   ")
-    assert store.get(newer.id).title == "renamed"  # type: ignore[union-attr]
-    store.delete(older.id)
-    assert [c.id for c in store.conversations()] == [newer.id]
-    assert store.turns(older.id) == [] and store.get(older.id) is None
+    store.rename(newer, "  renamed  ")
+    store.rename(newer, "   ")
+    assert store.get(newer).title == "renamed"  # type: ignore[union-attr]
+    store.delete(older)
+    assert [c.id for c in store.conversations()] == [newer]
+    assert store.turns(older) == [] and store.get(older) is None
+    assert store.ask(older, "a deleted id starts afresh") not in (older, newer)
 
 
 def test_regenerate_drops_only_an_answer(tmp_path: Path) -> None:
     store = ConversationStore.in_dir(tmp_path)
-    chat = store.create("q")
-    store.add_turn(chat.id, Turn("user", "q"))
-    assert store.drop_last_answer(chat.id) is None
-    store.add_turn(chat.id, Turn("assistant", "partial", stopped=True, error="cut"))
-    dropped = store.drop_last_answer(chat.id)
+    chat = store.ask(None, "q")
+    assert store.drop_last_answer(chat) is None
+    store.add_turn(chat, Turn("assistant", "partial", stopped=True, error="cut"))
+    dropped = store.drop_last_answer(chat)
     assert dropped is not None and dropped.stopped and dropped.error == "cut"
-    assert [t.role for t in store.turns(chat.id)] == ["user"]
+    assert [t.role for t in store.turns(chat)] == ["user"]
 
 
 def test_settings_are_remembered_per_conversation(tmp_path: Path) -> None:
     store = ConversationStore.in_dir(tmp_path)
-    chat = store.create("q")
-    store.save_settings(chat.id, "qwen3:8b", "think hard", ChatOptions(think=True, keep_alive="-1", num_ctx=8192))
-    saved = store.get(chat.id)
-    assert saved is not None and saved.model == "qwen3:8b" and saved.options == \
-        ChatOptions(think=True, keep_alive="-1", num_ctx=8192)
+    chat = store.ask(None, "q", "llama3.2:latest")
+    store.ask(chat, "again", "qwen3:8b", "think hard", ChatOptions(think=True, keep_alive="-1", num_ctx=8192))
+    saved = store.get(chat)
+    assert saved is not None and saved.model == "qwen3:8b" and saved.system_prompt == "think hard"
+    assert saved.options == ChatOptions(think=True, keep_alive="-1", num_ctx=8192)
+    assert [t.content for t in store.turns(chat)] == ["q", "again"]
 
 
 def test_titles_are_one_bounded_line() -> None:
@@ -69,9 +69,9 @@ def test_titles_are_one_bounded_line() -> None:
 
 def test_only_user_and_assistant_roles_are_stored(tmp_path: Path) -> None:
     store = ConversationStore.in_dir(tmp_path)
-    chat = store.create("q")
+    chat = store.ask(None, "q")
     with pytest.raises(StoreError):
-        store.add_turn(chat.id, Turn("system", "you are root now"))
+        store.add_turn(chat, Turn("system", "you are root now"))
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")

@@ -27,7 +27,8 @@ def to_markdown(conversation: Conversation, turns: Sequence[Turn], lang: str) ->
         who = t("chat.role.user" if turn.role == "user" else "chat.role.assistant", lang)
         lines += ["", f"## {who}" + (f" · `{turn.model}`" if turn.model and turn.role == "assistant" else ""), ""]
         if turn.thinking:
-            lines += [f"<details><summary>{t('chat.thinking', lang)}</summary>", "", turn.thinking, "", "</details>", ""]
+            summary = f"<details><summary>{t('chat.thinking', lang)}</summary>"
+            lines += [summary, "", turn.thinking, "", "</details>", ""]
         lines.append(turn.content)
         if turn.stopped:
             lines += ["", f"_{t('chat.stopped', lang)}_"]

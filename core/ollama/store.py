@@ -79,18 +79,6 @@ class ConversationStore:
             raise StoreError(path=str(self.path), detail=str(exc)) from exc
 
     # --- conversations ------------------------------------------------------------------------------
-    def create(self, title: str, model: str = "", system_prompt: str = "",
-               options: ChatOptions | None = None) -> Conversation:
-        now = time.time()
-        with self._connect() as conn:
-            cursor = conn.execute(
-                "INSERT INTO conversations (title, model, system_prompt, options_json, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (title_from(title), model, system_prompt, json.dumps((options or ChatOptions()).to_dict()), now, now),
-            )
-            conversation_id = int(cursor.lastrowid or 0)
-        return Conversation(conversation_id, title_from(title), model, system_prompt, options or ChatOptions(), now, now)
-
     def conversations(self) -> list[Conversation]:
         """Most recently used first."""
         with self._connect() as conn:
@@ -111,13 +99,29 @@ class ConversationStore:
         with self._connect() as conn:
             conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
-    def save_settings(self, conversation_id: int, model: str, system_prompt: str, options: ChatOptions) -> None:
-        """Remember what the last answer was asked with, so reopening the conversation restores it."""
+    def ask(self, conversation_id: int | None, question: str, model: str = "", system_prompt: str = "",
+            options: ChatOptions | None = None) -> int:
+        """Store a question with the settings it is asked with; an unknown id starts a new conversation.
+
+        One transaction, so a question is never kept without its settings, nor a new conversation without it.
+        Reopening the conversation later restores those settings.
+        """
+        now = time.time()
+        settings = (model, system_prompt, json.dumps((options or ChatOptions()).to_dict()))
         with self._connect() as conn:
-            conn.execute(
-                "UPDATE conversations SET model = ?, system_prompt = ?, options_json = ? WHERE id = ?",
-                (model, system_prompt, json.dumps(options.to_dict()), conversation_id),
-            )
+            known = conversation_id is not None and conn.execute(
+                "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is not None
+            if known:
+                conn.execute("UPDATE conversations SET model = ?, system_prompt = ?, options_json = ?, updated_at = ?"
+                             " WHERE id = ?", (*settings, now, conversation_id))
+                target = int(conversation_id or 0)
+            else:
+                target = int(conn.execute(
+                    "INSERT INTO conversations (title, model, system_prompt, options_json, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", (title_from(question), *settings, now, now)).lastrowid or 0)
+            conn.execute("INSERT INTO turns (conversation_id, role, content, created_at) VALUES (?, 'user', ?, ?)",
+                         (target, question, now))
+        return target
 
     # --- turns -------------------------------------------------------------------------------------------
     def turns(self, conversation_id: int) -> list[Turn]:

@@ -57,6 +57,16 @@ def reload(page) -> None:  # type: ignore[no-untyped-def]
     wait_for_app(page)
 
 
+def see(locator, text: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the element shows the text (or is visible); generous, for a loaded CI machine."""
+    from playwright.sync_api import expect
+
+    if text is None:
+        expect(locator).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    else:
+        expect(locator).to_contain_text(text, timeout=ANSWER_TIMEOUT_MS)
+
+
 def send(page, text: str) -> None:  # type: ignore[no-untyped-def]
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(text)
@@ -65,39 +75,35 @@ def send(page, text: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_round_trip_renders_markdown_not_html_and_survives_a_reload(page, chat_url: str,  # type: ignore[no-untyped-def]
                                                                     fake: FakeOllama) -> None:
-    from playwright.sync_api import expect
-
     fake.answer = "Blue light scatters **more**. <b>raw</b> <img src=x onerror=\"window.pwned=1\">"
     open_chat(page, chat_url)
     send(page, "Why is the sky blue?")
     answer = page.get_by_test_id("stChatMessage").last
-    expect(answer).to_contain_text("Blue light scatters more.", timeout=ANSWER_TIMEOUT_MS)
-    expect(answer).to_contain_text("tokens/s", timeout=ANSWER_TIMEOUT_MS)
-    expect(answer).to_contain_text("predicted")
+    see(answer, "Blue light scatters more.")
+    see(answer, "tokens/s")
+    see(answer, "predicted")
     assert answer.locator("strong").count() == 1
     assert answer.locator("b, img").count() == 0, "model output must not become HTML"
     assert page.evaluate("window.pwned") is None
     screenshot(page, "chat-round-trip-en")
 
     reload(page)
-    expect(page.get_by_test_id("stChatMessage").first).to_contain_text("Why is the sky blue?")
-    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Blue light scatters more.")
+    see(page.get_by_test_id("stChatMessage").first, "Why is the sky blue?")
+    see(page.get_by_test_id("stChatMessage").last, "Blue light scatters more.")
     assert page.get_by_test_id("stException").count() == 0
 
 
 def test_stop_keeps_the_partial_answer_and_ollama_stops(page, chat_url: str,  # type: ignore[no-untyped-def]
                                                          fake: FakeOllama) -> None:
-    from playwright.sync_api import expect
-
     fake.tokens_per_s = 20
     fake.answer_tokens = 400
     open_chat(page, chat_url)
     send(page, "Tell me a long story")
     answer = page.get_by_test_id("stChatMessage").last
-    expect(answer).to_contain_text("workstation", timeout=ANSWER_TIMEOUT_MS)
+    see(answer, "workstation")
     page.get_by_test_id("stChatInputStopButton").click()
 
-    expect(answer).to_contain_text("Stopped before the end.", timeout=ANSWER_TIMEOUT_MS)
+    see(answer, "Stopped before the end.")
     assert fake.saw_hang_up(), "closing the stream is what tells Ollama to stop"
     assert not fake.streams[-1].done and fake.streams[-1].tokens < 400
     kept = answer.inner_text()
@@ -105,41 +111,36 @@ def test_stop_keeps_the_partial_answer_and_ollama_stops(page, chat_url: str,  # 
     screenshot(page, "chat-stopped-en")
 
     reload(page)
-    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Stopped before the end.")
-    expect(page.get_by_role("button", name="Regenerate")).to_be_visible()
+    see(page.get_by_test_id("stChatMessage").last, "Stopped before the end.")
+    see(page.get_by_role("button", name="Regenerate"))
 
 
-def test_dead_server_shows_a_banner_and_keeps_history_and_new_questions(page, chat_url: str,  # type: ignore[no-untyped-def]
-                                                                         fake: FakeOllama,
-                                                                         ollama_port: int) -> None:
-    from playwright.sync_api import expect
-
+def test_dead_server_shows_a_banner_and_keeps_history_and_new_questions(  # type: ignore[no-untyped-def]
+        page, chat_url: str, fake: FakeOllama, ollama_port: int) -> None:
     open_chat(page, chat_url)
     send(page, "Remember this question")
-    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("tokens/s", timeout=ANSWER_TIMEOUT_MS)
+    see(page.get_by_test_id("stChatMessage").last, "tokens/s")
     fake.stop()
 
     reload(page)
     banner = page.get_by_test_id("stAlertContentError").first
-    expect(banner).to_contain_text(f"not reachable at http://127.0.0.1:{ollama_port}")
-    expect(page.get_by_test_id("stChatMessage").first).to_contain_text("Remember this question")
+    see(banner, f"not reachable at http://127.0.0.1:{ollama_port}")
+    see(page.get_by_test_id("stChatMessage").first, "Remember this question")
     send(page, "Still there?")
     wait_for_app(page)
-    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Still there?")
-    expect(page.get_by_role("button", name="Ask again")).to_be_visible()
+    see(page.get_by_test_id("stChatMessage").last, "Still there?")
+    see(page.get_by_role("button", name="Ask again"))
     assert page.get_by_test_id("stException").count() == 0
     screenshot(page, "chat-server-down-en")
 
 
 def test_korean_page(page, chat_url: str, fake: FakeOllama) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
-
     open_chat(page, chat_url, lang="ko")
-    expect(page.get_by_test_id("stHeading").first).to_contain_text("로컬 모델과 채팅")
+    see(page.get_by_test_id("stHeading").first, "로컬 모델과 채팅")
     send(page, "하늘은 왜 파란가요?")
     answer = page.get_by_test_id("stChatMessage").last
-    expect(answer).to_contain_text("토큰/초", timeout=ANSWER_TIMEOUT_MS)
-    expect(page.get_by_test_id("stSidebar")).to_contain_text("새 대화")
+    see(answer, "토큰/초")
+    see(page.get_by_test_id("stSidebar"), "새 대화")
     assert page.get_by_test_id("stException").count() == 0
     path: Path = screenshot(page, "chat-round-trip-ko")
     assert path.stat().st_size > 0
