@@ -30,48 +30,44 @@ st.caption(tr("rec.intro"))
 
 with ui.controls():
     # --- what the team wants to run ---------------------------------------------------------------
-    chosen = st.multiselect(
-        tr("rec.models"), list(models_by_id), default=DEFAULT_MODELS, key="rec_models",
+    chosen = ui.multiselect_in_url(
+        st, tr("rec.models"), list(models_by_id), "models", DEFAULT_MODELS,
         format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
     )
     target_models = [models_by_id[i] for i in chosen]
     with st.expander(tr("rec.custom")):
         cols = st.columns(6)
         custom = {
-            name: cols[i].number_input(tr(f"field.{name}"), min_value=low, max_value=high, value=default, key=f"rec_custom_{name}")
+            name: ui.number_in_url(cols[i], tr(f"field.{name}"), f"custom_{name}", default, low, high)
             for i, (name, default, low, high) in enumerate(
                 [("params_b", 12.0, 0.1, 5000.0), ("layers", 40, 1, 512), ("hidden", 5120, 64, 65536),
                  ("heads", 40, 1, 1024), ("kv_heads", 8, 1, 1024), ("vocab", 131072, 1000, 1_000_000)]
             )
         }
-        if st.checkbox(tr("rec.custom_use"), key="rec_custom_use"):
+        if ui.checkbox_in_url(st, tr("rec.custom_use"), "custom"):
             try:
                 target_models.append(custom_model(**custom, name="custom"))
             except InputError as exc:
                 st.error(exc.message(lang))
 
-    mode = st.segmented_control(tr("vram.mode"), list(MODES), default="inference", required=True, key="rec_mode",
-                                format_func=lambda k: tr(f"mode.{k}"))
+    mode = ui.segment_in_url(st, tr("vram.mode"), list(MODES), "mode", "inference", format_func=lambda k: tr(f"mode.{k}"))
     c1, c2, c3, c4 = st.columns(4)
-    engine = c1.selectbox(tr("vram.engine"), list(ENGINES), key="rec_engine", disabled=mode != "inference")
-    quant_options = list(quants_for(engine))
-    if st.session_state.get("rec_quant") not in quant_options:
-        st.session_state["rec_quant"] = "Q4_K_M" if "Q4_K_M" in quant_options else quant_options[0]
-    quant = c2.selectbox(tr("vram.quant"), quant_options, key="rec_quant", disabled=mode != "inference")
-    context = c3.number_input(tr("vram.context"), min_value=256, max_value=1_000_000, value=8192, step=1024, key="rec_ctx")
-    users = c4.number_input(tr("rec.users"), min_value=1, max_value=1024, value=5, key="rec_users")
+    engine = ui.select_in_url(c1, tr("vram.engine"), list(ENGINES), "engine", "ollama", disabled=mode != "inference")
+    quant = ui.select_in_url(c2, tr("vram.quant"), list(quants_for(engine)), "quant", "Q4_K_M",
+                             disabled=mode != "inference")
+    context = ui.number_in_url(c3, tr("vram.context"), "ctx", 8192, 256, 1_000_000, step=1024)
+    users = ui.number_in_url(c4, tr("rec.users"), "users", 5, 1, 1024)
 
     c5, c6, c7, c8 = st.columns(4)
-    min_tps = c5.number_input(tr("rec.min_tps"), min_value=0.0, max_value=10_000.0, value=10.0, step=5.0, key="rec_min_tps")
-    currency = c6.segmented_control(tr("rec.budget_unit"), ["krw", "usd"], default="krw", required=True, key="rec_currency",
-                                    format_func=lambda k: tr(f"rec.currency.{k}"))
-    budget = c7.number_input(tr("rec.budget"), min_value=0, max_value=10_000_000_000,
-                             value=5_000_000 if currency == "krw" else 3_500, step=500_000 if currency == "krw" else 500,
-                             key=f"rec_budget_{currency}", help=tr("rec.budget_help"))
+    min_tps = ui.number_in_url(c5, tr("rec.min_tps"), "tps", 10.0, 0.0, 10_000.0, step=5.0)
+    currency = ui.segment_in_url(c6, tr("rec.budget_unit"), ["krw", "usd"], "cur", "krw",
+                                 format_func=lambda k: tr(f"rec.currency.{k}"))
+    budget = ui.number_in_url(c7, tr("rec.budget"), f"budget_{currency}", 5_000_000 if currency == "krw" else 3_500,
+                              0, 10_000_000_000, step=500_000 if currency == "krw" else 500, help=tr("rec.budget_help"))
     c7.caption(fmt_krw(budget, lang) if currency == "krw" else f"${budget:,.0f}")
-    condition = c8.segmented_control(tr("rec.condition"), ["new", "any"], default="new", required=True, key="rec_condition",
-                                     format_func=lambda k: tr(f"rec.condition.{k}"))
-    max_gpus = c8.number_input(tr("rec.max_gpus"), min_value=1, max_value=8, value=4, key="rec_max_gpus")
+    condition = ui.segment_in_url(c8, tr("rec.condition"), ["new", "any"], "cond", "new",
+                                  format_func=lambda k: tr(f"rec.condition.{k}"))
+    max_gpus = ui.number_in_url(c8, tr("rec.max_gpus"), "max_gpus", 4, 1, 8)
 
     # --- the price table the ranking uses (editable, per session) ---------------------------------
     with st.expander(tr("rec.prices_title"), icon=":material/sell:"):
@@ -178,10 +174,8 @@ if result.options:
     r1, r2, r3 = st.columns(3)
     labels = {i: f"{o.count}× {o.gpu.name} — {fmt_krw(o.price_krw, lang)}" for i, o in enumerate(result.options[:15])}
     pick = r1.selectbox(tr("rec.rent_option"), list(labels), format_func=labels.get, key="rec_rent_pick")
-    kwh = r2.number_input(tr("rec.kwh"), min_value=1.0, max_value=2000.0, value=ui.default_krw_per_kwh(book),
-                          key="rec_kwh")
-    per_day = r3.number_input(tr("rec.hours_per_day"), min_value=0.5, max_value=24.0, value=8.0, step=0.5,
-                              key="rec_hours_per_day")
+    kwh = ui.number_in_url(r2, tr("rec.kwh"), "kwh", ui.default_krw_per_kwh(book), 1.0, 2000.0)
+    per_day = ui.number_in_url(r3, tr("rec.hours_per_day"), "hours", 8.0, 0.5, 24.0, step=0.5)
     option = result.options[pick]
     verdict = buy_or_rent(option.gpu.id, option.count, option.price_krw, option.workstation.power_w, kwh, book) if kwh else None
     if kwh is None:

@@ -27,19 +27,14 @@ st.caption(tr("vram.intro"))
 
 with ui.controls():
     # --- the model -------------------------------------------------------------------------------
-    source = st.segmented_control(
-        tr("vram.model_source"), ["preset", "custom", "upload"], default="preset", required=True,
-        key="vram_source", format_func=lambda k: tr(f"vram.source.{k}"),
-    )
+    source = ui.segment_in_url(st, tr("vram.model_source"), ["preset", "custom", "upload"], "src", "preset",
+                               format_func=lambda k: tr(f"vram.source.{k}"))
     model = None
     if source == "preset":
-        model_ids = list(models_by_id)
-        model_id = st.selectbox(
-            tr("vram.model"), model_ids, key="model", index=ui.url_choice("model", model_ids, DEFAULT_MODEL),
+        model_id = ui.select_in_url(
+            st, tr("vram.model"), list(models_by_id), "model", DEFAULT_MODEL, help=tr("vram.model_help"),
             format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
-            help=tr("vram.model_help"),
         )
-        ui.keep_in_url("model", model_id, DEFAULT_MODEL)
         model = models_by_id[model_id]
     elif source == "custom":
         cols = st.columns(5)
@@ -50,8 +45,7 @@ with ui.controls():
             ("active_params_b", 0.0, 0.0, 5000.0),
         ]
         typed = {
-            name: cols[i % 5].number_input(tr(f"field.{name}"), min_value=low, max_value=high, value=default,
-                                           key=f"custom_{name}")
+            name: ui.number_in_url(cols[i % 5], tr(f"field.{name}"), f"custom_{name}", default, low, high)
             for i, (name, default, low, high) in enumerate(fields)
         }
         try:
@@ -70,47 +64,35 @@ with ui.controls():
                 st.error(tr("vram.upload_bad", detail=str(exc)))
 
     # --- the scenario ----------------------------------------------------------------------------
-    mode = st.segmented_control(tr("vram.mode"), list(MODES), required=True, key="mode",
-                                default=MODES[ui.url_choice("mode", MODES, "inference")],
-                                format_func=lambda k: tr(f"mode.{k}"))
-    ui.keep_in_url("mode", mode, "inference")
+    mode = ui.segment_in_url(st, tr("vram.mode"), list(MODES), "mode", "inference",
+                             format_func=lambda k: tr(f"mode.{k}"))
     inference = mode == "inference"
     c1, c2, c3, c4 = st.columns(4)
-    engine = c1.selectbox(tr("vram.engine"), list(ENGINES), key="engine", bind="query-params",
-                          disabled=not inference, help=tr("vram.engine_help"))
-    quant_options = list(quants_for(engine))
-    if st.session_state.get("quant") not in quant_options:
-        st.session_state["quant"] = quant_options[quant_options.index("Q4_K_M") if "Q4_K_M" in quant_options else 0]
-    quant = c2.selectbox(tr("vram.quant"), quant_options, key="quant", bind="query-params", disabled=not inference, help=tr("vram.quant_help"))
-    context = c3.number_input(tr("vram.context"), min_value=1, max_value=10_000_000, value=8192, step=1024,
-                              key="ctx", bind="query-params", help=tr("vram.context_help"))
-    parallel = c4.number_input(tr("vram.parallel"), min_value=1, max_value=1024, value=1, key="parallel",
-                               bind="query-params", help=tr("vram.parallel_help"))
+    engine = ui.select_in_url(c1, tr("vram.engine"), list(ENGINES), "engine", "ollama", disabled=not inference,
+                              help=tr("vram.engine_help"))
+    quant = ui.select_in_url(c2, tr("vram.quant"), list(quants_for(engine)), "quant", "Q4_K_M",
+                             disabled=not inference, help=tr("vram.quant_help"))
+    context = ui.number_in_url(c3, tr("vram.context"), "ctx", 8192, 1, 10_000_000, step=1024,
+                               help=tr("vram.context_help"))
+    parallel = ui.number_in_url(c4, tr("vram.parallel"), "parallel", 1, 1, 1024, help=tr("vram.parallel_help"))
 
     c5, c6, c7, c8 = st.columns(4)
-    kv_options = list(kv_types_for(engine))
-    if st.session_state.get("kv") not in kv_options:
-        st.session_state["kv"] = kv_options[0]
-    kv_cache = c5.selectbox(tr("vram.kv"), kv_options, key="kv", bind="query-params", disabled=not inference, help=tr("vram.kv_help"))
-    gpu_ids = [None, *gpus_by_id]
-    gpu_id = c6.selectbox(tr("vram.gpu"), gpu_ids, key="gpu", index=ui.url_choice("gpu", gpu_ids, None),
-                          format_func=lambda i: tr("vram.no_gpu") if i is None else gpus_by_id[i].name)
-    ui.keep_in_url("gpu", gpu_id, None)
-    gpu_count = c7.number_input(tr("vram.gpu_count"), min_value=1, max_value=64, value=1, key="gpus",
-                                bind="query-params")
-    batch = c8.number_input(tr("vram.batch"), min_value=1, max_value=4096, value=1, key="batch",
-                            bind="query-params", help=tr("vram.batch_help"))
+    kv_cache = ui.select_in_url(c5, tr("vram.kv"), list(kv_types_for(engine)), "kv", "f16", disabled=not inference,
+                                help=tr("vram.kv_help"))
+    gpu_id = ui.select_in_url(c6, tr("vram.gpu"), [None, *gpus_by_id], "gpu", None,
+                              format_func=lambda i: tr("vram.no_gpu") if i is None else gpus_by_id[i].name)
+    gpu_count = ui.number_in_url(c7, tr("vram.gpu_count"), "gpus", 1, 1, 64)
+    batch = ui.number_in_url(c8, tr("vram.batch"), "batch", 1, 1, 4096, help=tr("vram.batch_help"))
 
     training_options = {}
     if not inference:
         t1, t2, t3, t4 = st.columns(4)
         training_options = {
-            "optimizer": t1.selectbox(tr("vram.optimizer"), list(OPTIMIZER_STATE_BYTES), key="optimizer"),
-            "precision": t2.selectbox(tr("vram.precision"), list(MASTER_WEIGHT_BYTES), key="precision",
-                                      disabled=mode != "full", help=tr("vram.precision_help")),
-            "lora_rank": t3.number_input(tr("vram.lora_rank"), min_value=1, max_value=4096, value=16, key="lora_rank",
-                                         disabled=mode == "full"),
-            "grad_checkpointing": t4.checkbox(tr("vram.grad_ckpt"), key="grad_ckpt", help=tr("vram.grad_ckpt_help")),
+            "optimizer": ui.select_in_url(t1, tr("vram.optimizer"), list(OPTIMIZER_STATE_BYTES), "optimizer", "adamw"),
+            "precision": ui.select_in_url(t2, tr("vram.precision"), list(MASTER_WEIGHT_BYTES), "precision", "mixed",
+                                          disabled=mode != "full", help=tr("vram.precision_help")),
+            "lora_rank": ui.number_in_url(t3, tr("vram.lora_rank"), "lora_rank", 16, 1, 4096, disabled=mode == "full"),
+            "grad_checkpointing": ui.checkbox_in_url(t4, tr("vram.grad_ckpt"), "ckpt", help=tr("vram.grad_ckpt_help")),
         }
 
 if model is None:

@@ -65,7 +65,7 @@ def test_context_beyond_the_model_says_what_is_allowed_and_keeps_the_input() -> 
 
 def test_custom_architecture_with_impossible_heads_is_explained() -> None:
     at = vram_page()
-    at.segmented_control(key="vram_source").set_value("custom").run()
+    at.segmented_control(key="src").set_value("custom").run()
     at.number_input(key="custom_kv_heads").set_value(64).run()
     assert not at.exception
     assert "cannot exceed" in at.error[0].value
@@ -75,7 +75,7 @@ def test_custom_architecture_with_impossible_heads_is_explained() -> None:
 
 def test_config_upload_good_and_bad() -> None:
     at = vram_page()
-    at.segmented_control(key="vram_source").set_value("upload").run()
+    at.segmented_control(key="src").set_value("upload").run()
     at.file_uploader(key="vram_upload").set_value(("config.json", b"{oops", "application/json")).run()
     assert not at.exception
     assert "not valid JSON" in at.error[0].value
@@ -117,7 +117,7 @@ def test_recommendations_rank_options_and_react_to_the_budget() -> None:
     ranked = at.dataframe[0].value
     assert len(ranked) >= 1
     assert len(at.get("plotly_chart")) == 4
-    at.number_input(key="rec_budget_krw").set_value(1_000_000).run()
+    at.number_input(key="budget_krw").set_value(1_000_000).run()
     assert not at.exception
     cheap = at.dataframe[0].value if at.dataframe else None
     assert cheap is None or len(cheap) <= len(ranked)
@@ -125,14 +125,46 @@ def test_recommendations_rank_options_and_react_to_the_budget() -> None:
 
 def test_recommendations_for_several_models_and_fine_tuning() -> None:
     at = recommend_page(lang="ko")
-    at.multiselect(key="rec_models").set_value(["llama-3.1-8b", "qwen2.5-32b"]).run()
-    at.segmented_control(key="rec_mode").set_value("qlora").run()
+    at.multiselect(key="models").set_value(["llama-3.1-8b", "qwen2.5-32b"]).run()
+    at.segmented_control(key="mode").set_value("qlora").run()
     assert not at.exception
     assert at.title[0].value == "GPU 추천"
 
 
 def test_recommendations_without_a_model_say_so() -> None:
     at = recommend_page()
-    at.multiselect(key="rec_models").set_value([]).run()
+    at.multiselect(key="models").set_value([]).run()
     assert not at.exception
     assert "at least one" in at.error[0].value
+
+
+def test_a_shared_link_reopens_the_scenario_and_stale_values_fall_back_with_a_notice() -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "vram_calculator.py"), default_timeout=TIMEOUT_S)
+    for key, value in {"lang": "en", "model": "qwen3-14b", "gpu": "rtx-4090", "ctx": "32768", "engine": "llama.cpp",
+                       "quant": "Q8_0"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception and not at.toast
+    assert at.selectbox(key="model").value == "qwen3-14b" and at.selectbox(key="quant").value == "Q8_0"
+    assert at.number_input(key="ctx").value == 32768
+    assert "/ 24.0 GiB" in metric(at, "Per GPU / usable")
+
+    stale = AppTest.from_file(str(ROOT / "pages" / "vram_calculator.py"), default_timeout=TIMEOUT_S)
+    for key, value in {"lang": "en", "model": "gpt-9", "ctx": "lots", "gpus": "999"}.items():
+        stale.query_params[key] = value
+    stale.run()
+    assert not stale.exception
+    notices = " ".join(t.value for t in stale.toast)
+    assert "model=gpt-9" in notices and "ctx=lots" in notices and "gpus=999" in notices
+    assert stale.selectbox(key="model").value == "llama-3.1-8b" and stale.number_input(key="ctx").value == 8192
+
+
+def test_recommendation_links_carry_the_scenario() -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "recommendations.py"), default_timeout=TIMEOUT_S)
+    for key, value in {"lang": "en", "models": "llama-3.1-70b,qwen3-14b", "users": "3", "budget_krw": "9000000",
+                       "cur": "krw"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception and not at.toast
+    assert at.multiselect(key="models").value == ["llama-3.1-70b", "qwen3-14b"]
+    assert at.number_input(key="users").value == 3
