@@ -16,8 +16,9 @@ ui.presentation_style()
 
 navigation = st.navigation(
     [
+        st.Page(PAGES_DIR / "home.py", title=ui.tr("nav.home"), icon=":material/home:", url_path="home", default=True),
         st.Page(PAGES_DIR / "vram_calculator.py", title=ui.tr("nav.vram"), icon=":material/calculate:",
-                url_path="vram", default=True),
+                url_path="vram"),
         st.Page(PAGES_DIR / "recommendations.py", title=ui.tr("nav.recommend"), icon=":material/recommend:",
                 url_path="recommend"),
         st.Page(PAGES_DIR / "gpu_monitor.py", title=ui.tr("nav.monitor"), icon=":material/monitoring:",

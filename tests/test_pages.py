@@ -22,12 +22,26 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_app_routes_to_the_calculator_by_default() -> None:
+def home(lang: str = "en") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
-    at.query_params["lang"] = "en"
-    at.run()
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+def test_app_opens_on_home_with_machine_state_and_links_that_carry_the_scenario() -> None:
+    at = home()
     assert not at.exception
-    assert at.title[0].value == "VRAM calculator"
+    assert at.title[0].value == "LLM workstation planner"
+    text = " ".join(m.value for m in at.markdown)
+    assert "GPUs on this machine" in text and "Ollama" in text
+    # No GPU and no Ollama here: each says so and why, instead of failing.
+    assert "None:" in text and "Not reachable" in text
+    assert "needs" in text and "GiB" in text
+    at.selectbox(key="model").set_value("llama-3.1-70b").run()
+    links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
+    assert "model=llama-3.1-70b" in links["Memory for this model"]
+    assert "models=llama-3.1-70b" in links["GPUs for this scenario"]
+    assert at.dataframe[0].value.shape[0] == 2  # the team's two tiers
 
 
 def test_calculator_answers_and_a_longer_context_needs_more_memory() -> None:

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_calculator_renders_in_korean_with_charts(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{app_url}/?lang=ko")
+    page.goto(f"{app_url}/vram?lang=ko")
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert "VRAM 계산기" in page.locator("h1").first.inner_text()
@@ -21,7 +21,7 @@ def test_calculator_renders_in_korean_with_charts(app_url: str, page) -> None:  
 
 
 def test_calculator_in_english_changes_and_rejects_bad_context(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{app_url}/?lang=en&model=llama-3.1-8b&gpu=rtx-4090&ctx=8192")
+    page.goto(f"{app_url}/vram?lang=en&model=llama-3.1-8b&gpu=rtx-4090&ctx=8192")
     wait_for_app(page)
     total = page.locator("[data-testid='stMetric']").first
     before = total.inner_text()
@@ -49,7 +49,7 @@ def test_calculator_in_english_changes_and_rejects_bad_context(app_url: str, pag
 
 
 def test_presentation_mode_folds_the_controls_and_enlarges_the_type(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{app_url}/?lang=ko&present=1&theme=dark")
+    page.goto(f"{app_url}/vram?lang=ko&present=1&theme=dark")
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
     # The inputs sit in a closed expander; the answer and the charts are on screen.

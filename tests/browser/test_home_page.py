@@ -1,0 +1,31 @@
+"""Home in Chromium: the landing page, and a link that opens the calculator on the same scenario."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_links_carry_the_scenario_to_the_calculator(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{app_url}/?lang=en&model=qwen2.5-32b&ctx=16384")
+    wait_for_app(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "LLM workstation planner" in page.locator("h1").first.inner_text()
+    screenshot(page, "home_en")
+    page.get_by_role("link", name="Memory for this model").click()
+    wait_for_app(page)
+    assert "/vram" in page.url and "model=qwen2.5-32b" in page.url
+    assert page.get_by_role("spinbutton", name="Context (tokens)").input_value() == "16384"
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=20_000)
+    assert "Qwen2.5 32B" in page.locator("[data-testid='stPlotlyChart']").first.text_content()
+
+
+def test_home_in_korean(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{app_url}/?lang=ko")
+    wait_for_app(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "플래너" in page.locator("h1").first.inner_text()
+    screenshot(page, "home_ko")
