@@ -77,11 +77,12 @@ def gpu_card(card: cards.GpuCard) -> None:
         st.caption(card.details)
 
 
-def live_panel() -> None:
+def now_panel() -> None:
+    """What is happening now: redrawn every second."""
     lang = ui.lang()
     view = sampler.view(window_s)
-    # Parts whose element count changes between refreshes get their own container, so the charts below
-    # keep their place in the page and are updated in place instead of being rebuilt.
+    # Parts whose element count changes between refreshes get their own container, so what follows keeps
+    # its place in the page.
     with st.container():
         notice(view)
     with st.container():
@@ -91,12 +92,6 @@ def live_panel() -> None:
         st.subheader(tr("mon.section.gpus"))
         for card in cards.gpu_cards(view, lang, baseline):
             gpu_card(card)
-    if view.history:
-        st.subheader(tr("mon.section.history"))
-        for pair in (("gpu_util_pct", "memory_used_mib"), ("temperature_c", "power_w")):
-            for column, field in zip(st.columns(2), pair, strict=True):
-                with column:
-                    ui.chart(charts.history_chart(view, field, lang), key=f"mon_chart_{field}")
     if view.status.ok:
         st.subheader(tr("mon.section.processes"))
         rows = cards.process_rows(view, lang)
@@ -105,11 +100,24 @@ def live_panel() -> None:
                 st.dataframe(rows, hide_index=True, width="stretch", key="mon_processes")
             else:
                 st.caption(tr("mon.proc.none"))
-        with st.container():
-            if view.process_history:
-                ui.chart(charts.process_memory_chart(view, lang), key="mon_chart_processes")
     st.subheader(tr("mon.section.host"))
     metrics(cards.host_metrics(view.host, view, lang, baseline))
+
+
+def history_panel() -> None:
+    """The window's charts: redrawn when the window gains a point (every second for a minute, every
+    2 min 24 s for a day), because Streamlit rebuilds a Plotly chart whenever its figure changes."""
+    lang = ui.lang()
+    view = sampler.view(window_s)
+    st.subheader(tr("mon.section.history"))
+    if view.history:
+        for pair in (("gpu_util_pct", "memory_used_mib"), ("temperature_c", "power_w")):
+            for column, field in zip(st.columns(2), pair, strict=True):
+                with column:
+                    ui.chart(charts.history_chart(view, field, lang), key=f"mon_chart_{field}")
+    with st.container():
+        if view.process_history:
+            ui.chart(charts.process_memory_chart(view, lang), key="mon_chart_processes")
     host_col, cores_col = st.columns(2)
     with host_col:
         ui.chart(charts.host_chart(view, lang), key="mon_chart_host")
@@ -123,8 +131,10 @@ def live_panel() -> None:
                 st.code(cards.event_lines(view), language=None)
 
 
-# Only this panel reruns on the timer; the controls above it rerun the whole page when touched.
-st.fragment(run_every=None if paused else (2 if presenting else 1))(live_panel)()
+# Only these two panels rerun on their timers; the controls above rerun the whole page when touched.
+fast_s = 2 if presenting else 1
+st.fragment(run_every=None if paused else fast_s)(now_panel)()
+st.fragment(run_every=None if paused else charts.redraw_s(window_s, fast_s))(history_panel)()
 
 stem = f"gpu-monitor-{'demo' if demo else 'live'}-{cards.window_label(window_s, 'en').replace(' ', '')}"
 with st.container(horizontal=True):

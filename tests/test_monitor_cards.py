@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
@@ -13,6 +14,7 @@ from core.monitor import cards, charts
 from core.monitor.export import window_csv, window_json
 from core.monitor.live import LiveSource
 from core.monitor.nvml import NvmlSource
+from core.monitor.ringbuffer import Window
 from core.monitor.sampler import MonitorView, Sampler
 from core.monitor.trace import demo_sampler
 from core.monitor.types import State
@@ -189,3 +191,16 @@ def test_states_other_than_ok_are_not_a_gpu_error_in_the_view() -> None:
     view = view_of(init_error=fake.LIBRARY_NOT_FOUND)
     assert view.status.state is State.NO_DRIVER and view.devices == () and view.host is not None
     assert window_csv(view).count("\n") == 1 + 30  # header, then the host's 30 seconds
+
+
+def test_a_series_breaks_where_readings_stopped() -> None:
+    t = np.array([0.0, 1.0, 2.0, 10.0, 11.0])
+    window = Window(("gpu_memory_mib",), t, np.full((5, 1), 1024.0, dtype=np.float32), None, None, 1.0)
+    (line,) = charts.series(window, "gpu_memory_mib", 1 / 1024, "ollama", "#000000", now=11.0)
+    assert line["y"] == [1.0, 1.0, 1.0, None, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(("window_s", "seconds"), [(60, 1), (300, 1), (900, 2), (3600, 6), (86400, 144)])
+def test_charts_redraw_when_their_window_gains_a_point(window_s: int, seconds: int) -> None:
+    assert charts.redraw_s(window_s, fastest_s=1) == seconds
+    assert charts.redraw_s(60, fastest_s=2) == 2  # presentation mode never redraws faster than its cards

@@ -5,6 +5,7 @@ scale that holds the slowdown point) so slides and side-by-side screens compare.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +17,10 @@ from core.charts import SERIES_COLOURS, axis, figure
 from core.i18n import fmt_number, t
 from core.monitor.cards import GIB, when, window_label
 from core.monitor.ringbuffer import Window
-from core.monitor.sampler import MonitorView
+from core.monitor.sampler import MAX_POINTS, MonitorView
 
 HEIGHT = 320
+GAP_STEPS = 3  # more than this many steps without a reading is a gap, not a slope
 CACHE_COLOUR = "#94a3b8"
 # Processes outnumber GPUs: a longer palette (D3's ten) so no two lines share a colour.
 PROCESS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -58,7 +60,12 @@ def _values(column: np.ndarray, factor: float) -> list[float | None]:
     return np.where(np.isnan(scaled), None, scaled).tolist()
 
 
-def source_line(view: MonitorView, lang: str) -> str:
+def redraw_s(window_s: float, fastest_s: float, points: int = MAX_POINTS) -> float:
+    """How often a chart of this window gains a point: redrawing it more often changes nothing visible."""
+    return max(fastest_s, math.ceil(window_s / points))
+
+
+def source_line(view: MonitorView, lang: str, band: bool = True) -> str:
     """Short enough for a half-width chart: what was read, over which window, at which step."""
     origin = view.status.origin
     if origin.kind == "trace":
@@ -71,24 +78,29 @@ def source_line(view: MonitorView, lang: str) -> str:
     windows = [*view.history.values(), view.host_history]
     parts = [source, t("mon.chart.window", lang, window=window_label(int(view.window_s), lang),
                        step=fmt_number(max(w.step_s for w in windows), lang))]
-    if any(w.low is not None for w in windows):
+    if band and any(w.low is not None for w in windows):
         parts.append(t("mon.chart.band", lang))
     return " · ".join(parts)
 
 
-def series(window: Window, field: str, factor: float, name: str, colour: str, now: float) -> list[dict[str, Any]]:
-    """A mean line, with the band of each point's min–max behind it when the window is downsampled."""
-    x = _local(window.t, now)
-    line = {"type": "scatter", "mode": "lines", "name": name, "legendgroup": name, "x": x,
-            "y": _values(window.column(field), factor), "line": {"color": colour, "width": 2},
-            "hovertemplate": f"%{{y:.1f}}<extra>{name}</extra>"}
-    if window.low is None:
+def series(window: Window, field: str, factor: float, name: str, colour: str, now: float,
+           band: bool = True) -> list[dict[str, Any]]:
+    """A mean line, with the band of each point's min–max behind it when the window is downsampled.
+    Where readings stop (a process ended, the server was down) the line breaks instead of bridging."""
+    gaps = np.flatnonzero(np.diff(window.t) > GAP_STEPS * window.step_s) + 1
+    x = _local(np.insert(window.t, gaps, window.t[gaps - 1] + window.step_s), now)
+
+    def y(part: str) -> list[float | None]:
+        return _values(np.insert(window.column(field, part).astype(float), gaps, np.nan), factor)
+
+    line = {"type": "scatter", "mode": "lines", "name": name, "legendgroup": name, "x": x, "y": y("mean"),
+            "line": {"color": colour, "width": 2}, "hovertemplate": f"%{{y:.1f}}<extra>{name}</extra>"}
+    if window.low is None or not band:
         return [line]
-    band = {"type": "scatter", "mode": "lines", "legendgroup": name, "showlegend": False, "hoverinfo": "skip",
-            "x": x, "line": {"width": 0}}
-    return [{**band, "y": _values(window.column(field, "high"), factor)},
-            {**band, "y": _values(window.column(field, "low"), factor), "fill": "tonexty",
-             "fillcolor": _rgba(colour, 0.18)},
+    spread = {"type": "scatter", "mode": "lines", "legendgroup": name, "showlegend": False, "hoverinfo": "skip",
+              "x": x, "line": {"width": 0}}
+    return [{**spread, "y": y("high")},
+            {**spread, "y": y("low"), "fill": "tonexty", "fillcolor": _rgba(colour, 0.18)},
             line]
 
 
@@ -152,10 +164,12 @@ def process_memory_chart(view: MonitorView, lang: str, top: int = 8) -> go.Figur
     data = []
     for i, key in enumerate(sorted(peaks, key=peaks.__getitem__, reverse=True)[:top]):
         name = f"{view.process_labels.get(key, key)} · GPU {index.get(key.split('/', 1)[0], '?')}"
+        # No band: a process's memory moves in steps, and eight bands would bury the lines.
         data += series(view.process_history[key], "gpu_memory_mib", 1 / GIB, name,
-                       PROCESS_COLOURS[i % len(PROCESS_COLOURS)], view.now)
+                       PROCESS_COLOURS[i % len(PROCESS_COLOURS)], view.now, band=False)
     layout = _layout(view, fixed_range(view, "memory_used_mib"), "GiB", [])
-    return figure(data, layout, t("mon.chart.processes", lang), source_line(view, lang), height=HEIGHT + 40)
+    return figure(data, layout, t("mon.chart.processes", lang), source_line(view, lang, band=False),
+                  height=HEIGHT + 40)
 
 
 def host_chart(view: MonitorView, lang: str) -> go.Figure:
@@ -175,6 +189,7 @@ def cores_chart(view: MonitorView, lang: str) -> go.Figure:
     per_core = list(view.host.cpu_per_core_pct) if view.host else []
     data = [{"type": "bar", "x": list(range(len(per_core))), "y": per_core, "marker": {"color": SERIES_COLOURS[0]},
              "hovertemplate": "%{x}: %{y:.0f} %<extra></extra>"}]
-    layout = {"xaxis": axis(t("mon.chart.core", lang), fixedrange=True, dtick=1 if len(per_core) <= 32 else None),
+    # No x title: the bars are numbered, and a title there would sit on the source line.
+    layout = {"xaxis": axis("", fixedrange=True, dtick=1 if len(per_core) <= 32 else None),
               "yaxis": axis("%", range=[0, 100], fixedrange=True), "bargap": 0.15}
     return figure(data, layout, t("mon.chart.cores", lang), source_line(view, lang), height=HEIGHT)

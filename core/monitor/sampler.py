@@ -33,6 +33,7 @@ HOST_FIELDS = ("cpu_pct", "ram_used_mib", "ram_cached_mib", "swap_used_mib")
 PROCESS_FIELDS = ("gpu_memory_mib",)
 TIERS = ("slow", "processes", "fast")  # slow first, so each fast row carries the newest slow values
 SPARK_S = 60.0
+MAX_POINTS = 600  # per series handed to a chart: about one per pixel of a half-width plot
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ class Sampler:
         with self._lock:
             return dict(self._energy_j)
 
-    def view(self, window_s: float, now: float | None = None, max_points: int = 600) -> MonitorView:
+    def view(self, window_s: float, now: float | None = None, max_points: int = MAX_POINTS) -> MonitorView:
         now = self._clock() if now is None else now
         with self._lock:
             history = {uuid: h.window(window_s, now) for uuid, h in self._history.items()}
