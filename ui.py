@@ -18,6 +18,7 @@ from core.catalog import GpuSpec, catalog
 from core.csvdata import DataFileError
 from core.models import ModelArch, model_catalog
 from core.prices import PriceBook, price_book
+from core.report import Report
 from core.tiers import PricedTier, price_tiers
 from core.monitor.live import live_sampler
 from core.monitor.sampler import Sampler
@@ -242,6 +243,16 @@ def chart(fig: go.Figure, key: str) -> None:
             fig.update_xaxes(gridcolor=DARK["grid"], linecolor=DARK["grid"], zerolinecolor=DARK["grid"])
             fig.update_yaxes(gridcolor=DARK["grid"], linecolor=DARK["grid"], zerolinecolor=DARK["grid"])
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)
+
+
+def export_buttons(build: Callable[[], Report], stem: str, key: str) -> None:
+    """HTML and Markdown downloads of a plan, built only when clicked (plotly.js inline is ~4 MB)."""
+    current = lang()
+    left, right = st.columns(2)
+    left.download_button(tr("report.export_html"), lambda: build().html(current), f"{stem}.html", "text/html",
+                         key=f"{key}_html", icon=":material/download:", on_click="ignore")
+    right.download_button(tr("report.export_md"), lambda: build().markdown(current), f"{stem}.md", "text/markdown",
+                          key=f"{key}_md", icon=":material/description:", on_click="ignore")
 
 
 def sources(urls: Sequence[str]) -> None:

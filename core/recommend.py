@@ -154,11 +154,22 @@ def validate(request: Request) -> None:
         estimate(_scenario(request, model, None, 1))
 
 
+def supported(gpu: GpuSpec, request: Request) -> bool:
+    """Fine-tuning stacks (PyTorch + bitsandbytes) and vLLM need CUDA or ROCm; Macs run Ollama/llama.cpp."""
+    if request.mode != "inference":
+        return gpu.vendor == "NVIDIA"
+    if request.engine in ("vllm", "transformers"):
+        return gpu.vendor in ("NVIDIA", "AMD")
+    return True
+
+
 def recommend(request: Request, gpus: tuple[GpuSpec, ...], book: PriceBook) -> Recommendation:
     """Rank every candidate: fitting and fast enough first, then cheapest; within budget only."""
     validate(request)
     candidates: list[Option] = []
     for gpu in gpus:
+        if not supported(gpu, request):
+            continue
         counts = (1,) if is_whole_system(gpu) else range(1, request.max_gpus + 1)
         for count in counts:
             option = evaluate(request, gpu, count, book)
@@ -175,7 +186,8 @@ def recommend(request: Request, gpus: tuple[GpuSpec, ...], book: PriceBook) -> R
         if gpu_id in shown or gpu_id not in by_id:
             continue
         best = [o for o in candidates if o.gpu.id == gpu_id]
-        why_not.append((by_id[gpu_id], _why_not(request, best)))
+        reason = _why_not(request, best) if best else Reason("rec.why.unsupported", {"engine": request.engine})
+        why_not.append((by_id[gpu_id], reason))
     return Recommendation(tuple(offered), tuple(why_not))
 
 

@@ -32,6 +32,7 @@ class Workstation:
     disk_tb: int
     power_w: float
     complete: bool  # every part found a price; the system is a whole computer (Mac, DGX Spark) otherwise
+    gpu_price_source: str | None = None  # URL of the GPU price, or None when the user typed it in
 
     @property
     def parts_price_krw(self) -> float:
@@ -87,9 +88,10 @@ def build(gpu: GpuSpec, count: int, book: PriceBook, largest_params_b: float, mo
     price = book.gpu_price(gpu, condition)
     unit = gpu_price_override_krw if gpu_price_override_krw is not None else (price.krw if price else None)
     gpu_price = unit * count if unit is not None else None
+    source = price.source_url if price is not None and gpu_price_override_krw is None else None
     gpu_power = (gpu.tdp_w or 0) * count
     if is_whole_system(gpu):
-        return Workstation(gpu, count, gpu_price, (), 0, 0, 0, gpu_power, True)
+        return Workstation(gpu, count, gpu_price, (), 0, 0, 0, gpu_power, True, source)
     by_kind: dict[str, list[Part]] = {}
     for part in book.parts:
         by_kind.setdefault(part.kind, []).append(part)
@@ -107,7 +109,7 @@ def build(gpu: GpuSpec, count: int, book: PriceBook, largest_params_b: float, mo
         min(by_kind.get("case", []), key=lambda p: p.price.krw, default=None),
     ]
     parts = tuple(p for p in chosen if p is not None)
-    return Workstation(gpu, count, gpu_price, parts, ram_gb, psu_w, disk_tb, power, len(parts) == len(chosen))
+    return Workstation(gpu, count, gpu_price, parts, ram_gb, psu_w, disk_tb, power, len(parts) == len(chosen), source)
 
 
 def _ram(parts: list[Part], gb: int) -> Part | None:

@@ -12,6 +12,7 @@ from core.estimate import ENGINES, MODES, quants_for
 from core.hfconfig import custom_model
 from core.i18n import fmt_krw, fmt_number
 from core.recommend import Request, recommend
+from core.report import recommendation_report
 from core.rent import buy_or_rent
 from core.workstation import is_whole_system
 
@@ -88,12 +89,10 @@ if currency == "usd" and book.usd_krw is not None:
     c7.caption(tr("rec.usd_note", rate=f"{book.usd_krw.value:,.0f}", date=book.usd_krw.date))
 
 try:
-    result = recommend(
-        Request(models=tuple(target_models), quant=quant, context=int(context), users=int(users), mode=mode,
-                engine=engine, budget_krw=budget_krw or None, min_tokens_per_s=min_tps or None,
-                condition=condition, max_gpus=int(max_gpus), price_overrides_krw=overrides),
-        gpus, book,
-    )
+    request = Request(models=tuple(target_models), quant=quant, context=int(context), users=int(users), mode=mode,
+                      engine=engine, budget_krw=budget_krw or None, min_tokens_per_s=min_tps or None,
+                      condition=condition, max_gpus=int(max_gpus), price_overrides_krw=overrides)
+    result = recommend(request, gpus, book)
 except InputError as exc:
     st.error(exc.message(lang))
     st.stop()
@@ -193,3 +192,4 @@ if result.options:
 
 with st.expander(tr("rec.explain"), icon=":material/function:"):
     st.markdown(tr("rec.explain_body"))
+ui.export_buttons(lambda: recommendation_report(request, result, gpus, lang), "workstation-plan", "rec_export")

@@ -12,6 +12,7 @@ from core.estimate import ENGINES, MODES, MULTI_GPU, Scenario, kv_types_for, qua
 from core.hfconfig import custom_model, model_from_config
 from core.i18n import fmt_gib, fmt_krw
 from core.planner import vram_report
+from core.report import calculator_report
 from core.training import MASTER_WEIGHT_BYTES, OPTIMIZER_STATE_BYTES
 
 DEFAULT_MODEL = "llama-3.1-8b"
@@ -161,3 +162,4 @@ with st.expander(tr("vram.formulas"), icon=":material/function:"):
         st.caption(f"{tr('common.source')}: {term.source_url}")
     st.markdown(tr("vram.assumptions"))
 ui.sources([url for term in est.terms for url in [term.source_url]] + list(model.source_urls))
+ui.export_buttons(lambda: calculator_report(report, lang), f"vram-plan-{model.id}", "vram_export")

@@ -98,3 +98,12 @@ def test_bad_requests_are_refused(book: PriceBook, changes: dict, fragment: str)
     base = {"models": (find_model("llama3.1:8b"),)}
     with pytest.raises(InputError, match=fragment):
         recommend(Request(**{**base, **changes}), catalog(), book)
+
+
+def test_fine_tuning_and_vllm_are_offered_only_where_they_run(book: PriceBook) -> None:
+    qlora = recommend(Request(models=(find_model("llama3.1:8b"),), context=2048, mode="qlora"), catalog(), book)
+    assert qlora.options and all(o.gpu.vendor == "NVIDIA" for o in qlora.options)
+    vllm = recommend(Request(models=(find_model("llama3.1:8b"),), engine="vllm", quant="AWQ"), catalog(), book)
+    assert all(o.gpu.vendor != "Apple" for o in vllm.options)
+    reasons = {g.id: r.key for g, r in vllm.why_not}
+    assert reasons.get("apple-m4-max-128gb") == "rec.why.unsupported"
