@@ -28,7 +28,8 @@ st.caption(tr("mon.intro"))
 window_col, pause_col, present_col = st.columns([4, 1.2, 1.6], vertical_alignment="bottom")
 window_s = window_col.segmented_control(
     tr("mon.window"), cards.WINDOWS_S, default=900, required=True, key=WINDOW_KEY,
-    format_func=lambda s: cards.window_label(s, ui.lang()),
+    # The language is fixed now: format_func may be called outside the script run, without its session.
+    format_func=lambda s, lang=ui.lang(): cards.window_label(s, lang),
 )
 paused = pause_col.toggle(tr("mon.pause"), key=PAUSE_KEY, help=tr("mon.pause_help"))
 presenting = present_col.toggle(tr("mon.presentation"), key=PRESENTATION_KEY, help=tr("mon.presentation_help"))

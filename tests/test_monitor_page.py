@@ -156,3 +156,22 @@ def test_every_session_shares_one_sampler_and_no_page_reaches_nvml(monkeypatch: 
     assert nvml.calls["nvmlInit"] == 1  # opened once, for the server, not per session
     # Every utilization query came from the sampler's own polls, none from the six page runs.
     assert nvml.calls["nvmlDeviceGetUtilizationRates"] == 2 * fast_polls
+
+
+def test_presentation_mode_hides_diagnostics_and_pause_keeps_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_nvml(monkeypatch, FakeNvml())
+    at = page()
+    assert [e.label for e in at.expander] == ["Diagnostics: sampler cost and source"]
+    at.toggle(key="mon_presentation").set_value(True).run()
+    assert not at.exception and at.expander == []
+    at.toggle(key="mon_pause").set_value(True).run()
+    assert not at.exception and metric(at, "GPU utilization") == ["37%"]
+
+
+def test_a_longer_window_draws_from_the_day_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_nvml(monkeypatch, FakeNvml())
+    at = page()
+    at.segmented_control(key="mon_window").set_value(24 * 3600).run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "24 h, 10 s steps" in json.dumps(spec["layout"]["annotations"])
