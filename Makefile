@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: run test bench install clean
+.PHONY: run test bench screenshots install clean
 
 install: $(STAMP)
 
@@ -24,6 +24,19 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The README's pictures: the browser suite takes them, this copies the ones the README shows.
+SHOTS := artifacts/screenshots
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest tests/browser -q
+	mkdir -p docs/screenshots
+	cp $(SHOTS)/home_en.png docs/screenshots/home.png
+	cp $(SHOTS)/vram_calculator_en.png docs/screenshots/vram_calculator.png
+	cp $(SHOTS)/recommendations_en.png docs/screenshots/recommendations.png
+	cp $(SHOTS)/gpu_monitor_demo_2.png docs/screenshots/gpu_monitor.png
+	cp $(SHOTS)/chat-round-trip-en.png docs/screenshots/chat.png
+	cp $(SHOTS)/vram_calculator_present_dark.png docs/screenshots/presentation_mode.png
+	cp $(SHOTS)/plan_report_ko.png docs/screenshots/plan_report.png
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache
