@@ -29,6 +29,9 @@ TOKENS_PER_S = 200.0
 ANSWER_TOKENS = 200
 GATEWAY_RUNS = 30
 PAGE_RUNS = 8
+PROMPT_EVAL_S = (0.0, 0.15)
+"""The fake's wait before its first token: none (the page's own cost in full), and a typical prompt
+evaluation, during which the page draws while the model works (the request leaves before the page draws)."""
 END_MARK = "END-OF-ANSWER"
 
 # Records, in page time, when Enter is pressed and when the newest answer first shows text and the end mark.
@@ -45,7 +48,7 @@ _WATCH_JS = """(mark) => {
     if (window.__chat.submit === undefined) return;
     const messages = document.querySelectorAll("[data-testid='stChatMessage']");
     if (messages.length < window.__chat.before + 2) return;  // the question and its answer
-    const text = messages[messages.length - 1].innerText;
+    const text = messages[messages.length - 1].textContent;  // textContent: no forced layout
     if (!window.__chat.first && text.includes("You said")) window.__chat.first = performance.now();
     if (window.__chat.first && !window.__chat.done && text.includes(mark)) window.__chat.done = performance.now();
   };
@@ -103,29 +106,32 @@ def _page(fake: FakeOllama, chromium: str) -> None:
 
 
 def _page_runs(page, fake: FakeOllama) -> None:  # type: ignore[no-untyped-def]
-    added, ratio, server_stream = [], [], []
-    for i in range(PAGE_RUNS + 1):
-        page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="add_comment").click()
-        wait_for_app(page)
-        page.evaluate(_WATCH_JS, END_MARK)
-        box = page.get_by_test_id("stChatInputTextArea")
-        box.fill(f"it {i}")
-        box.press("Enter")
-        page.wait_for_function("() => window.__chat.done", timeout=60_000)
-        wait_for_app(page)
-        seen = page.evaluate("() => window.__chat")
-        record = fake.streams[-1]
-        if i == 0:
-            continue  # the first answer also pays for importing the page's modules once
-        first_s, done_s = (seen["first"] - seen["submit"]) / 1000, (seen["done"] - seen["submit"]) / 1000
-        added.append(first_s - record.first_token_after_s)
-        ratio.append(done_s / record.stream_s)
-        server_stream.append(record.stream_s)
-    print(f"page in Chromium, {PAGE_RUNS} answers (after one warm-up)")
-    print(f"  added to the first token        {_ms(added)}   (goal ≤ 50 ms)")
-    print(f"  server stream time              {_ms(server_stream)}")
-    print(f"  whole answer on screen / server median {statistics.median(ratio):.3f} · worst {max(ratio):.3f}"
-          f"   (goal ≤ 1.10)")
+    for prompt_eval_s in PROMPT_EVAL_S:
+        fake.first_token_delay_s = prompt_eval_s
+        added, ratio, server_stream = [], [], []
+        for i in range(PAGE_RUNS + 1):
+            page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="add_comment").click()
+            wait_for_app(page)
+            page.evaluate(_WATCH_JS, END_MARK)
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill(f"it {i}")
+            box.press("Enter")
+            page.wait_for_function("() => window.__chat.done", timeout=60_000)
+            wait_for_app(page)
+            seen = page.evaluate("() => window.__chat")
+            record = fake.streams[-1]
+            if i == 0:
+                continue  # the first answer also pays for loading the page's modules once
+            first_s, done_s = (seen["first"] - seen["submit"]) / 1000, (seen["done"] - seen["submit"]) / 1000
+            added.append(first_s - record.first_token_after_s)
+            ratio.append(done_s / record.stream_s)
+            server_stream.append(record.stream_s)
+        print(f"page in Chromium, {PAGE_RUNS} answers (after one warm-up), server's prompt evaluation "
+              f"{prompt_eval_s * 1000:.0f} ms")
+        print(f"  added to the first token        {_ms(added)}   (goal ≤ 50 ms)")
+        print(f"  server stream time              {_ms(server_stream)}")
+        print(f"  whole answer on screen / server median {statistics.median(ratio):.3f} · worst {max(ratio):.3f}"
+              f"   (goal ≤ 1.10)")
 
 
 def run() -> None:

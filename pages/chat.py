@@ -44,10 +44,14 @@ def open_conversation(conversation_id: int | None) -> None:
     st.session_state[CONVERSATION_KEY] = conversation_id
     conversation = store.get(conversation_id) if conversation_id else None
     if conversation is not None:
+        try:
+            restored = limits.bound_options(conversation.options, None)
+        except (InputError, TypeError):  # a settings row edited by hand: start from the defaults
+            restored = ChatOptions()
         st.session_state[MODEL_KEY] = conversation.model
         st.session_state[SYSTEM_KEY] = conversation.system_prompt
         for name, key in OPTION_KEYS.items():
-            st.session_state[key] = getattr(conversation.options, name)
+            st.session_state[key] = getattr(restored, name)
 
 
 def export_file(conversation_id: int, kind: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -235,3 +236,15 @@ def test_no_gpu_hides_the_panel_and_says_n_a(fake: FakeOllama, monkeypatch: pyte
         assert "predicted n/a" in at.chat_message[1].caption[0].value
     finally:
         ui.monitor_sampler.clear()
+
+
+def test_settings_edited_by_hand_in_the_database_fall_back_to_defaults(fake: FakeOllama, tmp_path: Path) -> None:
+    store = stored(tmp_path)
+    chat = store.ask(None, "old question", "llama3.2:latest")
+    with sqlite3.connect(tmp_path / "conversations.sqlite3") as conn:
+        conn.execute("UPDATE conversations SET options_json = ? WHERE id = ?",
+                     ('{"temperature": "hot", "num_ctx": -5}', chat))
+    at = chat_page(chat=str(chat))
+    assert not at.exception
+    assert at.number_input(key="chat_opt_temperature").value is None
+    assert messages(at) == [("user", "old question")]
