@@ -16,14 +16,11 @@ ui.presentation_style()
 
 navigation = st.navigation(
     [
-        st.Page(PAGES_DIR / "home.py", title=ui.tr("nav.home"), icon=":material/home:", url_path="home", default=True),
-        st.Page(PAGES_DIR / "vram_calculator.py", title=ui.tr("nav.vram"), icon=":material/calculate:",
-                url_path="vram"),
-        st.Page(PAGES_DIR / "recommendations.py", title=ui.tr("nav.recommend"), icon=":material/recommend:",
-                url_path="recommend"),
-        st.Page(PAGES_DIR / "gpu_monitor.py", title=ui.tr("nav.monitor"), icon=":material/monitoring:",
-                url_path="monitor"),
-        st.Page(PAGES_DIR / "chat.py", title=ui.tr("nav.chat"), icon=":material/chat:", url_path="chat"),
+        st.Page(PAGES_DIR / "home.py", title=ui.tr("nav.home"), icon=":material/home:", default=True),
+        st.Page(PAGES_DIR / "vram.py", title=ui.tr("nav.vram"), icon=":material/calculate:"),
+        st.Page(PAGES_DIR / "recommend.py", title=ui.tr("nav.recommend"), icon=":material/recommend:"),
+        st.Page(PAGES_DIR / "monitor.py", title=ui.tr("nav.monitor"), icon=":material/monitoring:"),
+        st.Page(PAGES_DIR / "chat.py", title=ui.tr("nav.chat"), icon=":material/chat:"),
     ]
 )
 ui.language_switch()

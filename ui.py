@@ -36,6 +36,21 @@ LANG_QUERY = "lang"
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
+def frame_guard() -> None:
+    """Run the page inside app.py's frame, also for the very first visit after the server starts.
+
+    Until some session has called st.navigation, Streamlit treats the pages/ folder as an old-style
+    multipage app and runs a deep link (/chat, /recommend) as a bare script: no navigation, no
+    language switch, no password gate. Turning that mode off and rerunning sends the visit through
+    app.py, which then serves the page the URL names.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def _browser_lang() -> str:
     from_url = i18n.normalize_lang(st.query_params.get(LANG_QUERY))
     return from_url or i18n.normalize_lang(st.context.locale) or i18n.DEFAULT_LANG

@@ -7,7 +7,8 @@ import platform
 import sys
 import time
 
-BENCHES = ("bench.calculator", "bench.training_fit", "bench.speed_fit", "bench.monitor", "bench.chat",)
+BENCHES = ("bench.calculator", "bench.training_fit", "bench.speed_fit", "bench.recommend", "bench.monitor",
+           "bench.chat",)
 
 
 def main(names: list[str]) -> int:

@@ -34,7 +34,7 @@ def _rerun_times(at: AppTest, key: str, values: list[int]) -> list[float]:
     return times
 
 
-def rerun_ratio(page_file: str = "vram_calculator.py", key: str = "ctx") -> tuple[float, float]:
+def rerun_ratio(page_file: str = "vram.py", key: str = "ctx") -> tuple[float, float]:
     """Median rerun time of a page after a number input changes, and of a minimal app likewise."""
     contexts = [1024 * (i % 60 + 2) for i in range(RUNS)]
     with tempfile.TemporaryDirectory() as tmp:

@@ -13,7 +13,7 @@ from core.recommend import Request, recommend
 
 
 def run() -> None:
-    page_s, minimal_s = rerun_ratio("recommendations.py", "ctx")
+    page_s, minimal_s = rerun_ratio("recommend.py", "ctx")
     print(f"recommendations rerun after an input change: median {page_s * 1000:.1f} ms over {RUNS} runs")
     print(f"minimal one-page app rerun:                  median {minimal_s * 1000:.1f} ms")
     print(f"ratio: {page_s / minimal_s:.2f}x (goal <= 2x)")

@@ -20,6 +20,8 @@ from core.ollama.present import model_label, running_label, stats_line
 from core.ollama.stream import ChatStream
 from core.ollama.types import ChatOptions, ChatRequest, Conversation, Turn
 
+ui.frame_guard()
+
 CONVERSATION_KEY = "chat_conversation"
 MODEL_KEY = "chat_model"
 SYSTEM_KEY = "chat_system"

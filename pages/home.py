@@ -11,6 +11,8 @@ from core.ollama.errors import ChatError
 from core.ollama.predict import detected_gpu
 from core.overview import glance
 
+ui.frame_guard()
+
 DEFAULT_MODEL = "qwen2.5-14b"
 FALLBACK_GPU = "rtx-4090"  # the team's mid tier, when this machine has no GPU the catalog knows
 
@@ -43,11 +45,11 @@ with st.container(border=True):
                      tps=f"{answer.decode_tokens_per_s:.0f}"))
     shared = {"lang": lang, "ctx": str(int(context))}
     l1, l2, l3, l4 = st.columns(4)
-    l1.page_link("pages/vram_calculator.py", label=tr("home.go_vram"), icon=":material/calculate:",
+    l1.page_link("pages/vram.py", label=tr("home.go_vram"), icon=":material/calculate:",
                  query_params={**shared, "model": model_id, "gpu": gpu.id, "gpus": str(count)})
-    l2.page_link("pages/recommendations.py", label=tr("home.go_recommend"), icon=":material/recommend:",
+    l2.page_link("pages/recommend.py", label=tr("home.go_recommend"), icon=":material/recommend:",
                  query_params={**shared, "models": model_id, "users": str(int(users))})
-    l3.page_link("pages/gpu_monitor.py", label=tr("home.go_monitor"), icon=":material/monitoring:",
+    l3.page_link("pages/monitor.py", label=tr("home.go_monitor"), icon=":material/monitoring:",
                  query_params={"lang": lang})
     l4.page_link("pages/chat.py", label=tr("home.go_chat"), icon=":material/chat:", query_params={"lang": lang})
 

@@ -15,7 +15,7 @@ from tests.fakes import fake_nvml as fake
 from tests.fakes.fake_nvml import FakeGpu, FakeNvml, FakeProcess
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "gpu_monitor.py")
+PAGE = str(ROOT / "pages" / "monitor.py")
 TIMEOUT_S = 60
 
 

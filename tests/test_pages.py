@@ -13,7 +13,7 @@ TIMEOUT_S = 60
 
 
 def vram_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "vram_calculator.py"), default_timeout=TIMEOUT_S)
+    at = AppTest.from_file(str(ROOT / "pages" / "vram.py"), default_timeout=TIMEOUT_S)
     at.query_params["lang"] = lang
     return at.run()
 
@@ -120,7 +120,7 @@ def test_every_engine_runs(engine: str) -> None:
 
 
 def recommend_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "recommendations.py"), default_timeout=TIMEOUT_S)
+    at = AppTest.from_file(str(ROOT / "pages" / "recommend.py"), default_timeout=TIMEOUT_S)
     at.query_params["lang"] = lang
     return at.run()
 
@@ -153,7 +153,7 @@ def test_recommendations_without_a_model_say_so() -> None:
 
 
 def test_a_shared_link_reopens_the_scenario_and_stale_values_fall_back_with_a_notice() -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "vram_calculator.py"), default_timeout=TIMEOUT_S)
+    at = AppTest.from_file(str(ROOT / "pages" / "vram.py"), default_timeout=TIMEOUT_S)
     for key, value in {"lang": "en", "model": "qwen3-14b", "gpu": "rtx-4090", "ctx": "32768", "engine": "llama.cpp",
                        "quant": "Q8_0"}.items():
         at.query_params[key] = value
@@ -163,7 +163,7 @@ def test_a_shared_link_reopens_the_scenario_and_stale_values_fall_back_with_a_no
     assert at.number_input(key="ctx").value == 32768
     assert "/ 24.0 GiB" in metric(at, "Per GPU / usable")
 
-    stale = AppTest.from_file(str(ROOT / "pages" / "vram_calculator.py"), default_timeout=TIMEOUT_S)
+    stale = AppTest.from_file(str(ROOT / "pages" / "vram.py"), default_timeout=TIMEOUT_S)
     for key, value in {"lang": "en", "model": "gpt-9", "ctx": "lots", "gpus": "999"}.items():
         stale.query_params[key] = value
     stale.run()
@@ -174,7 +174,7 @@ def test_a_shared_link_reopens_the_scenario_and_stale_values_fall_back_with_a_no
 
 
 def test_recommendation_links_carry_the_scenario() -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "recommendations.py"), default_timeout=TIMEOUT_S)
+    at = AppTest.from_file(str(ROOT / "pages" / "recommend.py"), default_timeout=TIMEOUT_S)
     for key, value in {"lang": "en", "models": "llama-3.1-70b,qwen3-14b", "users": "3", "budget_krw": "9000000",
                        "cur": "krw"}.items():
         at.query_params[key] = value

@@ -91,20 +91,8 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-@pytest.fixture(scope="session")
-def warm_app(app_url: str, browser) -> str:  # type: ignore[no-untyped-def]
-    """Open the home page once: the very first session of a fresh server that asks for a page other
-    than the default one gets Streamlit's "Page not found" notice while the pages register."""
-    context = browser.new_context()
-    first = context.new_page()
-    first.goto(app_url)
-    wait_for_app(first)
-    context.close()
-    return app_url
-
-
 @pytest.fixture
-def page(browser, warm_app):  # type: ignore[no-untyped-def]
+def page(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ko-KR")
     tab = context.new_page()
     yield tab

@@ -42,10 +42,6 @@ def fake(ollama_port: int) -> Iterator[FakeOllama]:
 
 def open_chat(page, url: str, lang: str = "en") -> None:  # type: ignore[no-untyped-def]
     """A fresh conversation on the chat page."""
-    # Until some session has run app.py's st.navigation, Streamlit serves /chat from the pages/ folder
-    # directly, without the app's frame; opening the root first is what a visitor normally does.
-    page.goto(f"{url}/?lang={lang}")
-    wait_for_app(page)
     page.goto(f"{url}/chat?lang={lang}")
     wait_for_app(page)
     page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="add_comment").click()

@@ -40,4 +40,4 @@ def test_password_gate_refuses_then_admits(lan_url: str, page) -> None:  # type:
     page.get_by_role("button", name="Enter").click()
     wait_for_app(page)
     page.locator("h1").first.wait_for(timeout=20_000)
-    assert "VRAM calculator" in page.locator("h1").first.inner_text()
+    assert "LLM workstation planner" in page.locator("h1").first.inner_text()

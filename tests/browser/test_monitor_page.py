@@ -17,14 +17,6 @@ X_RANGE = ("() => { const plot = document.querySelector(\"" + CHART + " .js-plot
 MOVED = "(before) => { const now = (" + X_RANGE + ")(); return now !== null && now !== before; }"
 
 
-@pytest.fixture(autouse=True)
-def warm_server(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
-    """Until a first session has run app.py's st.navigation, Streamlit resolves URLs against the pages/
-    folder, where /monitor (gpu_monitor.py) does not exist, and shows 'Page not found' over the page."""
-    page.goto(app_url)
-    wait_for_app(page)
-
-
 def test_the_demo_replay_draws_its_charts_and_they_move(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1440, "height": 3400})  # the whole page in one screenshot
     page.goto(f"{app_url}/monitor?demo=1&lang=en")

@@ -16,6 +16,8 @@ from core.report import recommendation_report
 from core.rent import buy_or_rent
 from core.workstation import is_whole_system
 
+ui.frame_guard()
+
 DEFAULT_MODELS = ["qwen2.5-14b"]
 PRICE_TABLE_KEY = "rec.price_table"
 

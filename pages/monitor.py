@@ -11,6 +11,8 @@ from core.monitor import cards, charts
 from core.monitor.export import window_csv, window_json
 from core.monitor.sampler import MonitorView
 
+ui.frame_guard()
+
 WINDOW_KEY = "mon_window"
 PAUSE_KEY = "mon_pause"
 PRESENTATION_KEY = "mon_presentation"

@@ -15,6 +15,8 @@ from core.planner import vram_report
 from core.report import calculator_report
 from core.training import MASTER_WEIGHT_BYTES, OPTIMIZER_STATE_BYTES
 
+ui.frame_guard()
+
 DEFAULT_MODEL = "llama-3.1-8b"
 
 tr = ui.translator()
