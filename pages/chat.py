@@ -80,6 +80,9 @@ def delete(conversation_id: int) -> None:
 
 
 def unload(name: str) -> None:
+    if not ui.admin_rights().may_manage_models:  # the button is disabled too; this holds if it is forged
+        st.session_state[NOTICE_KEY] = tr("chat.lan_no_admin")
+        return
     try:
         gateway.unload(name)
     except ChatError as exc:
@@ -320,18 +323,19 @@ with st.sidebar:
                                    icon=":material/download:", width="stretch")
 
 # --- loaded models, GPU, pull ---------------------------------------------------------------------
+manage = ui.admin_rights().may_manage_models
 with side:
     st.subheader(tr("chat.loaded_models"))
     for row in running:
         st.markdown(running_label(row, lang))
         st.button(tr("chat.unload"), key=f"chat_unload_{row.name}", icon=":material/eject:", on_click=unload,
-                  args=(row.name,))
+                  args=(row.name,), disabled=not manage, help=None if manage else tr("chat.lan_no_admin"))
     if not running:
         st.caption(tr("chat.none_loaded"))
     gpu_slot = st.empty()
     gpu_view = sampler.view(window_s=GPU_WINDOW_S)
     show_gpus(gpu_slot, gpu_view)
-    if gateway.config.allow_pull:
+    if gateway.config.allow_pull and manage:
         pull_form()
 
 # --- the conversation ------------------------------------------------------------------------------

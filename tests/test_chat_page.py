@@ -213,6 +213,23 @@ def test_pull_is_hidden_unless_the_server_allows_it(fake: FakeOllama, monkeypatc
     assert at.selectbox(key="chat_model").value == "tinyllama:latest"
 
 
+def test_lan_users_cannot_unload_or_pull_unless_the_server_allows_it(fake: FakeOllama,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui
+
+    monkeypatch.setattr(ui, "serving_beyond_loopback", lambda: True)
+    monkeypatch.setenv("ALLOW_MODEL_PULL", "1")
+    monkeypatch.delenv("ALLOW_LAN_ADMIN", raising=False)
+    at = chat_page()
+    say(at, "load it")
+    assert at.button(key="chat_unload_llama3.2:latest").disabled
+    assert not [w for w in at.text_input if w.key == "chat_pull_name"]
+    monkeypatch.setenv("ALLOW_LAN_ADMIN", "1")
+    at = chat_page()
+    assert not at.button(key="chat_unload_llama3.2:latest").disabled
+    assert [w for w in at.text_input if w.key == "chat_pull_name"]
+
+
 def test_a_detected_gpu_gets_a_live_panel_and_a_prediction(fake: FakeOllama, monkeypatch: pytest.MonkeyPatch) -> None:
     ui.monitor_sampler.clear()  # the server's sampler is rebuilt on this test's fake NVML, then dropped
     monkeypatch.setitem(sys.modules, "pynvml", FakeNvml(gpus=[FakeGpu(util_gpu=64)]))

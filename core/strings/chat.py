@@ -141,4 +141,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "'{value}' is not an Ollama model name (e.g. llama3.2:3b)."),
     "chat.err.nothing_to_answer": ("답할 질문이 없습니다. 먼저 메시지를 보내세요.",
                                    "There is no question to answer; send a message first."),
+    "chat.lan_no_admin": ("LAN 사용자는 모델을 내리거나 받을 수 없습니다 (서버에서 ALLOW_LAN_ADMIN=1로 허용).",
+                          "LAN users cannot unload or pull models (the server allows it with ALLOW_LAN_ADMIN=1)."),
 }
