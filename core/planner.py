@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from core.catalog import GpuSpec
 from core.memory import GIB, runtime_reserve
-from core.estimate import MemoryEstimate, Scenario, estimate, gpus_needed, max_context, memory_vs_context, usable_gib
+from core.estimate import MemoryEstimate, Scenario, estimate, max_context, memory_vs_context, usable_gib
 
 CONTEXT_STEPS = (512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144)
 GGUF_COMPARE = ("Q4_K_M", "Q5_K_M", "Q8_0", "F16")
