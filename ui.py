@@ -251,8 +251,7 @@ def chart(fig: go.Figure, key: str) -> None:
     if presenting() or dark_theme():
         fig = go.Figure(fig)
         if presenting():
-            fig.update_layout(font_size=18, title_font_size=24, margin_b=120)
-            fig.update_annotations(selector={"name": "source"}, yshift=-85, font_size=13)
+            fig.update_layout(font_size=18, title_font_size=24, title_subtitle_font_size=14, margin_t=130)
         if dark_theme():
             fig.update_layout(paper_bgcolor=DARK["paper"], plot_bgcolor=DARK["plot"], font_color=DARK["text"])
             fig.update_xaxes(gridcolor=DARK["grid"], linecolor=DARK["grid"], zerolinecolor=DARK["grid"])

@@ -25,7 +25,6 @@ GRID = "#e5e7eb"
 LIMIT = "#dc2626"
 SERIES_COLOURS = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#0ea5e9")
 FONT = "Noto Sans CJK KR, Noto Sans KR, sans-serif"
-SOURCE_SHIFT_PX = -52
 
 
 def axis(title: str, **extra: Any) -> dict[str, Any]:
@@ -36,22 +35,19 @@ def axis(title: str, **extra: Any) -> dict[str, Any]:
 def figure(data: list[dict[str, Any]], layout: dict[str, Any], title: str, source: str, height: int = 380) -> go.Figure:
     """Wrap traces and layout with the house style: title top left, legend top right, source below."""
     frame = {
-        "title": {"text": title, "x": 0.0, "xanchor": "left"},
-        "height": height, "margin": {"l": 10, "r": 10, "t": 60, "b": 84},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        # The source rides under the title: at the bottom it collided with axis titles that automargin moves.
+        "title": {"text": title, "x": 0.0, "xanchor": "left", "yref": "container", "y": 1.0, "yanchor": "top",
+                  "pad": {"t": 12}, "subtitle": {"text": source, "font": {"size": 11, "color": "#64748b"}}},
+        "height": height, "margin": {"l": 10, "r": 10, "t": 100, "b": 50},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0.0},
         "font": {"family": FONT, "size": 13}, "paper_bgcolor": "white", "plot_bgcolor": "white",
         # No named template: loading plotly's default one costs more than drawing the figure.
         "template": "none",
-        "annotations": [{
-            # Pinned in pixels below the axis title, so it never collides with it whatever the height.
-            "text": source, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": SOURCE_SHIFT_PX,
-            "showarrow": False, "name": "source",
-            "xanchor": "left", "yanchor": "top", "font": {"size": 10, "color": "#64748b"},
-        }],
     }
-    extra_annotations = layout.pop("annotations", [])
+    if sum(1 for trace in data if trace.get("name") and trace.get("showlegend", True)) > 6:
+        # A long legend wraps into the subtitle above the plot; beside it, it has room.
+        frame["legend"] = {"orientation": "v", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 1.01}
     frame.update(layout)
-    frame["annotations"] = frame["annotations"] + extra_annotations
     return go.Figure(data=data, layout=frame, _validate=False)
 
 

@@ -26,7 +26,7 @@ def test_figures_are_valid_and_labelled(report, builder, lang: str) -> None:  # 
     checked = go.Figure(fig.to_dict())  # full validation: raises on any misspelt property
     layout = checked.layout
     assert layout.title.text
-    assert any(("출처" if lang == "ko" else "Source") in a.text for a in layout.annotations)
+    assert ("출처" if lang == "ko" else "Source") in layout.title.subtitle.text
     assert layout.xaxis.title.text or layout.yaxis.title.text
 
 

@@ -159,7 +159,8 @@ BUILDERS = [
 def test_figures_are_valid_titled_sourced_and_fixed(demo_view: MonitorView, builder, lang: str) -> None:  # type: ignore[no-untyped-def]
     fig = go.Figure(builder(demo_view, lang).to_dict())  # full validation
     assert fig.layout.title.text and fig.layout.yaxis.title.text
-    assert any(("출처" if lang == "ko" else "Source") in a.text and "SYNTHETIC" in a.text for a in fig.layout.annotations)
+    source = fig.layout.title.subtitle.text
+    assert ("출처" if lang == "ko" else "Source") in source and "SYNTHETIC" in source
     assert fig.layout.yaxis.range is not None and fig.layout.yaxis.fixedrange
 
 

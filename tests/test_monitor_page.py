@@ -122,7 +122,7 @@ def test_the_demo_is_labelled_synthetic_and_replays_two_gpus() -> None:
     assert at.warning[0].value.startswith("**DEMO · SYNTHETIC data, not measured.**")
     assert len(metric(at, "GPU utilization")) == 2
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert "SYNTHETIC" in json.dumps(spec["layout"]["annotations"])
+    assert "SYNTHETIC" in spec["layout"]["title"]["subtitle"]["text"]
     assert at.toggle(key="mon_demo").value is True
 
 
@@ -174,4 +174,4 @@ def test_a_longer_window_draws_from_the_day_buckets(monkeypatch: pytest.MonkeyPa
     at.segmented_control(key="mon_window").set_value(24 * 3600).run()
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert "24 h, 10 s steps" in json.dumps(spec["layout"]["annotations"])
+    assert "24 h, 10 s steps" in spec["layout"]["title"]["subtitle"]["text"]

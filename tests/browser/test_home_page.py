@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, wait_for_app
 
@@ -16,9 +19,9 @@ def test_home_links_carry_the_scenario_to_the_calculator(app_url: str, page) -> 
     assert "LLM workstation planner" in page.locator("h1").first.inner_text()
     screenshot(page, "home_en")
     page.get_by_role("link", name="Memory for this model").click()
+    expect(page).to_have_url(re.compile(r"/vram\?.*model=qwen2\.5-32b"), timeout=30_000)
     wait_for_app(page)
-    assert "/vram" in page.url and "model=qwen2.5-32b" in page.url
-    assert page.get_by_role("spinbutton", name="Context (tokens)").input_value() == "16384"
+    expect(page.get_by_role("spinbutton", name="Context (tokens)")).to_have_value("16384", timeout=30_000)
     page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=20_000)
     assert "Qwen2.5 32B" in page.locator("[data-testid='stPlotlyChart']").first.text_content()
 
