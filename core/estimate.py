@@ -19,7 +19,6 @@ MULTI_GPU = {"ollama": "layer split", "llama.cpp": "layer split", "vllm": "tenso
 """How each engine spreads a model over several GPUs; what each GPU then holds is in the estimators."""
 KV_TYPES = {"ollama": ("f16", "q8_0", "q4_0"), "llama.cpp": ("f16", "q8_0", "q4_0"), "vllm": ("f16", "fp8"),
             "transformers": ("f16",)}
-APPLE_WORKING_SET_URL = "https://github.com/ggml-org/llama.cpp/discussions/2182"
 MAX_GPUS = 64
 
 
@@ -82,8 +81,8 @@ def usable_gib(gpu: GpuSpec, engine: str = "ollama") -> float:
     """Memory the GPU may allocate.
 
     macOS caps the Metal working set below the unified total (recommendedMaxWorkingSetSize: 2/3 up to
-    36 GB, 3/4 above). Ollama plans within that cap; llama.cpp only warns past it and runs on in the
-    rest of unified memory, more slowly.
+    36 GB, 3/4 above, as llama.cpp logs show; docs/research_constants.md). Ollama plans within that cap;
+    llama.cpp only warns past it and runs on in the rest of unified memory, more slowly.
     """
     if gpu.segment == "apple" and engine != "llama.cpp":
         return gpu.vram_gib * (2 / 3 if gpu.vram_gib <= 36 else 3 / 4)

@@ -19,7 +19,6 @@ OLLAMA_MEMORY_GO = "https://github.com/ollama/ollama/blob/3258a89/llm/memory.go"
 OLLAMA_GRAPH_SIZE = "https://github.com/ollama/ollama/blob/3258a89/fs/ggml/ggml.go"
 LLAMA_CPP_KV_CACHE = "https://github.com/ggml-org/llama.cpp/blob/master/src/llama-kv-cache.cpp"
 LLAMA_CPP_SCHED = "https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-backend.cpp"
-LLAMA_CPP_MODEL_LOADER = "https://github.com/ggml-org/llama.cpp/blob/master/src/llama-model.cpp"
 HF_MEMORY_ANATOMY = "https://huggingface.co/docs/transformers/model_memory_anatomy"
 VLLM_MEMORY_DOC = "https://docs.vllm.ai/en/latest/configuration/conserving_memory.html"
 ACTIVATION_PAPER = "https://arxiv.org/abs/2205.05198"
@@ -145,10 +144,6 @@ def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str,
         formula = "KV = 2·L·n_kv·d_head·b·n_ctx·n_seq"
         substituted = f"KV = 2·{model.layers}·{model.kv_heads}·{model.head_dim}·{b:.4g}·{context}·{sequences}"
     return Term("kv_cache", float(total), formula, substituted, LLAMA_CPP_KV_CACHE)
-
-
-def kv_bytes_per_layer(model: ModelArch, context: int, sequences: int, kv_type: str, engine: str) -> float:
-    return kv_cache_bytes(model, context, sequences, kv_type, engine).bytes / model.layers
 
 
 # --- compute buffers and runtime ---------------------------------------------------------------

@@ -42,8 +42,9 @@ FITS: dict[str, HardwareFit] = {
     "apple": HardwareFit(0.871, 0.886, 0.1857, 0.72),
     "amd": HardwareFit(0.823, 0.8, 0.0336, 0.404),
 }
-LAYER_SPLIT_MS_PER_GPU = 0.6
-"""Extra per-token cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
+LAYER_SPLIT_MS_PER_GPU = 0.25
+"""Extra per-token cost of each added GPU in llama.cpp's layer split (activations cross PCIe): the median
+residual of the multi-GPU rows in the fit half (bench/speed_fit.py)."""
 TENSOR_PARALLEL_EFFICIENCY = 0.85
 """Share of the added bandwidth vLLM's tensor parallelism turns into speed (all-reduce per layer)."""
 BATCHED_ENGINES = ("vllm",)

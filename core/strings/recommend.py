@@ -118,11 +118,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "**디코드 속도** = 1 / ((GPU의 가중치 + KV 읽기) / (대역폭 × e) + 층 수 × τ + CPU 오프로드 / RAM 대역폭). "
         "**프리필** = e_p × FP16 텐서 TFLOPS / (2 × 활성 파라미터 + 어텐션). 층 분할(Ollama/llama.cpp)은 대역폭을 늘리지 않고, "
         "텐서 병렬(vLLM)은 늘립니다. 상수는 공개 벤치마크 277건의 절반으로 맞추고 나머지 절반으로 오차를 쟀습니다: "
-        "디코드 중앙값 6.9%, 90번째 백분위 24.7% (docs/speed_calibration.md).",
+        "디코드 중앙값 7.2%, 90번째 백분위 24.7% (docs/speed_calibration.md).",
         "**Decode** = 1 / ((weights on GPU + KV read) / (bandwidth × e) + layers × τ + CPU-offloaded bytes / RAM bandwidth). "
         "**Prefill** = e_p × FP16 tensor TFLOPS / (2 × active parameters + attention). Layer split (Ollama, llama.cpp) adds no "
         "bandwidth; tensor parallelism (vLLM) does. The constants are fitted on half of 277 published measurements and the error "
-        "measured on the other half: median 6.9%, 90th percentile 24.7% for decode (docs/speed_calibration.md).",
+        "measured on the other half: median 7.2%, 90th percentile 24.7% for decode (docs/speed_calibration.md).",
     ),
     "rec.custom": ("직접 입력한 모델 추가", "Add a custom model"),
     "rec.custom_use": ("이 모델도 포함", "Include this model"),
