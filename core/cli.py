@@ -202,9 +202,10 @@ COMMANDS = (
 def all_commands() -> tuple[Command, ...]:
     """This module's commands plus those of the feature modules (imported here, late, to keep start-up light)."""
     from core import cli_plan, cli_serve
+    from core.monitor.exporter import COMMAND as EXPORT
     from core.monitor.record import COMMAND as RECORD
 
-    return COMMANDS + cli_plan.COMMANDS + (RECORD,) + cli_serve.COMMANDS
+    return COMMANDS + cli_plan.COMMANDS + (RECORD, EXPORT) + cli_serve.COMMANDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:

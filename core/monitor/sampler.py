@@ -108,6 +108,16 @@ class MonitorView:
     diagnostics: Diagnostics
 
 
+@dataclass(frozen=True)
+class Latest:
+    status: SourceStatus
+    devices: tuple[GpuInfo, ...]
+    fast: Mapping[str, FastReading]
+    slow: Mapping[str, SlowReading]
+    lost: Mapping[str, str]
+    host: HostReading | None
+
+
 @dataclass
 class Backoff:
     """Waits before re-opening a failed source: 1, 2, 4 … seconds, at most ``maximum``."""
@@ -300,6 +310,12 @@ class Sampler:
     def energy_j(self) -> dict[str, float]:
         with self._lock:
             return dict(self._energy_j)
+
+    def latest(self) -> Latest:
+        """The newest readings only, without history: what an exporter serves on each scrape."""
+        with self._lock:
+            return Latest(status=self._status, devices=tuple(self._devices.values()), fast=dict(self._fast),
+                          slow=dict(self._slow), lost=dict(self._lost), host=self._host)
 
     def view(self, window_s: float, now: float | None = None, max_points: int = MAX_POINTS) -> MonitorView:
         now = self._clock() if now is None else now
