@@ -22,6 +22,8 @@ from core.report import Report
 from core.tiers import PricedTier, price_tiers
 from core.monitor.live import live_sampler
 from core.monitor.sampler import Sampler
+from core.monitor.prometheus import PrometheusClient
+from core.monitor.team import TeamView, configured_url, team_view
 from core.monitor.trace import demo_sampler
 from core.ollama.config import OllamaConfig, data_dir
 from core.ollama.errors import ChatError, StoreError
@@ -344,6 +346,30 @@ def monitor_sampler(demo: bool = False) -> Sampler:
     """The server's one sampler (one for live readings, one for the demo replay), shared by every tab and
     session, so NVML is polled at the sampler's rate however many people watch."""
     return (demo_sampler() if demo else live_sampler()).start()
+
+
+TEAM_REFRESH_S = 2.0
+"""Prometheus is asked at most this often per window, however many tabs show the team view."""
+
+
+def prometheus_url() -> str | None:
+    """PROMETHEUS_URL from the server's environment; the team view exists only when it is set."""
+    return configured_url()
+
+
+@st.cache_resource(show_spinner=False)
+def _prometheus_client(url: str) -> PrometheusClient:
+    return PrometheusClient(url)
+
+
+@st.cache_resource(ttl=TEAM_REFRESH_S, show_spinner=False)
+def _team_view(url: str, window_s: float) -> TeamView:
+    # cache_resource, not cache_data: TeamView is frozen, so sharing it is safe and nothing is pickled.
+    return team_view(_prometheus_client(url), window_s)
+
+
+def monitor_team_view(url: str, window_s: float) -> TeamView:
+    return _team_view(url, float(window_s))
 
 
 AUTH_KEY = "ui.authenticated"

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 import streamlit as st
 
 import ui
-from core.monitor import cards, charts
+from core.estimate import quants_for
+from core.i18n import fmt_number
+from core.monitor import cards, charts, team_cards
 from core.monitor.export import window_csv, window_json
 from core.monitor.sampler import MonitorView
 
@@ -20,12 +22,94 @@ DEMO_KEY = "mon_demo"
 ENERGY_BASELINE_KEY = "mon_energy_baseline"  # + ".live" / ".demo": the sampler's joules when this tab opened
 LEVEL_COLOURS = {"ok": "gray", "warn": "orange", "critical": "red"}
 
+SCOPE_PARAM = "scope"  # ?scope=team in a shared link; also the choice's session-state key
+SCOPES = ("local", "team")
+TEAM_PAUSE_KEY = "team_pause"
+MODEL_KEY, QUANT_KEY, CONTEXT_KEY = "team_model", "team_quant", "team_context"
+DEFAULT_MODEL = "llama-3.1-8b"
+
 tr = ui.tr
+
+
+def team_panel(url: str, window_s: int) -> None:
+    """Every workstation through Prometheus: redrawn with each shared fetch (every 2 s)."""
+    lang = ui.lang()
+    view = ui.monitor_team_view(url, window_s)
+    if not view.ok:
+        (st.info if view.state == "empty" else st.error)(tr(f"team.state.{view.state}"), icon=":material/lan:")
+        if view.detail:
+            st.caption(tr("team.state.hint", detail=view.detail))
+        return
+    st.subheader(tr("team.section.totals"))
+    for column, (label, value, note, level) in zip(st.columns(4), team_cards.totals_metrics(view, lang), strict=True):
+        column.metric(label, value, note, delta_color=LEVEL_COLOURS[level], delta_arrow="off")
+    st.subheader(tr("team.section.hosts"))
+    for column, card in zip(st.columns(2) * len(view.hosts), team_cards.host_cards(view, lang), strict=False):
+        with column.container(border=True):
+            st.markdown(f"**{card.title}**")
+            st.caption(card.subtitle)
+            if card.stale_note:
+                st.warning(card.stale_note, icon=":material/cloud_off:")
+            st.markdown("\n".join(f"- {line}" for line in card.gpu_lines))
+    st.subheader(tr("team.section.history"))
+    util, memory = (team_cards.history_figures(view, f, lang) for f in ("gpu_util_pct", "memory_used_mib"))
+    for host in util:
+        left, right = st.columns(2)
+        with left:
+            ui.chart(util[host], key=f"team_util_{host}")
+        with right:
+            if host in memory:
+                ui.chart(memory[host], key=f"team_memory_{host}")
+
+
+def where_it_runs(url: str, window_s: int) -> None:
+    """The planners' question: which hosts have the free VRAM for this model, quant and context right now."""
+    lang = ui.lang()
+    st.subheader(tr("team.section.where"))
+    models = {m.id: m for m in ui.load_catalogs()[1]}
+    model_col, quant_col, context_col = st.columns([3, 1.4, 1.4])
+    ids = list(models)
+    model_id = model_col.selectbox(tr("team.where.model"), ids, index=ids.index(DEFAULT_MODEL) if DEFAULT_MODEL in ids
+                                   else 0, key=MODEL_KEY, format_func=lambda i: models[i].name)
+    quants = quants_for("ollama")
+    quant = quant_col.selectbox(tr("team.where.quant"), quants, index=quants.index("Q4_K_M"), key=QUANT_KEY)
+    context = int(context_col.number_input(tr("team.where.context"), 512, 1_048_576, 8192, step=1024,
+                                           key=CONTEXT_KEY))
+    view = ui.monitor_team_view(url, window_s)
+    if not view.ok:
+        return
+    try:
+        need, placements = team_cards.where_it_fits(view, models[model_id], quant, context, lang)
+    except (ValueError, KeyError) as exc:
+        st.warning(tr("team.where.error", detail=exc.args[0]))
+        return
+    st.caption(tr("team.where.need", gib=fmt_number(need, lang, 1)))
+    if not any(p.fits for p in placements):
+        st.warning(tr("team.where.none"))
+    st.dataframe([{tr("team.where.col.host"): p.host, tr("team.where.col.verdict"): p.verdict,
+                   tr("team.where.col.free"): None if p.freest_gib is None else round(p.freest_gib, 1),
+                   tr("team.where.col.host_free"): round(p.free_gib, 1)} for p in placements],
+                 hide_index=True, width="stretch", key="team_where")
+
+
+st.title(tr("mon.title"))
+team_url = ui.prometheus_url()
+if team_url and ui.segment_in_url(st, tr("team.scope"), SCOPES, SCOPE_PARAM, "local",
+                                  format_func=lambda s, tr_=ui.translator(): tr_(f"team.scope.{s}")) == "team":
+    st.caption(tr("team.intro", url=team_url))
+    team_window_col, team_pause_col = st.columns([4, 1.2], vertical_alignment="bottom")
+    team_window = team_window_col.segmented_control(
+        tr("mon.window"), cards.WINDOWS_S, default=900, required=True, key=WINDOW_KEY,
+        format_func=lambda s, lang=ui.lang(): cards.window_label(s, lang))
+    team_paused = team_pause_col.toggle(tr("mon.pause"), key=TEAM_PAUSE_KEY, help=tr("mon.pause_help"))
+    st.fragment(run_every=None if team_paused else ui.TEAM_REFRESH_S)(team_panel)(team_url, team_window)
+    where_it_runs(team_url, team_window)
+    st.stop()
+
 demo = ui.monitor_demo_requested()
 sampler = ui.monitor_sampler(demo)
 baseline = st.session_state.setdefault(f"{ENERGY_BASELINE_KEY}.{'demo' if demo else 'live'}", sampler.energy_j())
 
-st.title(tr("mon.title"))
 st.caption(tr("mon.intro"))
 window_col, pause_col, present_col = st.columns([4, 1.2, 1.6], vertical_alignment="bottom")
 window_s = window_col.segmented_control(

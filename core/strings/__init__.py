@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.strings import chat, home, monitor, recommend, vram
+from core.strings import chat, home, monitor, recommend, team, vram
 
-_TABLES = (vram.STRINGS, chat.STRINGS, monitor.STRINGS, recommend.STRINGS, home.STRINGS)
+_TABLES = (vram.STRINGS, chat.STRINGS, monitor.STRINGS, recommend.STRINGS, home.STRINGS, team.STRINGS)
 
 STRINGS: dict[str, tuple[str, str]] = {}
 for _table in _TABLES:
