@@ -18,7 +18,7 @@ def test_calculator_renders_in_korean_with_charts(app_url: str, page) -> None:  
     assert "VRAM 계산기" in page.locator("h1").first.inner_text()
     charts = page.locator("[data-testid='stPlotlyChart'] .main-svg")
     charts.first.wait_for(timeout=20_000)
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 3
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(3, timeout=30_000)
     screenshot(page, "vram_calculator_ko")
 
 

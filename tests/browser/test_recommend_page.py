@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, wait_for_app
 
@@ -15,6 +16,6 @@ def test_recommendations_render_with_charts(app_url: str, page, lang: str) -> No
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
     page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=20_000)
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 4
-    assert page.locator("[data-testid='stDataFrame']").count() >= 1
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(4, timeout=30_000)
+    expect(page.locator("[data-testid='stDataFrame']")).not_to_have_count(0, timeout=30_000)
     screenshot(page, f"recommendations_{lang}")
