@@ -7,7 +7,7 @@ import platform
 import sys
 import time
 
-BENCHES = ("bench.calculator", "bench.training_fit", "bench.speed_fit", "bench.recommend", "bench.monitor",
+BENCHES = ("bench.calculator", "bench.training_fit", "bench.speed_fit", "bench.recommend", "bench.monitor", "bench.team",
            "bench.chat",)
 
 

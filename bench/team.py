@@ -1,0 +1,83 @@
+"""Team view: the monitor page's rerun time with 8 hosts × 8 GPUs of history in a real Prometheus,
+against the minimal one-page app, a cold fetch of the team view, and the exporter's cost per scrape."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from bench.calculator import MINIMAL_APP, RUNS, _rerun_times
+from core.monitor.prometheus import PrometheusClient
+from core.monitor.team import team_view
+from tests.fakes.prometheus_stack import StaticEndpoint, _stop, start_exporter, start_prometheus
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTS, GPUS = 8, 8
+HISTORY_S = 40
+
+
+def dcgm_host_text(host: int) -> str:
+    """dcgm-exporter's text for one host with eight GPUs, in its own metric names and labels."""
+    metrics = {"DCGM_FI_DEV_GPU_UTIL": lambda g: 10 * g, "DCGM_FI_DEV_FB_USED": lambda g: 4000 * g,
+               "DCGM_FI_DEV_FB_FREE": lambda g: 81000 - 4000 * g, "DCGM_FI_DEV_GPU_TEMP": lambda g: 40 + g,
+               "DCGM_FI_DEV_POWER_USAGE": lambda g: 100.0 + 30 * g}
+    lines = []
+    for metric, value in metrics.items():
+        lines += [f"# HELP {metric} {metric}.", f"# TYPE {metric} gauge"]
+        lines += [f'{metric}{{gpu="{g}",UUID="GPU-{host}-{g}",modelName="NVIDIA H100 80GB HBM3",'
+                  f'Hostname="node-{host}"}} {value(g)}' for g in range(GPUS)]
+    return "\n".join(lines) + "\n"
+
+
+def _scrape_cost(samples: int = 50) -> float:
+    proc, port = start_exporter("bench-host")
+    try:
+        times = []
+        for _ in range(samples):
+            started = time.perf_counter()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+                reply.read()
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+    finally:
+        _stop(proc)
+
+
+def run() -> None:
+    endpoints = [StaticEndpoint(dcgm_host_text(h)) for h in range(HOSTS)]
+    with tempfile.TemporaryDirectory(prefix="team-bench-") as tmp:
+        prometheus, url = start_prometheus([f"127.0.0.1:{e.port}" for e in endpoints], Path(tmp))
+        try:
+            time.sleep(HISTORY_S)  # a window's worth of 1 s scrapes to draw
+            cold = []
+            for _ in range(5):
+                started = time.perf_counter()
+                view = team_view(PrometheusClient(url), window_s=60)
+                cold.append(time.perf_counter() - started)
+            print(f"team view fetch from Prometheus ({len(view.hosts)} hosts × {GPUS} GPUs, 1 min window): "
+                  f"median {statistics.median(cold) * 1000:.1f} ms")
+            os.environ["PROMETHEUS_URL"] = url
+            page = AppTest.from_file(str(ROOT / "pages" / "monitor.py"), default_timeout=60)
+            page.query_params["lang"] = "en"
+            page.query_params["scope"] = "team"
+            contexts = [1024 * (i % 60 + 2) for i in range(RUNS)]
+            measured = _rerun_times(page, "team_context", contexts)
+            minimal_path = Path(tmp) / "minimal.py"
+            minimal_path.write_text(MINIMAL_APP, encoding="utf-8")
+            minimal = _rerun_times(AppTest.from_file(str(minimal_path), default_timeout=60), "x", contexts)
+            page_s, minimal_s = statistics.median(measured), statistics.median(minimal)
+            print(f"team view rerun after an input change: median {page_s * 1000:.1f} ms over {RUNS} runs")
+            print(f"minimal one-page app rerun:             median {minimal_s * 1000:.1f} ms")
+            print(f"ratio: {page_s / minimal_s:.2f}x (goal <= 2x)")
+        finally:
+            os.environ.pop("PROMETHEUS_URL", None)
+            _stop(prometheus)
+            for endpoint in endpoints:
+                endpoint.stop()
+    print(f"exporter (fake NVML, 2 GPUs): median {_scrape_cost() * 1000:.2f} ms per scrape of /metrics")
