@@ -48,6 +48,10 @@ def figure(data: list[dict[str, Any]], layout: dict[str, Any], title: str, sourc
         # A long legend wraps into the subtitle above the plot; beside it, it has room.
         frame["legend"] = {"orientation": "v", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 1.01}
     frame.update(layout)
+    for name in ("xaxis", "yaxis"):
+        # Tick labels decide the margin: a fixed one cuts "100%" or "80 GiB" off the left edge.
+        if isinstance(frame.get(name), dict):
+            frame[name] = {"automargin": True, **frame[name]}
     return go.Figure(data=data, layout=frame, _validate=False)
 
 

@@ -1,0 +1,41 @@
+"""The team view in Chromium, over a real Prometheus scraping two workstations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import free_port, screenshot, start_streamlit, wait_for_app, wait_healthy
+from tests.fakes.prometheus_stack import DCGM_HOST, NVITOP_HOST, Stack, start_stack
+
+pytestmark = [pytest.mark.browser, pytest.mark.prometheus]
+
+
+@pytest.fixture(scope="module")
+def team_app() -> Iterator[tuple[str, Stack]]:
+    stack = start_stack()
+    port = free_port()
+    proc = start_streamlit(port, env={"PROMETHEUS_URL": stack.url})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url, stack
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        stack.close()
+
+
+def test_team_view_lists_both_workstations_and_draws_their_history(team_app, page) -> None:  # type: ignore[no-untyped-def]
+    url, _ = team_app
+    page.set_viewport_size({"width": 1440, "height": 2400})
+    page.goto(f"{url}/monitor?scope=team&lang=en")
+    wait_for_app(page)
+    main = page.locator("[data-testid='stMain']")
+    expect(main).to_contain_text(DCGM_HOST, timeout=30_000)
+    expect(main).to_contain_text(NVITOP_HOST, timeout=30_000)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(4, timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "team_view_en")
