@@ -16,6 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 from core import access, i18n
 from core.catalog import GpuSpec, catalog
 from core.csvdata import DataFileError
+from core.errors import InputError
 from core.models import ModelArch, model_catalog
 from core.prices import PriceBook, price_book
 from core.report import Report
@@ -25,9 +26,10 @@ from core.monitor.sampler import Sampler
 from core.monitor.prometheus import PrometheusClient
 from core.monitor.team import TeamView, configured_url, team_view
 from core.monitor.trace import demo_sampler
-from core.ollama.config import OllamaConfig, data_dir
+from core.ollama.config import OllamaConfig, OllamaHost, configured_hosts, data_dir
 from core.ollama.errors import ChatError, StoreError
 from core.ollama.gateway import OllamaGateway
+from core.ollama.hosts import HealthBoard, check_host
 from core.ollama.store import ConversationStore
 from core.ollama.types import ModelInfo
 
@@ -286,10 +288,45 @@ def _ollama_gateway(host: str, allow_pull: bool, read_timeout_s: float) -> Ollam
     return OllamaGateway(OllamaConfig(host=host, allow_pull=allow_pull, read_timeout_s=read_timeout_s))
 
 
-def chat_gateway() -> OllamaGateway:
-    """Keyed by the configuration, so a changed OLLAMA_HOST (tests, a restart) gets its own client."""
+def chat_hosts() -> tuple[OllamaHost, ...]:
+    """OLLAMA_HOSTS (else OLLAMA_HOST) from the server's environment, or a message naming the bad entry and
+    what is allowed, then stop the page."""
+    try:
+        return configured_hosts()
+    except InputError as exc:
+        st.error(exc.message(lang()), icon=":material/dns:")
+        st.stop()
+        raise
+
+
+def chat_gateway(host: OllamaHost | None = None) -> OllamaGateway:
+    """The gateway of one host (the first configured one when none is named), cached per host URL and
+    configuration, so a changed environment (tests, a restart) gets its own client."""
     config = OllamaConfig.from_env()
-    return _ollama_gateway(config.host, config.allow_pull, config.read_timeout_s)
+    if host is None:
+        try:
+            host = configured_hosts()[0]
+        except InputError:  # the chat page says what is wrong; elsewhere OLLAMA_HOST still answers
+            host = OllamaHost("", config.host)
+    return _ollama_gateway(host.url, config.allow_pull, config.read_timeout_s)
+
+
+HOST_HEALTH_MAX_AGE_S = 10.0
+HOST_HEALTH_WAIT_S = 2.0
+"""How long a page waits for host checks; a host slower than that shows "checking" until a later run."""
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda board: board.close())
+def _host_health_board(hosts: tuple[OllamaHost, ...], allow_pull: bool, read_timeout_s: float) -> HealthBoard:
+    gateways = {h.name: _ollama_gateway(h.url, allow_pull, read_timeout_s) for h in hosts}
+    return HealthBoard({h.name: (lambda h=h: check_host(h, gateways[h.name])) for h in hosts},
+                       max_age_s=HOST_HEALTH_MAX_AGE_S)
+
+
+def chat_host_board(hosts: tuple[OllamaHost, ...]) -> HealthBoard:
+    """One board per server process and host list: checks are shared by every session."""
+    config = OllamaConfig.from_env()
+    return _host_health_board(hosts, config.allow_pull, config.read_timeout_s)
 
 
 @st.cache_resource(show_spinner=False)

@@ -15,6 +15,7 @@ from core.monitor.cards import gpu_cards
 from core.monitor.sampler import MonitorView
 from core.ollama import export, limits
 from core.ollama.errors import ChatError
+from core.ollama.hosts import HostHealth
 from core.ollama.predict import detected_gpu, predicted_tokens_per_s
 from core.ollama.present import model_label, running_label, stats_line
 from core.ollama.stream import ChatStream
@@ -33,16 +34,20 @@ NOTICE_KEY = "chat_notice"
 UNSENT_KEY = "chat_unsent"
 PULLED_KEY = "chat_pulled"
 URL_PARAM = "chat"
+HOST_PARAM = "host"
+"""?host=<name> picks one of OLLAMA_HOSTS; it is also the picker's session-state key."""
 
 GPU_WINDOW_S = 60
 
 tr, lang = ui.tr, ui.lang()
-gateway, store = ui.chat_gateway(), ui.chat_store()
+hosts = ui.chat_hosts()
+host_names = [h.name for h in hosts]
+store = ui.chat_store()
 sampler = ui.monitor_sampler(ui.monitor_demo_requested())
 
 
-def open_conversation(conversation_id: int | None) -> None:
-    """Switch conversations and restore the model and settings its last answer used."""
+def open_conversation(conversation_id: int | None, restore_host: bool = True) -> None:
+    """Switch conversations and restore the host, model and settings its last answer used."""
     st.session_state[CONVERSATION_KEY] = conversation_id
     conversation = store.get(conversation_id) if conversation_id else None
     if conversation is not None:
@@ -51,6 +56,8 @@ def open_conversation(conversation_id: int | None) -> None:
         except (InputError, TypeError):  # a settings row edited by hand: start from the defaults
             restored = ChatOptions()
         st.session_state[MODEL_KEY] = conversation.model
+        if restore_host and conversation.host in host_names:
+            st.session_state[HOST_PARAM] = conversation.host
         st.session_state[SYSTEM_KEY] = conversation.system_prompt
         for name, key in OPTION_KEYS.items():
             st.session_state[key] = getattr(restored, name)
@@ -120,6 +127,31 @@ def pull_form() -> None:
             return
     st.session_state[PULLED_KEY] = name if ":" in name else f"{name}:latest"
     st.rerun()
+
+
+def hosts_panel(current: HostHealth, wait_s: float) -> None:
+    """Every configured host with its health and loaded models; the one in use is the page's own reading.
+
+    The others come from the server's shared health board, which waits at most ``wait_s`` for them.
+    """
+    board = ui.chat_host_board(hosts)
+    seen = board.read(wait_s)
+    seen[current.host.name] = current
+    st.subheader(tr("chat.hosts"))
+    for each in hosts:
+        health = seen[each.name]
+        with st.container(border=True):
+            mark = f" · {tr('chat.host_in_use')}" if each.name == current.host.name else ""
+            st.markdown(f"**{each.name}**{mark}  \n`{each.url}`")
+            if health is None:
+                st.caption(f":material/hourglass_top: {tr('chat.host_checking')}")
+            elif health.error is not None:
+                st.error(health.error.message(lang), icon=":material/cloud_off:")
+            else:
+                st.caption(f":material/check_circle: {tr('chat.host_up', version=health.version)}")
+                st.caption(tr("chat.host_loaded", models=", ".join(r.name for r in health.running))
+                           if health.running else tr("chat.host_none_loaded"))
+    st.button(tr("chat.host_recheck"), key="chat_host_recheck", icon=":material/refresh:", on_click=board.forget)
 
 
 def show_gpus(slot: DeltaGenerator, view: MonitorView) -> None:
@@ -209,17 +241,29 @@ st.session_state.setdefault(SYSTEM_KEY, "")
 if CONVERSATION_KEY not in st.session_state:
     wanted = st.query_params.get(URL_PARAM, "")
     known = [c.id for c in store.conversations()]
-    open_conversation(int(wanted) if wanted.isdigit() and int(wanted) in known else (known[0] if known else None))
+    open_conversation(int(wanted) if wanted.isdigit() and int(wanted) in known else (known[0] if known else None),
+                      restore_host=HOST_PARAM not in st.query_params)  # a shared ?host= wins
+
+# --- the host: a picker when OLLAMA_HOSTS names more than one ---------------------------------------
+if len(hosts) > 1:
+    chosen = ui.select_in_url(st.sidebar, tr("chat.host"), host_names, HOST_PARAM, host_names[0])
+else:
+    chosen = host_names[ui.url_choice(HOST_PARAM, host_names, host_names[0])]  # a stale ?host= gets a notice
+    ui.keep_in_url(HOST_PARAM, chosen, host_names[0])
+host = hosts[host_names.index(str(chosen))]
+gateway = ui.chat_gateway(host)
 
 # --- the server ----------------------------------------------------------------------------------
 st.title(tr("chat.title"))
+server_error: ChatError | None = None
 try:
     installed, running = gateway.list_models(), gateway.running()
-    st.caption(tr("chat.server", host=gateway.host, version=ui.ollama_version(gateway)))
+    where = f"{host.name} · {gateway.host}" if len(hosts) > 1 else gateway.host
+    st.caption(tr("chat.server", host=where, version=ui.ollama_version(gateway)))
     if not installed:
         st.info(tr("chat.no_models_help"), icon=":material/download:")
 except ChatError as exc:
-    installed, running = (), ()
+    installed, running, server_error = (), (), exc
     st.error(exc.message(lang), icon=":material/cloud_off:")
 if st.session_state.get(NOTICE_KEY):
     st.error(st.session_state.pop(NOTICE_KEY), icon=":material/error:")
@@ -251,7 +295,7 @@ if prompt:
     try:
         question = limits.check_prompt(prompt)
         st.session_state[CONVERSATION_KEY] = store.ask(st.session_state[CONVERSATION_KEY], question, model or "",
-                                                       system, options)
+                                                       system, options, host.name)
         st.session_state[PENDING_KEY] = True
     except InputError as exc:
         st.session_state[UNSENT_KEY] = prompt
@@ -337,11 +381,17 @@ with side:
     show_gpus(gpu_slot, gpu_view)
     if gateway.config.allow_pull and manage:
         pull_form()
+    if len(hosts) > 1:
+        hosts_panel(HostHealth(host, error=server_error) if server_error else
+                    HostHealth(host, version=ui.ollama_version(gateway), running=tuple(running)),
+                    wait_s=0 if reply is not None else ui.HOST_HEALTH_WAIT_S)
 
 # --- the conversation ------------------------------------------------------------------------------
 with main:
     if not turns:
         st.caption(tr("chat.empty"))
+    elif len(hosts) > 1 and conversation is not None and conversation.host:
+        st.caption(f":material/dns: {tr('chat.host_answered', host=conversation.host)}")
     if st.session_state.get(UNSENT_KEY, "").strip():
         st.text_area(tr("chat.unsent"), st.session_state.pop(UNSENT_KEY), key="chat_unsent_copy")
     for turn in turns:

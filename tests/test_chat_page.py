@@ -265,3 +265,73 @@ def test_settings_edited_by_hand_in_the_database_fall_back_to_defaults(fake: Fak
     assert not at.exception
     assert at.number_input(key="chat_opt_temperature").value is None
     assert messages(at) == [("user", "old question")]
+
+
+# --- several hosts (OLLAMA_HOSTS) ------------------------------------------------------------------------
+@pytest.fixture
+def two(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeOllama, FakeOllama]]:
+    with FakeOllama(tokens_per_s=2000, answer_tokens=3) as a, FakeOllama(tokens_per_s=2000, answer_tokens=3) as b:
+        b.answer = "Answered by B."
+        monkeypatch.setenv("OLLAMA_HOSTS", f"gpu-a={a.url},gpu-b={b.url}")
+        monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")  # ignored while OLLAMA_HOSTS is set
+        monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+        monkeypatch.delenv("ALLOW_MODEL_PULL", raising=False)
+        yield a, b
+
+
+def test_picking_host_b_sends_the_chat_to_b_and_the_conversation_remembers_it(
+        two: tuple[FakeOllama, FakeOllama], tmp_path: Path) -> None:
+    a, b = two
+    at = chat_page()
+    assert at.sidebar.selectbox(key="host").value == "gpu-a" and "gpu-a" in at.caption[0].value
+    at.sidebar.selectbox(key="host").set_value("gpu-b").run()
+    assert at.query_params["host"] == "gpu-b" and b.url in at.caption[0].value
+    say(at, "who answers?")
+    assert not at.exception and not at.error
+    assert messages(at)[1] == ("assistant", "Answered by B.")
+    assert [s.path for s in b.streams] == ["/api/chat"] and a.streams == []
+    (conversation,) = stored(tmp_path).conversations()
+    assert conversation.host == "gpu-b"
+    assert "went to host gpu-b" in " ".join(c.value for c in at.caption)
+    assert "Hosts" in [h.value for h in at.subheader]
+    assert sum(c.value.endswith(" Ollama 0.12.6") for c in at.caption) == 2, "both hosts are up"
+    assert "Loaded: llama3.2:latest" in [c.value for c in at.caption], "B's loaded model, read from B"
+
+    at.sidebar.selectbox(key="host").set_value("gpu-a").run()  # another host ...
+    fresh = chat_page(chat=str(conversation.id))  # ... but reopening the conversation brings B back
+    assert fresh.sidebar.selectbox(key="host").value == "gpu-b"
+
+
+def test_the_host_in_the_url_is_used_and_an_unknown_one_falls_back_with_a_notice(
+        two: tuple[FakeOllama, FakeOllama]) -> None:
+    a, b = two
+    at = say(chat_page(host="gpu-b"), "hi")
+    assert at.sidebar.selectbox(key="host").value == "gpu-b" and len(b.streams) == 1 and not a.streams
+    at = chat_page(host="gpu-z")
+    assert not at.exception and at.sidebar.selectbox(key="host").value == "gpu-a"
+    assert "gpu-z" in at.toast[0].value
+
+
+def test_a_down_host_shows_its_error_in_the_hosts_panel_while_the_other_works(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    port = free_port()
+    with FakeOllama(tokens_per_s=2000, answer_tokens=3) as a:
+        monkeypatch.setenv("OLLAMA_HOSTS", f"gpu-a={a.url},gpu-down=http://127.0.0.1:{port}")
+        monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+        at = say(chat_page(), "still working?")
+        assert not at.exception
+        assert messages(at)[1][1].startswith("You said: still working?")
+        (down,) = at.error
+        assert f"not reachable at http://127.0.0.1:{port}" in down.value
+        assert sum(c.value.endswith(" Ollama 0.12.6") for c in at.caption) == 1
+
+        at.sidebar.selectbox(key="host").set_value("gpu-down").run()  # the down host, picked: a banner, no crash
+        assert not at.exception and f"not reachable at http://127.0.0.1:{port}" in at.error[0].value
+
+
+def test_a_bad_ollama_hosts_is_explained_not_a_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OLLAMA_HOSTS", "gpu-a=http://10.0.0.5,gpu-a=http://10.0.0.6")
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    at = chat_page()
+    assert not at.exception
+    assert "gpu-a=http://10.0.0.6" in at.error[0].value and "already used" in at.error[0].value

@@ -6,10 +6,13 @@ All of it comes from the environment of the Streamlit server process, never from
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from core.errors import InputError
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
 APP_DIR_NAME = "llm-workstation-planner"
@@ -76,3 +79,67 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
         return Path(env["PLANNER_DATA_DIR"]).expanduser()
     base = Path(env["XDG_DATA_HOME"]).expanduser() if env.get("XDG_DATA_HOME") else Path.home() / ".local" / "share"
     return base / APP_DIR_NAME
+
+
+HOST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}\Z")
+"""A name in OLLAMA_HOSTS: letters, digits, '.', '_', '-', up to 63, starting with a letter or digit."""
+
+
+@dataclass(frozen=True)
+class OllamaHost:
+    """One Ollama server the chat may use: the name people pick (and ``?host=`` carries) and its URL."""
+
+    name: str
+    url: str
+
+
+def _host_url(entry: str, text: str) -> str:
+    if not text or any(c.isspace() for c in text):
+        raise InputError("chat.err.hosts_url", entry=entry)
+    try:
+        url = normalize_host(text)
+        split = urllib.parse.urlsplit(url)
+        port = split.port
+    except ValueError:
+        raise InputError("chat.err.hosts_url", entry=entry) from None
+    if split.scheme not in ("http", "https") or not split.hostname or port is None:
+        raise InputError("chat.err.hosts_url", entry=entry)
+    return url
+
+
+def parse_hosts(value: str) -> tuple[OllamaHost, ...]:
+    """``OLLAMA_HOSTS``: ``name=url`` pairs (or bare URLs, named after their host), separated by commas.
+
+    URLs are read like OLLAMA_HOST. A bad entry or a name used twice raises an ``InputError`` that names
+    the entry and says what is allowed.
+    """
+    hosts: list[OllamaHost] = []
+    for raw in value.split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        name, sep, address = entry.partition("=")
+        if sep:
+            name, address = name.strip(), address.strip()
+            if not HOST_NAME.match(name):
+                raise InputError("chat.err.hosts_name", entry=entry)
+            url = _host_url(entry, address)
+        else:
+            url = _host_url(entry, entry)
+            name = urllib.parse.urlsplit(url).hostname or url
+        if any(h.name == name for h in hosts):
+            raise InputError("chat.err.hosts_duplicate", entry=entry, name=name)
+        if any(h.url == url for h in hosts):
+            raise InputError("chat.err.hosts_same_url", entry=entry, url=url)
+        hosts.append(OllamaHost(name, url))
+    return tuple(hosts)
+
+
+def configured_hosts(env: Mapping[str, str] | None = None) -> tuple[OllamaHost, ...]:
+    """OLLAMA_HOSTS when it names any host, else the one OLLAMA_HOST (named after its host) as before."""
+    env = os.environ if env is None else env
+    hosts = parse_hosts(env.get("OLLAMA_HOSTS") or "")
+    if hosts:
+        return hosts
+    url = normalize_host(env.get("OLLAMA_HOST"))
+    return (OllamaHost(urllib.parse.urlsplit(url).hostname or url, url),)

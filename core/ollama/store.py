@@ -18,7 +18,7 @@ from core.ollama.limits import MAX_TITLE_CHARS
 from core.ollama.types import ROLES, ChatOptions, ChatStats, Conversation, Turn
 
 DB_NAME = "conversations.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS conversations (
     id INTEGER PRIMARY KEY,
@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     model TEXT NOT NULL DEFAULT '',
     system_prompt TEXT NOT NULL DEFAULT '',
     options_json TEXT NOT NULL DEFAULT '{{}}',
+    host TEXT NOT NULL DEFAULT '',
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL
 );
@@ -60,6 +61,7 @@ class ConversationStore:
             with self._connect() as conn:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.executescript(_SCHEMA)
+                _add_host_column(conn)
         except OSError as exc:
             raise StoreError(path=str(path), detail=str(exc)) from exc
 
@@ -100,25 +102,26 @@ class ConversationStore:
             conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
     def ask(self, conversation_id: int | None, question: str, model: str = "", system_prompt: str = "",
-            options: ChatOptions | None = None) -> int:
+            options: ChatOptions | None = None, host: str = "") -> int:
         """Store a question with the settings it is asked with; an unknown id starts a new conversation.
 
         One transaction, so a question is never kept without its settings, nor a new conversation without it.
-        Reopening the conversation later restores those settings.
+        Reopening the conversation later restores those settings. ``host`` names the Ollama host the
+        question is sent to (OLLAMA_HOSTS); '' where there is only one.
         """
         now = time.time()
-        settings = (model, system_prompt, json.dumps((options or ChatOptions()).to_dict()))
+        settings = (model, system_prompt, json.dumps((options or ChatOptions()).to_dict()), host)
         with self._connect() as conn:
             known = conversation_id is not None and conn.execute(
                 "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is not None
             if known:
-                conn.execute("UPDATE conversations SET model = ?, system_prompt = ?, options_json = ?, updated_at = ?"
+                conn.execute("UPDATE conversations SET model = ?, system_prompt = ?, options_json = ?, host = ?, updated_at = ?"
                              " WHERE id = ?", (*settings, now, conversation_id))
                 target = int(conversation_id or 0)
             else:
                 target = int(conn.execute(
-                    "INSERT INTO conversations (title, model, system_prompt, options_json, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)", (title_from(question), *settings, now, now)).lastrowid or 0)
+                    "INSERT INTO conversations (title, model, system_prompt, options_json, host, created_at,"
+                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", (title_from(question), *settings, now, now)).lastrowid or 0)
             conn.execute("INSERT INTO turns (conversation_id, role, content, created_at) VALUES (?, 'user', ?, ?)",
                          (target, question, now))
         return target
@@ -156,13 +159,20 @@ class ConversationStore:
         return _turn(row)
 
 
+def _add_host_column(conn: sqlite3.Connection) -> None:
+    """Files from before OLLAMA_HOSTS lack conversations.host; adding a column with a default keeps every row."""
+    columns = {row["name"] for row in conn.execute("PRAGMA table_info(conversations)")}
+    if "host" not in columns:
+        conn.execute("ALTER TABLE conversations ADD COLUMN host TEXT NOT NULL DEFAULT ''")
+
+
 def _conversation(row: sqlite3.Row) -> Conversation:
     try:
         options = ChatOptions.from_dict(json.loads(row["options_json"]))
     except (ValueError, TypeError):
         options = ChatOptions()
     return Conversation(row["id"], row["title"], row["model"], row["system_prompt"], options,
-                        row["created_at"], row["updated_at"])
+                        row["created_at"], row["updated_at"], row["host"])
 
 
 def _turn(row: sqlite3.Row) -> Turn:

@@ -169,6 +169,8 @@ class Conversation:
     options: ChatOptions = field(default_factory=ChatOptions)
     created_at: float = 0.0
     updated_at: float = 0.0
+    host: str = ""
+    """The name of the Ollama host the last question went to (OLLAMA_HOSTS); '' with a single host."""
 
 
 @dataclass(frozen=True)

@@ -143,4 +143,39 @@ STRINGS: dict[str, tuple[str, str]] = {
                                    "There is no question to answer; send a message first."),
     "chat.lan_no_admin": ("LAN 사용자는 모델을 내리거나 받을 수 없습니다 (서버에서 ALLOW_LAN_ADMIN=1로 허용).",
                           "LAN users cannot unload or pull models (the server allows it with ALLOW_LAN_ADMIN=1)."),
+    # --- several Ollama hosts (OLLAMA_HOSTS) ---
+    "chat.host": ("Ollama 호스트", "Ollama host"),
+    "chat.hosts": ("호스트", "Hosts"),
+    "chat.host_up": ("Ollama {version}", "Ollama {version}"),
+    "chat.host_in_use": ("사용 중", "in use"),
+    "chat.host_checking": ("확인하는 중…", "Checking…"),
+    "chat.host_loaded": ("로드된 모델: {models}", "Loaded: {models}"),
+    "chat.host_none_loaded": ("로드된 모델 없음", "No model loaded"),
+    "chat.host_recheck": ("다시 확인", "Check again"),
+    "chat.host_answered": ("이 대화의 마지막 질문은 {host} 호스트가 받았습니다.",
+                           "The last question of this conversation went to host {host}."),
+    "chat.err.hosts_name": (
+        "OLLAMA_HOSTS 항목 '{entry}'의 이름을 쓸 수 없습니다. 이름은 영문자·숫자로 시작하고 영문자, 숫자, '.', '_', "
+        "'-'만 63자까지 씁니다. 예: gpu-a=http://10.0.0.5:11434,gpu-b=http://10.0.0.6:11434",
+        "The name in OLLAMA_HOSTS entry '{entry}' cannot be used. A name starts with a letter or digit and has "
+        "up to 63 letters, digits, '.', '_' or '-'. Example: gpu-a=http://10.0.0.5:11434,gpu-b=http://10.0.0.6:11434",
+    ),
+    "chat.err.hosts_url": (
+        "OLLAMA_HOSTS 항목 '{entry}'의 주소를 읽을 수 없습니다. 이름=URL 쌍을 쉼표로 구분해 쓰고, URL은 http:// 또는 "
+        "https://와 호스트, 선택적으로 포트를 씁니다 (이름 없이 URL만 쓰면 호스트 이름이 이름이 됩니다). 예: "
+        "gpu-a=http://10.0.0.5:11434,gpu-b=10.0.0.6",
+        "The address in OLLAMA_HOSTS entry '{entry}' cannot be read. Write name=URL pairs separated by commas; a "
+        "URL is http:// or https://, a host and an optional port (a URL without a name is named after its host). "
+        "Example: gpu-a=http://10.0.0.5:11434,gpu-b=10.0.0.6",
+    ),
+    "chat.err.hosts_duplicate": (
+        "OLLAMA_HOSTS 항목 '{entry}': 이름 '{name}'이(가) 이미 쓰였습니다. 호스트마다 다른 이름을 붙이세요 "
+        "(예: gpu-a=…,gpu-b=…).",
+        "OLLAMA_HOSTS entry '{entry}': the name '{name}' is already used. Give each host its own name "
+        "(e.g. gpu-a=…,gpu-b=…).",
+    ),
+    "chat.err.hosts_same_url": (
+        "OLLAMA_HOSTS 항목 '{entry}': {url}이(가) 이미 다른 이름으로 들어 있습니다. 호스트마다 한 번만 쓰세요.",
+        "OLLAMA_HOSTS entry '{entry}': {url} is already listed under another name. List each host once.",
+    ),
 }
