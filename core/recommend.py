@@ -94,7 +94,16 @@ def _scenario(request: Request, model: ModelArch, gpu: GpuSpec | None, count: in
     )
 
 
-def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook) -> Option:
+def sizing(request: Request) -> tuple[float, float]:
+    """What the workstation around the GPUs is sized for: the largest model's parameters (billions) and the
+    largest weights (GiB). The same for every candidate, so it is worked out once per request."""
+    largest = max(request.models, key=lambda m: m.params_b)
+    weights = max(estimate(_scenario(request, m, None, 1)).components_gib["weights"] for m in request.models)
+    return largest.params_b, weights
+
+
+def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook,
+             sized_for: tuple[float, float] | None = None) -> Option:
     """One candidate: does every model fit, how fast is the slowest, what does the workstation cost."""
     memories = [estimate(_scenario(request, m, gpu, count)) for m in request.models]
     fits = all(mem.fits for mem in memories)
@@ -105,9 +114,8 @@ def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook) -> Opt
                                  system_ram_gbps=request.system_ram_gbps) for m in request.models]
         slowest = min(speeds, key=lambda sp: sp.decode_tokens_per_s)
         decode, aggregate = slowest.decode_tokens_per_s, slowest.aggregate_tokens_per_s
-    largest = max(request.models, key=lambda m: m.params_b)
-    model_gib = max(estimate(_scenario(request, m, None, 1)).components_gib["weights"] for m in request.models)
-    station = build(gpu, count, book, largest.params_b, model_gib, request.mode, request.condition,
+    params_b, model_gib = sized_for or sizing(request)
+    station = build(gpu, count, book, params_b, model_gib, request.mode, request.condition,
                     request.price_overrides_krw.get(gpu.id))
     meets = fits and (request.min_tokens_per_s is None or (decode or 0) >= request.min_tokens_per_s)
     within = request.budget_krw is None or (station.total_krw is not None and station.total_krw <= request.budget_krw)
@@ -166,13 +174,14 @@ def supported(gpu: GpuSpec, request: Request) -> bool:
 def recommend(request: Request, gpus: tuple[GpuSpec, ...], book: PriceBook) -> Recommendation:
     """Rank every candidate: fitting and fast enough first, then cheapest; within budget only."""
     validate(request)
+    sized_for = sizing(request)
     candidates: list[Option] = []
     for gpu in gpus:
         if not supported(gpu, request):
             continue
         counts = (1,) if is_whole_system(gpu) else range(1, request.max_gpus + 1)
         for count in counts:
-            option = evaluate(request, gpu, count, book)
+            option = evaluate(request, gpu, count, book, sized_for)
             candidates.append(option)
             # Past the first count that holds everything, more layer-split GPUs only cost money.
             if option.fits and request.engine not in SCALES_WITH_GPUS:

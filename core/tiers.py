@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.catalog import GpuSpec
-from core.estimate import Scenario, estimate
 from core.models import find_model
 from core.prices import PriceBook
-from core.recommend import Request, recommend
+from core.recommend import Request, recommend, sizing
 from core.workstation import Workstation, build
 
 NOTES_URL = "../shared/seeds/hardware_notes.txt"
@@ -40,10 +39,10 @@ def price_tiers(gpus: tuple[GpuSpec, ...], book: PriceBook, context: int = 8192)
     out = []
     by_id = {g.id: g for g in gpus}
     for tier in TIERS:
-        model = find_model(tier.target_model)
-        weights = estimate(Scenario(model=model, context=context)).components_gib["weights"]
-        station = build(by_id[tier.gpu_id], 1, book, model.params_b, weights, "inference")
-        request = Request(models=(model,), context=context, budget_krw=tier.notes_budget_krw[1])
+        request = Request(models=(find_model(tier.target_model),), context=context,
+                          budget_krw=tier.notes_budget_krw[1])
+        params_b, weights = sizing(request)
+        station = build(by_id[tier.gpu_id], 1, book, params_b, weights, "inference")
         options = recommend(request, gpus, book).options
         best = options[0] if options else None
         out.append(PricedTier(tier, station, best.gpu if best else None, best.count if best else 0))
