@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: run test bench screenshots install clean
+.PHONY: run test test-fast lint bench screenshots install clean
 
 install: $(STAMP)
 
@@ -19,8 +19,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(BIN)/python -m core serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# Everything: lint, types, and every test (browser and Prometheus ones included).
+test: lint
 	$(BIN)/python -m pytest
+
+# The development loop: no browser, no Prometheus server.
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not browser and not prometheus"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,4 +1,4 @@
-"""Entry point: page config, navigation and the sidebar every page shares."""
+"""Entry point: page config, navigation and the sidebar every page shares; nothing else lives here."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ navigation = st.navigation(
         st.Page(PAGES_DIR / "recommend.py", title=ui.tr("nav.recommend"), icon=":material/recommend:"),
         st.Page(PAGES_DIR / "monitor.py", title=ui.tr("nav.monitor"), icon=":material/monitoring:"),
         st.Page(PAGES_DIR / "chat.py", title=ui.tr("nav.chat"), icon=":material/chat:"),
-    ]
+    ],
+    # Beyond loopback the page list stays hidden until the password is given.
+    position="sidebar" if ui.admitted() else "hidden",
 )
 ui.language_switch()
 st.sidebar.caption(ui.tr("sidebar.about"))

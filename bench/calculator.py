@@ -49,7 +49,7 @@ def rerun_ratio(page_file: str = "vram.py", key: str = "ctx") -> tuple[float, fl
 
 def cli_scenarios(count: int = 1000) -> float:
     from core.cli import main
-    from core.models import model_catalog
+    from core.plan.models import model_catalog
 
     models = [m.id for m in model_catalog()]
     grid = itertools.cycle(itertools.product(models, ("Q4_K_M", "Q8_0", "F16"), ("2048", "8192", "32768")))

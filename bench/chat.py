@@ -19,9 +19,9 @@ import shutil
 import statistics
 import tempfile
 
-from core.ollama.config import OllamaConfig
-from core.ollama.gateway import OllamaGateway
-from core.ollama.types import ChatRequest
+from core.chat.config import OllamaConfig
+from core.chat.gateway import OllamaGateway
+from core.chat.types import ChatRequest
 from tests.browser.conftest import CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app, wait_healthy
 from tests.fakes.ollama_server import FakeOllama
 

@@ -6,10 +6,10 @@ import statistics
 import time
 
 from bench.calculator import RUNS, rerun_ratio
-from core.catalog import catalog
-from core.models import find_model
-from core.prices import price_book
-from core.recommend import Request, recommend
+from core.plan.catalog import catalog
+from core.plan.models import find_model
+from core.plan.prices import price_book
+from core.plan.recommend import Request, recommend
 
 
 def run() -> None:

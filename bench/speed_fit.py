@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core import speed
-from core.catalog import GpuSpec, catalog
-from core.estimate import Scenario
-from core.memory import kv_bytes_per_token
-from core.models import ModelArch, find_model
+from core.plan import speed
+from core.plan.catalog import GpuSpec, catalog
+from core.plan.estimate import Scenario
+from core.plan.memory import kv_bytes_per_token
+from core.plan.models import ModelArch, find_model
 
 ROOT = Path(__file__).resolve().parents[1]
 OLDEST_BUILD = "2024"

@@ -12,10 +12,10 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import training
-from core.estimate import Scenario, estimate
-from core.memory import GIB
-from core.models import ModelArch
+from core.plan import training
+from core.plan.estimate import Scenario, estimate
+from core.plan.models import ModelArch
+from core.units import GIB
 
 ROOT = Path(__file__).resolve().parents[1]
 FIT_SOURCES = ("QwenLM/Qwen",)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
+import threading
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PASSWORD_ENV = "PLANNER_PASSWORD"
@@ -20,7 +21,9 @@ MAX_DELAY_S = 30.0
 
 
 def is_loopback(host: str) -> bool:
-    if host in ("localhost", ""):
+    """Whether a server bound to ``host`` is reachable from this machine only. An empty address is not:
+    Streamlit and most servers then listen on every interface."""
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -68,3 +71,24 @@ class AdminRights:
     @property
     def may_manage_models(self) -> bool:
         return not self.lan or os.environ.get(LAN_ADMIN_ENV) == "1"
+
+
+@dataclass
+class FailureCounter:
+    """Wrong passwords per client address, kept by the server: a reload or a new tab does not reset it."""
+
+    failures: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, client: str) -> int:
+        with self.lock:
+            return self.failures.get(client, 0)
+
+    def add(self, client: str) -> int:
+        with self.lock:
+            self.failures[client] = self.failures.get(client, 0) + 1
+            return self.failures[client]
+
+    def clear(self, client: str) -> None:
+        with self.lock:
+            self.failures.pop(client, None)

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 import ui
+from core.chat import limits
+from core.chat.errors import ChatError
+from core.chat.hosts import HostHealth
+from core.chat.predict import detected_gpu, predicted_tokens_per_s
+from core.chat.present import model_label, running_label, stream_without_images, without_images
+from core.chat.session import context_limit, effective_options, pick_model, settled_settings
+from core.chat.stream import ChatStream
+from core.chat.types import ChatOptions, ChatRequest, Conversation, Turn
 from core.errors import InputError
-from core.monitor.cards import gpu_cards
-from core.monitor.sampler import MonitorView
-from core.ollama import export, limits
-from core.ollama.errors import ChatError
-from core.ollama.hosts import HostHealth
-from core.ollama.predict import detected_gpu, predicted_tokens_per_s
-from core.ollama.present import model_label, running_label, stats_line
-from core.ollama.stream import ChatStream
-from core.ollama.types import ChatOptions, ChatRequest, Conversation, Turn
+from ui import chat_panels
 
 ui.frame_guard()
 
@@ -32,7 +31,6 @@ PENDING_KEY = "chat_pending"
 NOTICE_KEY = "chat_notice"
 """An error from a callback or from an attempt that produced no text, shown once on the next run."""
 UNSENT_KEY = "chat_unsent"
-PULLED_KEY = "chat_pulled"
 URL_PARAM = "chat"
 HOST_PARAM = "host"
 """?host=<name> picks one of OLLAMA_HOSTS; it is also the picker's session-state key."""
@@ -63,15 +61,6 @@ def open_conversation(conversation_id: int | None, restore_host: bool = True) ->
             st.session_state[key] = getattr(restored, name)
 
 
-def export_file(conversation_id: int, kind: str) -> str:
-    """Built when the button is clicked, from the store: a long conversation costs nothing on each rerun."""
-    saved = store.get(conversation_id)
-    if saved is None:
-        return ""
-    turns = store.turns(conversation_id)
-    return export.to_json(saved, turns) if kind == "json" else export.to_markdown(saved, turns, lang)
-
-
 def on_pick() -> None:
     open_conversation(st.session_state[CONVERSATION_KEY])
 
@@ -94,79 +83,6 @@ def unload(name: str) -> None:
         gateway.unload(name)
     except ChatError as exc:
         st.session_state[NOTICE_KEY] = exc.message(lang)
-
-
-def render_turn(turn: Turn) -> None:
-    with st.chat_message(turn.role):
-        if turn.thinking:
-            with st.expander(tr("chat.thinking"), icon=":material/psychology:"):
-                st.markdown(turn.thinking)
-        if turn.content:
-            st.markdown(turn.content)
-        if turn.stopped:
-            st.caption(f":material/stop_circle: {tr('chat.stopped')}")
-        if turn.error:
-            st.error(turn.error, icon=":material/error:")
-        if turn.stats is not None and turn.role == "assistant":
-            st.caption(stats_line(turn.stats, lang))
-            if turn.stats.cut_by_length:
-                st.warning(tr("chat.cut_by_length"), icon=":material/content_cut:")
-
-
-def pull_form() -> None:
-    with st.expander(tr("chat.pull_title"), icon=":material/download:"):
-        name = st.text_input(tr("chat.pull_name"), key="chat_pull_name", max_chars=200)
-        if not st.button(tr("chat.pull"), key="chat_pull", disabled=not name):
-            return
-        bar = st.progress(0.0, text=tr("chat.pull_start"))
-        try:
-            for step in gateway.pull(name):
-                bar.progress(step.fraction, text=f"{step.status} · {step.fraction:.0%}")
-        except (InputError, ChatError) as exc:
-            st.error(exc.message(lang))
-            return
-    st.session_state[PULLED_KEY] = name if ":" in name else f"{name}:latest"
-    st.rerun()
-
-
-def hosts_panel(current: HostHealth, wait_s: float) -> None:
-    """Every configured host with its health and loaded models; the one in use is the page's own reading.
-
-    The others come from the server's shared health board, which waits at most ``wait_s`` for them.
-    """
-    board = ui.chat_host_board(hosts)
-    seen = board.read(wait_s)
-    seen[current.host.name] = current
-    st.subheader(tr("chat.hosts"))
-    for each in hosts:
-        health = seen[each.name]
-        with st.container(border=True):
-            mark = f" · {tr('chat.host_in_use')}" if each.name == current.host.name else ""
-            st.markdown(f"**{each.name}**{mark}  \n`{each.url}`")
-            if health is None:
-                st.caption(f":material/hourglass_top: {tr('chat.host_checking')}")
-            elif health.error is not None:
-                st.error(health.error.message(lang), icon=":material/cloud_off:")
-            else:
-                st.caption(f":material/check_circle: {tr('chat.host_up', version=health.version)}")
-                st.caption(tr("chat.host_loaded", models=", ".join(r.name for r in health.running))
-                           if health.running else tr("chat.host_none_loaded"))
-    st.button(tr("chat.host_recheck"), key="chat_host_recheck", icon=":material/refresh:", on_click=board.forget)
-
-
-def show_gpus(slot: DeltaGenerator, view: MonitorView) -> None:
-    """Utilization and VRAM of the last minute from the monitor's sampler; nothing where there is no GPU."""
-    live = [card for card in gpu_cards(view, lang, {}) if card.lost is None]
-    if not live:
-        slot.empty()
-        return
-    with slot.container():
-        st.subheader(tr("chat.gpu"))
-        for card in live:
-            with st.container(border=True):
-                st.caption(card.title)
-                for metric in card.metrics[:2]:  # utilization, then memory
-                    st.metric(metric.label, metric.value, chart_data=list(metric.spark) or None, chart_type="area")
 
 
 @st.fragment(run_every="1s")
@@ -216,12 +132,12 @@ def show_answer(conversation: Conversation, turns: list[Turn], stream: ChatStrea
                     waiting.empty()
                 if time.monotonic() >= redraw_at:
                     # Fragment timers wait for the script, so the GPU panel is redrawn from here.
-                    show_gpus(gpus, sampler.view(window_s=GPU_WINDOW_S))
+                    chat_panels.show_gpus(gpus, sampler.view(window_s=GPU_WINDOW_S))
                     redraw_at = time.monotonic() + 1
                 yield piece
 
         try:
-            st.write_stream(pieces())
+            st.write_stream(stream_without_images(pieces()))
         except ChatError:
             pass  # kept on the turn (or as a notice) and shown after the redraw below
         finally:
@@ -267,26 +183,22 @@ except ChatError as exc:
     st.error(exc.message(lang), icon=":material/cloud_off:")
 if st.session_state.get(NOTICE_KEY):
     st.error(st.session_state.pop(NOTICE_KEY), icon=":material/error:")
-if st.session_state.get(PULLED_KEY):
-    st.session_state[MODEL_KEY] = st.session_state[PULLED_KEY]
-    st.success(tr("chat.pull_done", name=st.session_state.pop(PULLED_KEY)), icon=":material/check_circle:")
+if st.session_state.get(chat_panels.PULLED_KEY):
+    st.session_state[MODEL_KEY] = st.session_state[chat_panels.PULLED_KEY]
+    st.success(tr("chat.pull_done", name=st.session_state.pop(chat_panels.PULLED_KEY)), icon=":material/check_circle:")
 names = [m.name for m in installed]
 by_name = {m.name: m for m in installed}
 loaded = {r.name for r in running}
-if st.session_state.get(MODEL_KEY) not in names:
-    st.session_state[MODEL_KEY] = next((n for n in names if n in loaded), names[0] if names else None)
-model: str | None = st.session_state[MODEL_KEY]
+model = st.session_state[MODEL_KEY] = pick_model(st.session_state.get(MODEL_KEY), names, loaded)
 info = ui.ollama_model_info(gateway, model) if model else None
-context_max = (info.context_max if info else None) or limits.NUM_CTX[1]
-if (st.session_state[OPTION_KEYS["num_ctx"]] or 0) > context_max:
-    st.session_state[OPTION_KEYS["num_ctx"]] = context_max
-if st.session_state[OPTION_KEYS["keep_alive"]] not in limits.KEEP_ALIVE:
-    st.session_state[OPTION_KEYS["keep_alive"]] = ChatOptions().keep_alive
+context_max = context_limit(info)
+settled = settled_settings({name: st.session_state[key] for name, key in OPTION_KEYS.items()}, info)
+for name, key in OPTION_KEYS.items():
+    st.session_state[key] = settled[name]
 # The settings widgets further down show these same keyed values; reading them here lets a question
 # leave for the model before the rest of the page is drawn.
 system: str = st.session_state[SYSTEM_KEY]
-options = ChatOptions(**{name: st.session_state[key] for name, key in OPTION_KEYS.items()})
-options = replace(options, think=options.think and bool(info and info.can_think))
+options = effective_options(ChatOptions(**settled), info)
 
 # --- a new question, sent at once ------------------------------------------------------------------
 prompt = st.chat_input(tr("chat.placeholder"), key="chat_input", submit_mode="stop",
@@ -324,32 +236,17 @@ with main:
         st.caption(f":material/memory: {tr('chat.is_loaded')}" if model in loaded else
                    f":material/hourglass_empty: {tr('chat.not_loaded')}")
     with tune.popover(tr("chat.settings"), icon=":material/tune:", width="stretch"):
-        st.text_area(tr("chat.system_prompt"), key=SYSTEM_KEY, max_chars=limits.MAX_SYSTEM_CHARS,
-                     placeholder=tr("chat.system_placeholder"))
-        left, right = st.columns(2)
-        default = tr("chat.model_default")
-        left.number_input(tr("chat.temperature"), *limits.TEMPERATURE, step=0.1, placeholder=default,
-                          key=OPTION_KEYS["temperature"], help=tr("chat.temperature_help"))
-        right.number_input("top_p", *limits.TOP_P, step=0.05, placeholder=default, key=OPTION_KEYS["top_p"],
-                           help=tr("chat.top_p_help"))
-        left.number_input(tr("chat.num_ctx"), limits.NUM_CTX[0], context_max, step=1024, placeholder=default,
-                          key=OPTION_KEYS["num_ctx"], help=tr("chat.num_ctx_help", maximum=f"{context_max:,}"))
-        right.number_input(tr("chat.num_predict"), *limits.NUM_PREDICT, step=128, placeholder=tr("chat.unlimited"),
-                           key=OPTION_KEYS["num_predict"])
-        left.number_input(tr("chat.seed"), *limits.SEED, step=1, placeholder=tr("chat.random"),
-                          key=OPTION_KEYS["seed"], help=tr("chat.seed_help"))
-        right.selectbox(tr("chat.keep_alive"), limits.KEEP_ALIVE, key=OPTION_KEYS["keep_alive"],
-                        format_func={v: tr(f"chat.keep_alive.{v}") for v in limits.KEEP_ALIVE}.get)
-        st.toggle(tr("chat.think"), key=OPTION_KEYS["think"], disabled=not (info and info.can_think),
-                  help=tr("chat.think_help"))
+        chat_panels.settings_form(OPTION_KEYS, SYSTEM_KEY, context_max, can_think=bool(info and info.can_think))
 
 # --- conversations ---------------------------------------------------------------------------------
 with st.sidebar:
     st.button(tr("chat.new"), icon=":material/add_comment:", on_click=open_conversation, args=(None,),
               width="stretch")
+    if ui.serving_beyond_loopback():
+        st.caption(f":material/group: {tr('chat.shared_note')}")
     if conversations:
         st.radio(tr("chat.conversations"), list(conversations), key=CONVERSATION_KEY, on_change=on_pick,
-                 format_func=lambda i: conversations[i].title)
+                 format_func=lambda i: without_images(conversations[i].title))
     if conversation is not None:
         with st.popover(tr("chat.manage"), icon=":material/edit:", width="stretch"):
             title = st.text_input(tr("chat.rename"), value=conversation.title, key=f"chat_title_{conversation.id}",
@@ -359,12 +256,7 @@ with st.sidebar:
                 st.rerun()
             st.button(tr("chat.delete"), icon=":material/delete:", type="primary", on_click=delete,
                       args=(conversation.id,), key="chat_delete")
-        export_md, export_json = st.columns(2)
-        for column, kind, label, mime in ((export_md, "md", "Markdown", "text/markdown"),
-                                          (export_json, "json", "JSON", "application/json")):
-            column.download_button(label, lambda kind=kind, cid=conversation.id: export_file(cid, kind),
-                                   file_name=f"chat-{conversation.id}.{kind}", mime=mime, on_click="ignore",
-                                   icon=":material/download:", width="stretch")
+        chat_panels.transcript_downloads(store, conversation.id)
 
 # --- loaded models, GPU, pull ---------------------------------------------------------------------
 manage = ui.admin_rights().may_manage_models
@@ -378,11 +270,11 @@ with side:
         st.caption(tr("chat.none_loaded"))
     gpu_slot = st.empty()
     gpu_view = sampler.view(window_s=GPU_WINDOW_S)
-    show_gpus(gpu_slot, gpu_view)
+    chat_panels.show_gpus(gpu_slot, gpu_view)
     if gateway.config.allow_pull and manage:
-        pull_form()
+        chat_panels.pull_form(gateway)
     if len(hosts) > 1:
-        hosts_panel(HostHealth(host, error=server_error) if server_error else
+        chat_panels.hosts_panel(hosts, HostHealth(host, error=server_error) if server_error else
                     HostHealth(host, version=ui.ollama_version(gateway), running=tuple(running)),
                     wait_s=0 if reply is not None else ui.HOST_HEALTH_WAIT_S)
 
@@ -395,7 +287,7 @@ with main:
     if st.session_state.get(UNSENT_KEY, "").strip():
         st.text_area(tr("chat.unsent"), st.session_state.pop(UNSENT_KEY), key="chat_unsent_copy")
     for turn in turns:
-        render_turn(turn)
+        chat_panels.render_turn(turn)
     if reply is not None and conversation is not None:
         detected = detected_gpu(gpu_view.devices, ui.gpus()) if gpu_view.devices else None
         predicted = predicted_tokens_per_s(info, detected, options.num_ctx) if info else None

@@ -6,15 +6,13 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from core.chat.predict import detected_gpu
 from core.i18n import fmt_krw
-from core.ollama.errors import ChatError
-from core.ollama.predict import detected_gpu
-from core.overview import glance
+from core.plan.glance import glance, scenario_gpus
 
 ui.frame_guard()
 
 DEFAULT_MODEL = "qwen2.5-14b"
-FALLBACK_GPU = "rtx-4090"  # the team's mid tier, when this machine has no GPU the catalog knows
 
 tr = ui.translator()
 lang = ui.lang()
@@ -30,13 +28,13 @@ with st.container(border=True):
     st.markdown(f"**{tr('home.scenario')}**")
     c1, c2, c3 = st.columns([3, 1, 1])
     model_id = ui.select_in_url(c1, tr("vram.model"), list(models_by_id), "model", DEFAULT_MODEL,
-                                format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
+                                format_func=lambda i: ui.model_label(models_by_id[i]),
                                 help=tr("home.scenario_help"))
     context = ui.number_in_url(c2, tr("vram.context"), "ctx", 8192, 256, 1_000_000, step=1024)
     users = ui.number_in_url(c3, tr("rec.users"), "users", 1, 1, 1024)
     model = models_by_id[model_id]
     detected = detected_gpu(view.devices, gpus)
-    gpu, count = detected if detected else (next(g for g in gpus if g.id == FALLBACK_GPU), 1)
+    gpu, count = scenario_gpus(detected, gpus)
     answer = glance(model, int(context), int(users), gpu, count)
     st.markdown(f"**{tr('home.quick', model=model.name, context=f'{int(context):,}')}**: "
                 + tr("home.quick_line", total=f"{answer.total_gib:.1f}",
@@ -68,21 +66,24 @@ with left.container(border=True):
         st.markdown(tr("home.no_gpus", reason=tr(f"mon.state.{view.status.state}.title")))
 with right.container(border=True):
     st.markdown(f"**{tr('home.ollama')}**")
-    gateway = ui.chat_gateway()
-    try:
-        version, running = gateway.version(), gateway.running()
-        st.markdown(tr("home.ollama_up", host=gateway.host, version=version))
-        st.caption(tr("home.ollama_loaded", models=", ".join(r.name for r in running)) if running
+    # The server's shared health board: checked in the background, so a dead host never holds up this page.
+    host = ui.first_ollama_host()
+    health = ui.chat_host_board((host,)).read(ui.HOST_HEALTH_WAIT_S)[host.name]
+    if health is None:
+        st.markdown(tr("home.ollama_checking", host=ui.chat_gateway(host).host))
+    elif health.up:
+        st.markdown(tr("home.ollama_up", host=ui.chat_gateway(host).host, version=health.version))
+        st.caption(tr("home.ollama_loaded", models=", ".join(r.name for r in health.running)) if health.running
                    else tr("home.ollama_none_loaded"))
-    except ChatError as exc:
-        st.markdown(tr("home.ollama_down", reason=exc.message(lang)))
+    else:
+        st.markdown(tr("home.ollama_down", reason=health.error.message(lang) if health.error else "?"))
 
 # --- the team's tiers ----------------------------------------------------------------------------
 st.subheader(tr("home.tiers"))
 st.dataframe(pd.DataFrame({
     tr("home.col.tier"): [tr(f"tier.{p.tier.key}") for p in ui.tiers()],
     tr("home.col.box"): [tr("tier.card", gpu=p.workstation.gpu.name,
-                            cpu=next((x.name for x in p.workstation.parts if x.kind == "cpu"), "—"),
+                            cpu=p.workstation.cpu_name or "—",
                             ram=p.workstation.ram_gb) for p in ui.tiers()],
     tr("home.col.notes"): [f"{fmt_krw(p.tier.notes_budget_krw[0], lang)} – {fmt_krw(p.tier.notes_budget_krw[1], lang)}"
                            for p in ui.tiers()],

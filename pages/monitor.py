@@ -7,11 +7,13 @@ from collections.abc import Sequence
 import streamlit as st
 
 import ui
-from core.estimate import quants_for
+from core.errors import InputError
 from core.i18n import fmt_number
 from core.monitor import cards, charts, team_cards
-from core.monitor.export import window_csv, window_json
-from core.monitor.sampler import MonitorView
+from core.monitor.downloads import window_csv, window_json
+from core.monitor.team import configured_url
+from core.monitor.view import MonitorView
+from core.plan.estimate import quants_for
 
 ui.frame_guard()
 
@@ -29,6 +31,8 @@ MODEL_KEY, QUANT_KEY, CONTEXT_KEY = "team_model", "team_quant", "team_context"
 DEFAULT_MODEL = "llama-3.1-8b"
 
 tr = ui.tr
+lang = ui.lang()
+tr_now = ui.translator()  # for format_func, which may run outside the script, without its session
 
 
 def team_panel(url: str, window_s: int) -> None:
@@ -80,8 +84,8 @@ def where_it_runs(url: str, window_s: int) -> None:
         return
     try:
         need, placements = team_cards.where_it_fits(view, models[model_id], quant, context, lang)
-    except (ValueError, KeyError) as exc:
-        st.warning(tr("team.where.error", detail=exc.args[0]))
+    except InputError as exc:
+        st.warning(tr("team.where.error", detail=exc.message(lang)))
         return
     st.caption(tr("team.where.need", gib=fmt_number(need, lang, 1)))
     if not any(p.fits for p in placements):
@@ -93,14 +97,14 @@ def where_it_runs(url: str, window_s: int) -> None:
 
 
 st.title(tr("mon.title"))
-team_url = ui.prometheus_url()
+team_url = configured_url()
 if team_url and ui.segment_in_url(st, tr("team.scope"), SCOPES, SCOPE_PARAM, "local",
-                                  format_func=lambda s, tr_=ui.translator(): tr_(f"team.scope.{s}")) == "team":
+                                  format_func=lambda s: tr_now(f"team.scope.{s}")) == "team":
     st.caption(tr("team.intro", url=team_url))
     team_window_col, team_pause_col = st.columns([4, 1.2], vertical_alignment="bottom")
     team_window = team_window_col.segmented_control(
         tr("mon.window"), cards.WINDOWS_S, default=900, required=True, key=WINDOW_KEY,
-        format_func=lambda s, lang=ui.lang(): cards.window_label(s, lang))
+        format_func=lambda s: cards.window_label(s, lang))
     team_paused = team_pause_col.toggle(tr("mon.pause"), key=TEAM_PAUSE_KEY, help=tr("mon.pause_help"))
     st.fragment(run_every=None if team_paused else ui.TEAM_REFRESH_S)(team_panel)(team_url, team_window)
     where_it_runs(team_url, team_window)
@@ -114,8 +118,8 @@ st.caption(tr("mon.intro"))
 window_col, pause_col, present_col = st.columns([4, 1.2, 1.6], vertical_alignment="bottom")
 window_s = window_col.segmented_control(
     tr("mon.window"), cards.WINDOWS_S, default=900, required=True, key=WINDOW_KEY,
-    # The language is fixed now: format_func may be called outside the script run, without its session.
-    format_func=lambda s, lang=ui.lang(): cards.window_label(s, lang),
+    # `lang` is fixed at the top of the script: format_func may be called outside the run, without its session.
+    format_func=lambda s: cards.window_label(s, lang),
 )
 paused = pause_col.toggle(tr("mon.pause"), key=PAUSE_KEY, help=tr("mon.pause_help"))
 presenting = present_col.toggle(tr("mon.presentation"), key=PRESENTATION_KEY, help=tr("mon.presentation_help"))

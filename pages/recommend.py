@@ -6,15 +6,15 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from core import charts_plan
 from core.errors import InputError
-from core.estimate import ENGINES, MODES, quants_for
-from core.hfconfig import custom_model
 from core.i18n import fmt_krw, fmt_number
-from core.recommend import Request, recommend
-from core.report import recommendation_report
-from core.rent import buy_or_rent
-from core.workstation import is_whole_system
+from core.plan import charts_recommend
+from core.plan.estimate import ENGINES, MODES, quants_for
+from core.plan.hfconfig import CUSTOM_FIELDS, custom_model
+from core.plan.recommend import Request, recommend
+from core.plan.rent import buy_or_rent
+from core.plan.report import recommendation_report
+from core.plan.workstation import is_whole_system
 
 ui.frame_guard()
 
@@ -35,17 +35,15 @@ with ui.controls():
     # --- what the team wants to run ---------------------------------------------------------------
     chosen = ui.multiselect_in_url(
         st, tr("rec.models"), list(models_by_id), "models", DEFAULT_MODELS,
-        format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
+        format_func=lambda i: ui.model_label(models_by_id[i]),
     )
     target_models = [models_by_id[i] for i in chosen]
     with st.expander(tr("rec.custom")):
-        cols = st.columns(6)
+        shown = [f for f in CUSTOM_FIELDS if f.name in ("params_b", "layers", "hidden", "heads", "kv_heads", "vocab")]
+        cols = st.columns(len(shown))
         custom = {
-            name: ui.number_in_url(cols[i], tr(f"field.{name}"), f"custom_{name}", default, low, high)
-            for i, (name, default, low, high) in enumerate(
-                [("params_b", 12.0, 0.1, 5000.0), ("layers", 40, 1, 512), ("hidden", 5120, 64, 65536),
-                 ("heads", 40, 1, 1024), ("kv_heads", 8, 1, 1024), ("vocab", 131072, 1000, 1_000_000)]
-            )
+            f.name: ui.number_in_url(cols[i], tr(f"field.{f.name}"), f"custom_{f.name}", f.default, f.low, f.high)
+            for i, f in enumerate(shown)
         }
         if ui.checkbox_in_url(st, tr("rec.custom_use"), "custom"):
             try:
@@ -75,7 +73,7 @@ with ui.controls():
     # --- the price table the ranking uses (editable, per session) ---------------------------------
     with st.expander(tr("rec.prices_title"), icon=":material/sell:"):
         st.caption(tr("rec.prices_help"))
-        defaults = ui.price_table(gpus, book, condition)
+        defaults = pd.DataFrame(book.price_rows(gpus, condition))
         edited = st.data_editor(
             st.session_state.get(PRICE_TABLE_KEY, defaults), hide_index=True, key="rec_price_editor",
             disabled=["gpu_id", "gpu", "date", "source"], width="stretch",
@@ -147,10 +145,10 @@ if result.why_not:
 
 left, right = st.columns(2)
 with left:
-    ui.chart(charts_plan.pareto_chart(result.options, lang), key="rec_chart_pareto")
+    ui.chart(charts_recommend.pareto_chart(result.options, lang), key="rec_chart_pareto")
 with right:
-    ui.chart(charts_plan.value_chart(result.options, lang), key="rec_chart_value")
-ui.chart(charts_plan.price_vram_chart(gpus, book, lang, overrides), key="rec_chart_price_vram")
+    ui.chart(charts_recommend.value_chart(result.options, lang), key="rec_chart_value")
+ui.chart(charts_recommend.price_vram_chart(gpus, book, lang, overrides), key="rec_chart_price_vram")
 
 # --- the team's tiers, and buying against renting ----------------------------------------------
 st.subheader(tr("tier.title"))
@@ -158,7 +156,7 @@ tiers = ui.tiers()
 cards = st.columns(len(tiers))
 for card, priced in zip(cards, tiers, strict=True):
     with card.container(border=True):
-        cpu = next((p.name for p in priced.workstation.parts if p.kind == "cpu"), "—")
+        cpu = priced.workstation.cpu_name or "—"
         st.markdown(f"**{tr(f'tier.{priced.tier.key}')}**  \n"
                     + tr("tier.card", gpu=priced.workstation.gpu.name, cpu=cpu, ram=priced.workstation.ram_gb))
         low, high = priced.tier.notes_budget_krw
@@ -168,14 +166,14 @@ for card, priced in zip(cards, tiers, strict=True):
             st.info(tr("tier.newer", gpu=priced.best_in_budget.name, n=priced.best_count))
         elif priced.best_in_budget is not None:
             st.caption(tr("tier.same"))
-ui.chart(charts_plan.tier_chart(tiers, lang), key="rec_chart_tiers")
+ui.chart(charts_recommend.tier_chart(tiers, lang), key="rec_chart_tiers")
 
 st.subheader(tr("rec.rent_title"))
 if result.options:
     r1, r2, r3 = st.columns(3)
     labels = {i: f"{o.count}× {o.gpu.name} — {fmt_krw(o.price_krw, lang)}" for i, o in enumerate(result.options[:15])}
     pick = r1.selectbox(tr("rec.rent_option"), list(labels), format_func=labels.get, key="rec_rent_pick")
-    kwh = ui.number_in_url(r2, tr("rec.kwh"), "kwh", ui.default_krw_per_kwh(book), 1.0, 2000.0)
+    kwh = ui.number_in_url(r2, tr("rec.kwh"), "kwh", book.default_krw_per_kwh(), 1.0, 2000.0)
     per_day = ui.number_in_url(r3, tr("rec.hours_per_day"), "hours", 8.0, 0.5, 24.0, step=0.5)
     option = result.options[pick]
     verdict = buy_or_rent(option.gpu.id, option.count, option.price_krw, option.workstation.power_w, kwh, book) if kwh else None

@@ -6,14 +6,14 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from core import charts
 from core.errors import InputError
-from core.estimate import ENGINES, MODES, MULTI_GPU, Scenario, kv_types_for, quants_for
-from core.hfconfig import custom_model, model_from_config
 from core.i18n import fmt_gib, fmt_krw
-from core.planner import vram_report
-from core.report import calculator_report
-from core.training import MASTER_WEIGHT_BYTES, OPTIMIZER_STATE_BYTES
+from core.plan import charts_vram
+from core.plan.estimate import ENGINES, MODES, MULTI_GPU, Scenario, effective_engine, kv_types_for, quants_for
+from core.plan.hfconfig import CUSTOM_FIELDS, custom_model, model_from_config
+from core.plan.report import calculator_report
+from core.plan.training import MASTER_WEIGHT_BYTES, OPTIMIZER_STATE_BYTES
+from core.plan.vram_report import vram_report
 
 ui.frame_guard()
 
@@ -22,6 +22,7 @@ DEFAULT_MODEL = "llama-3.1-8b"
 tr = ui.translator()
 lang = ui.lang()
 gpus, models = ui.load_catalogs()
+book = ui.prices()
 models_by_id = {m.id: m for m in models}
 gpus_by_id = {g.id: g for g in gpus}
 
@@ -36,23 +37,17 @@ with ui.controls():
     if source == "preset":
         model_id = ui.select_in_url(
             st, tr("vram.model"), list(models_by_id), "model", DEFAULT_MODEL, help=tr("vram.model_help"),
-            format_func=lambda i: f"{models_by_id[i].name}  ·  {' / '.join(models_by_id[i].aliases[:2])}",
+            format_func=lambda i: ui.model_label(models_by_id[i]),
         )
         model = models_by_id[model_id]
     elif source == "custom":
         cols = st.columns(5)
-        fields = [
-            ("params_b", 8.0, 0.01, 5000.0), ("layers", 32, 1, 512), ("hidden", 4096, 64, 65536),
-            ("heads", 32, 1, 1024), ("kv_heads", 8, 1, 1024), ("head_dim", 128, 16, 1024),
-            ("vocab", 128256, 1000, 1_000_000), ("context_max", 131072, 512, 10_000_000),
-            ("active_params_b", 0.0, 0.0, 5000.0),
-        ]
         typed = {
-            name: ui.number_in_url(cols[i % 5], tr(f"field.{name}"), f"custom_{name}", default, low, high)
-            for i, (name, default, low, high) in enumerate(fields)
+            f.name: ui.number_in_url(cols[i % 5], tr(f"field.{f.name}"), f"custom_{f.name}", f.default, f.low, f.high)
+            for i, f in enumerate(CUSTOM_FIELDS)
         }
         try:
-            model = custom_model(**{**typed, "active_params_b": typed["active_params_b"] or None})
+            model = custom_model(**typed)
         except InputError as exc:
             st.error(exc.message(lang))
     else:
@@ -63,8 +58,8 @@ with ui.controls():
             try:
                 model = model_from_config(upload.getvalue(), upload.name)
                 st.success(tr("vram.upload_ok", name=model.name, params=f"{model.params_b:.2f}"))
-            except ValueError as exc:
-                st.error(tr("vram.upload_bad", detail=str(exc)))
+            except InputError as exc:
+                st.error(tr("vram.upload_bad", detail=exc.message(lang)))
 
     # --- the scenario ----------------------------------------------------------------------------
     mode = ui.segment_in_url(st, tr("vram.mode"), list(MODES), "mode", "inference",
@@ -104,7 +99,7 @@ if model is None:
 try:
     report = vram_report(
         Scenario(model=model, quant=quant, context=int(context), batch=int(batch), parallel=int(parallel),
-                 kv_cache=kv_cache, engine=engine if inference else "transformers",
+                 kv_cache=kv_cache, engine=effective_engine(engine, mode),
                  gpu=gpus_by_id.get(gpu_id), gpus=int(gpu_count), mode=mode, **training_options),
         gpus,
     )
@@ -129,16 +124,16 @@ if est.max_concurrent_tokens is not None:
 if "offload" in est.notes:
     st.warning(tr("vram.offload", gpu=est.gpu_layers, total=est.total_layers, host=f"{est.host_gib:.1f}"))
 if int(gpu_count) > 1:
-    st.caption(tr("vram.multi_gpu", engine=engine if inference else "transformers",
-                  how=MULTI_GPU[engine if inference else "transformers"], n=int(gpu_count)))
+    st.caption(tr("vram.multi_gpu", engine=report.scenario.effective_engine,
+                  how=MULTI_GPU[report.scenario.effective_engine], n=int(gpu_count)))
 if "paged_optimizer" in est.notes:
     st.caption(tr("vram.paged_note"))
 
-ui.chart(charts.breakdown_chart(report, lang), key="chart_breakdown")
+ui.chart(charts_vram.breakdown_chart(report, lang), key="chart_breakdown")
 
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(charts.fits_chart(report, lang), key="chart_fits")
+    ui.chart(charts_vram.fits_chart(report, lang), key="chart_fits")
 with right:
     st.subheader(tr("vram.fits_table"))
     status_label = {k: tr(f"status.{k}") for k in ("green", "amber", "red")}
@@ -148,14 +143,16 @@ with right:
             tr("col.gpu"): [r.gpu.name for r in report.fits_on],
             tr("col.count"): [r.count for r in report.fits_on],
             tr("col.headroom"): [r.headroom_gib for r in report.fits_on],
-            tr("col.price"): [fmt_krw(r.gpu.street_price_krw, lang) if r.gpu.street_price_krw else "" for r in report.fits_on],
+            # The same price book as the recommendations, so a card never shows two prices on two pages.
+            tr("col.price"): [fmt_krw(price.krw if price else None, lang)
+                              for price in (book.gpu_price(r.gpu) for r in report.fits_on)],
         }
     )
     st.dataframe(table, hide_index=True, height=420,
                  column_config={tr("col.headroom"): st.column_config.NumberColumn(format="%.1f GiB")})
     st.caption(tr("vram.fits_legend"))
 
-ui.chart(charts.context_chart(report, lang), key="chart_context")
+ui.chart(charts_vram.context_chart(report, lang), key="chart_context")
 
 with st.expander(tr("vram.formulas"), icon=":material/function:"):
     for term in est.terms:

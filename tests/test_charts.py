@@ -5,11 +5,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
-from core import charts
-from core.catalog import catalog, find_gpu
-from core.estimate import Scenario
-from core.models import find_model
-from core.planner import vram_report
+from core.plan import charts_vram
+from core.plan.catalog import catalog, find_gpu
+from core.plan.estimate import Scenario
+from core.plan.models import find_model
+from core.plan.vram_report import vram_report
 
 
 @pytest.fixture(scope="module", params=["inference", "qlora"])
@@ -19,7 +19,7 @@ def report(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     return vram_report(scenario, catalog())
 
 
-@pytest.mark.parametrize("builder", [charts.breakdown_chart, charts.context_chart, charts.fits_chart])
+@pytest.mark.parametrize("builder", [charts_vram.breakdown_chart, charts_vram.context_chart, charts_vram.fits_chart])
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_figures_are_valid_and_labelled(report, builder, lang: str) -> None:  # type: ignore[no-untyped-def]
     fig = builder(report, lang)
@@ -31,7 +31,7 @@ def test_figures_are_valid_and_labelled(report, builder, lang: str) -> None:  # 
 
 
 def test_breakdown_has_one_bar_per_gpu_and_the_usable_line(report) -> None:  # type: ignore[no-untyped-def]
-    fig = charts.breakdown_chart(report, "en")
+    fig = charts_vram.breakdown_chart(report, "en")
     assert all(len(trace.y) == 2 for trace in fig.data)
     assert fig.layout.shapes[0].x0 == pytest.approx(24.0)
     stacked = sum(sum(trace.x) for trace in fig.data)

@@ -9,17 +9,16 @@ from pathlib import Path
 import pytest
 from ollama._client import _parse_host
 
+from core.chat import limits, transcript
+from core.chat.config import DEFAULT_HOST, OllamaConfig, data_dir, normalize_host
+from core.chat.errors import ModelNotFound
+from core.chat.modelinfo import arch_from_model_info, model_info, parse_parameter_size
+from core.chat.predict import detected_gpu, predicted_tokens_per_s
+from core.chat.present import model_label, running_label, stats_line
+from core.chat.types import ChatOptions, ChatStats, Conversation, LocalModel, ModelInfo, RunningModel, Turn
 from core.errors import InputError
-from core.i18n import missing_translations
-from core.ollama import export, limits
-from core.ollama.config import DEFAULT_HOST, OllamaConfig, data_dir, normalize_host
-from core.ollama.errors import ModelNotFound
-from core.ollama.modelinfo import arch_from_model_info, model_info, parse_parameter_size
-from core.catalog import catalog
 from core.monitor.types import GpuInfo
-from core.ollama.predict import detected_gpu, predicted_tokens_per_s
-from core.ollama.present import model_label, running_label, stats_line
-from core.ollama.types import ChatOptions, ChatStats, Conversation, LocalModel, ModelInfo, RunningModel, Turn
+from core.plan.catalog import catalog
 from tests.fakes.ollama_server import default_models
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,19 +187,13 @@ def test_export_markdown_and_json_keep_everything() -> None:
     turns = [Turn("user", "why blue?", created_at=1e9),
              Turn("assistant", "Rayleigh.", thinking="hmm", model="llama3.2:latest", created_at=1e9,
                   stats=ChatStats(done_reason="length", eval_count=2, eval_duration_ns=10**8), stopped=True)]
-    text = export.to_markdown(conversation, turns, "en")
+    text = transcript.to_markdown(conversation, turns, "en")
     assert text.startswith("# Sky\n") and "## System prompt\n\nbe brief" in text
     assert "## User\n\nwhy blue?" in text and "Rayleigh." in text and "_Stopped before the end._" in text
     assert "20.0 tokens/s" in text and "<summary>Thinking</summary>" in text
-    document = json.loads(export.to_json(conversation, turns))
+    document = json.loads(transcript.to_json(conversation, turns))
     assert document["options"]["temperature"] == 0.3 and document["system_prompt"] == "be brief"
     assert document["messages"][1]["stats"]["eval_duration_ns"] == 10**8 and document["messages"][1]["stopped"]
-    assert "## 사용자" in export.to_markdown(conversation, turns, "ko")
+    assert "## 사용자" in transcript.to_markdown(conversation, turns, "ko")
 
 
-def test_every_chat_string_has_both_languages() -> None:
-    assert [key for key in missing_translations() if key.startswith("chat.")] == []
-
-
-def test_model_output_is_never_rendered_as_html() -> None:
-    assert "unsafe_allow_html" not in (ROOT / "pages" / "chat.py").read_text(encoding="utf-8")

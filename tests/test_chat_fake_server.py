@@ -10,7 +10,6 @@ import pytest
 
 from tests.fakes.ollama_server import FakeOllama, keep_alive_s, tokens
 
-
 HI = {"role": "user", "content": "hi"}
 
 

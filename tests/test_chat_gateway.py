@@ -8,17 +8,24 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from core.errors import InputError
-from core.ollama.config import OllamaConfig
-from core.ollama.errors import (
-    BadResponse, ConnectionLost, ModelNotFound, PullDisabled, RequestRejected, ServerBusy, ServerTimeout,
-    ServerUnreachable, StreamFailed,
+from core.chat.config import OllamaConfig
+from core.chat.errors import (
+    BadResponse,
+    ConnectionLost,
+    ModelNotFound,
+    PullDisabled,
+    RequestRejected,
+    ServerBusy,
+    ServerTimeout,
+    ServerUnreachable,
+    StreamFailed,
 )
-from core.ollama.gateway import OllamaGateway
-from core.ollama.stream import ChatStream
-from core.ollama.types import ChatOptions, ChatRequest
+from core.chat.gateway import OllamaGateway
+from core.chat.stream import ChatStream
+from core.chat.types import ChatOptions, ChatRequest
+from core.errors import InputError
 from tests.fakes.ollama_server import FakeOllama
-from tests.browser.conftest import free_port
+from tests.support.net import free_port
 
 
 @pytest.fixture

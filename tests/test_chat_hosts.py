@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from core.chat.config import OllamaConfig, OllamaHost, configured_hosts, normalize_host, parse_hosts
+from core.chat.errors import ServerUnreachable
+from core.chat.gateway import OllamaGateway
+from core.chat.hosts import HealthBoard, HostHealth, check_host
+from core.chat.store import DB_NAME, ConversationStore
 from core.errors import InputError
-from core.ollama.config import OllamaConfig, OllamaHost, configured_hosts, normalize_host, parse_hosts
-from core.ollama.errors import ServerUnreachable
-from core.ollama.gateway import OllamaGateway
-from core.ollama.hosts import HealthBoard, HostHealth, check_host
-from core.ollama.store import DB_NAME, ConversationStore
-from tests.browser.conftest import free_port
 from tests.fakes.ollama_server import FakeOllama
+from tests.support.net import free_port
 
 A = OllamaHost("gpu-a", "http://10.0.0.5:11434")
 

@@ -12,10 +12,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from core.ollama.store import ConversationStore
-from tests.browser.conftest import free_port
+from core.chat.store import ConversationStore
 from tests.fakes.fake_nvml import FakeGpu, FakeNvml
 from tests.fakes.ollama_server import FakeOllama
+from tests.support.lan import served_on_lan
+from tests.support.lan import signed_in as sign_in
+from tests.support.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 60
@@ -30,8 +32,10 @@ def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeOllama
         yield server
 
 
-def chat_page(lang: str = "en", **query: str) -> AppTest:
+def chat_page(lang: str = "en", signed_in: bool = False, **query: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages" / "chat.py"), default_timeout=TIMEOUT_S)
+    if signed_in:
+        sign_in(at)
     at.query_params["lang"] = lang
     for key, value in query.items():
         at.query_params[key] = value
@@ -215,19 +219,17 @@ def test_pull_is_hidden_unless_the_server_allows_it(fake: FakeOllama, monkeypatc
 
 def test_lan_users_cannot_unload_or_pull_unless_the_server_allows_it(fake: FakeOllama,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    import ui
-
-    monkeypatch.setattr(ui, "serving_beyond_loopback", lambda: True)
     monkeypatch.setenv("ALLOW_MODEL_PULL", "1")
     monkeypatch.delenv("ALLOW_LAN_ADMIN", raising=False)
-    at = chat_page()
-    say(at, "load it")
-    assert at.button(key="chat_unload_llama3.2:latest").disabled
-    assert not [w for w in at.text_input if w.key == "chat_pull_name"]
-    monkeypatch.setenv("ALLOW_LAN_ADMIN", "1")
-    at = chat_page()
-    assert not at.button(key="chat_unload_llama3.2:latest").disabled
-    assert [w for w in at.text_input if w.key == "chat_pull_name"]
+    with served_on_lan(monkeypatch):
+        assert chat_page().text_input[0].key == "auth_password"  # run alone, the page still asks first
+        at = say(chat_page(signed_in=True), "load it")
+        assert at.button(key="chat_unload_llama3.2:latest").disabled
+        assert not [w for w in at.text_input if w.key == "chat_pull_name"]
+        monkeypatch.setenv("ALLOW_LAN_ADMIN", "1")
+        at = chat_page(signed_in=True)
+        assert not at.button(key="chat_unload_llama3.2:latest").disabled
+        assert [w for w in at.text_input if w.key == "chat_pull_name"]
 
 
 def test_a_detected_gpu_gets_a_live_panel_and_a_prediction(fake: FakeOllama, monkeypatch: pytest.MonkeyPatch) -> None:

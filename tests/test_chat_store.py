@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core.ollama.errors import StoreError
-from core.ollama.store import ConversationStore, title_from
-from core.ollama.types import ChatOptions, ChatStats, Turn
+from core.chat.errors import StoreError
+from core.chat.store import ConversationStore, title_from
+from core.chat.types import ChatOptions, ChatStats, Turn
 
 
 def test_a_conversation_survives_a_restart(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import GPU_CSV, load_gpus
 from core.csvdata import DataFileError
-from core.models import GGUF_SIZES_CSV, MODELS_CSV, load_models
+from core.plan.catalog import GPU_CSV, load_gpus
+from core.plan.models import GGUF_SIZES_CSV, MODELS_CSV, load_models
 
 REQUIRED_GPUS = (
     "rtx-3060-12gb", "rtx-3090", "rtx-4070", "rtx-4090", "rtx-5090", "rtx-a6000", "rtx-6000-ada", "l40s",
@@ -96,8 +96,8 @@ def test_missing_column_and_unknown_model_in_sizes(tmp_path: Path) -> None:
 
 
 def test_prices_load_dated_and_sourced() -> None:
-    from core.catalog import catalog
-    from core.prices import load_prices
+    from core.plan.catalog import catalog
+    from core.plan.prices import load_prices
 
     book = load_prices()
     ids = {g.id for g in catalog()}
@@ -113,7 +113,7 @@ def test_prices_load_dated_and_sourced() -> None:
 
 
 def test_bad_price_row_names_file_line_and_column(tmp_path: Path) -> None:
-    from core.prices import load_prices
+    from core.plan.prices import load_prices
 
     (tmp_path / "gpu_prices.csv").write_text(
         "gpu_id,price_krw,price_usd,date,condition,source_url,notes\n"

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from core.hfconfig import model_from_config
+from core.plan.hfconfig import model_from_config
 
 LLAMA_31_8B_CONFIG = {
     "architectures": ["LlamaForCausalLM"], "hidden_size": 4096, "intermediate_size": 14336,

@@ -45,3 +45,32 @@ def test_browser_locales_map_to_our_languages(raw: str | None, lang: str | None)
 
 def test_strings_fill_their_fields() -> None:
     assert t("err.kv_heads", "en", kv_heads=40, heads=32) == "kv_heads (40) cannot exceed heads (32)"
+
+
+def _dynamic_keys() -> list[str]:
+    """Every key the code builds from a value at run time, from the values' own definitions."""
+    from core.chat.limits import KEEP_ALIVE
+    from core.monitor.nvml import THROTTLE_BITS
+    from core.monitor.prometheus import PrometheusError
+    from core.monitor.types import State
+    from core.plan.charts_vram import COMPONENT_COLOURS
+    from core.plan.estimate import MODES
+    from core.plan.hfconfig import CUSTOM_FIELDS
+    from core.plan.tiers import team_tiers
+
+    # Only a source that cannot read GPUs has a card with a title and a body.
+    keys = [f"mon.state.{s.value}.{part}" for s in State if s is not State.OK for part in ("title", "body")]
+    keys += [f"mon.throttle.{name}" for name in THROTTLE_BITS.values()]
+    keys += [f"mon.proc.kind.{kind}" for kind in ("compute", "graphics")]
+    keys += [f"team.state.{state}" for state in ("empty", *PrometheusError.KINDS)]
+    keys += [f"term.{term}" for term in COMPONENT_COLOURS]
+    keys += [f"mode.{mode}" for mode in MODES] + [f"tier.{tier.key}" for tier in team_tiers()]
+    keys += [f"field.{f.name}" for f in CUSTOM_FIELDS] + [f"chat.keep_alive.{v}" for v in KEEP_ALIVE]
+    keys += [f"status.{s}" for s in ("green", "amber", "red")] + [f"vram.source.{s}" for s in ("preset", "custom", "upload")]
+    keys += [f"rec.currency.{c}" for c in ("krw", "usd")] + [f"rec.condition.{c}" for c in ("new", "any")]
+    return keys
+
+
+@pytest.mark.parametrize("key", _dynamic_keys())
+def test_keys_built_from_values_exist_in_both_languages(key: str) -> None:
+    assert key in STRINGS and all(STRINGS[key])

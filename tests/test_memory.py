@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from core.catalog import GpuSpec
-from core.estimate import Scenario, estimate, gpus_needed, max_context, usable_gib
-from core.memory import GIB, MIB
-from core.models import ModelArch
+from core.plan.catalog import GpuSpec
+from core.plan.estimate import Scenario, estimate, usable_gib
+from core.plan.fits import gpus_needed, max_context
+from core.plan.models import ModelArch
+from core.units import GIB, MIB
 
 # Meta-Llama-3-8B as its config.json states it.
 LLAMA3_8B = ModelArch(

@@ -11,13 +11,14 @@ import plotly.graph_objects as go
 import pytest
 
 from core.monitor import cards, charts
-from core.monitor.export import window_csv, window_json
+from core.monitor.downloads import window_csv, window_json
 from core.monitor.live import LiveSource
 from core.monitor.nvml import NvmlSource
 from core.monitor.ringbuffer import Window
-from core.monitor.sampler import MonitorView, Sampler
+from core.monitor.sampler import Sampler
 from core.monitor.trace import demo_sampler
 from core.monitor.types import State
+from core.monitor.view import MonitorView
 from tests.fakes import fake_nvml as fake
 from tests.fakes.fake_nvml import FakeGpu, FakeNvml, FakeProcess
 from tests.test_monitor_sampler import HOST, run_until

@@ -16,9 +16,9 @@ from core.monitor.live import LiveSource
 from core.monitor.nvml import NvmlSource
 from core.monitor.sampler import Sampler
 from core.monitor.types import HostReading
-from tests.browser.conftest import free_port
 from tests.fakes import fake_nvml as fake
 from tests.fakes.fake_nvml import FakeGpu, FakeNvml
+from tests.support.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = HostReading(cpu_pct=12.5, cpu_per_core_pct=(12.5,), ram_total_mib=65536, ram_used_mib=8192,

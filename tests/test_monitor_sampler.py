@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 
 import pytest
 
 from core.monitor.live import LiveSource
 from core.monitor.nvml import NvmlSource
 from core.monitor.ringbuffer import Resolution
-from core.monitor.sampler import Poll, Retention, Sampler
+from core.monitor.sampler import Sampler
 from core.monitor.types import FastReading, HostReading, State
+from core.monitor.view import Poll, Retention
 from tests.fakes import fake_nvml as fake
 from tests.fakes.fake_nvml import FakeGpu, FakeNvml, FakeProcess
 
@@ -167,7 +169,8 @@ def test_start_is_idempotent_and_a_failing_source_does_not_end_the_thread() -> N
     sampler.start()
     sampler.start()
     assert [t.name for t in threading.enumerate()].count("gpu-monitor-sampler") == 1
-    while len(errors()) < 3:  # the thread keeps ticking after each failure (waits on progress, not on time)
+    deadline = time.monotonic() + 30  # generous: the thread keeps ticking after each failure
+    while len(errors()) < 3 and time.monotonic() < deadline:
         threading.Event().wait(0.01)
     sampler.stop()
     assert "RuntimeError: driver returned garbage" in errors()[0]

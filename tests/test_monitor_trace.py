@@ -13,7 +13,6 @@ import pytest
 from core.cli import main
 from core.monitor.live import LiveSource
 from core.monitor.nvml import NvmlSource
-from core.monitor.sampler import Poll
 from core.monitor.synth import synthesize
 from core.monitor.trace import DEMO_TRACE, TraceSource, TraceWriter, demo_sampler, read_trace, record
 from core.monitor.types import (
@@ -27,6 +26,7 @@ from core.monitor.types import (
     SourceStatus,
     State,
 )
+from core.monitor.view import Poll
 from tests.fakes import fake_nvml as fake
 from tests.fakes.fake_nvml import FakeGpu, FakeNvml
 

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.fakes import fake_nvml
+from tests.fakes.fake_nvml import FakeNvml
+from tests.support.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 60
@@ -28,14 +34,31 @@ def home(lang: str = "en") -> AppTest:
     return at.run()
 
 
-def test_app_opens_on_home_with_machine_state_and_links_that_carry_the_scenario() -> None:
+@pytest.fixture
+def bare_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No NVIDIA driver and no Ollama, whatever the machine running the tests has."""
+    import ui
+
+    monkeypatch.setitem(sys.modules, "pynvml", FakeNvml(init_error=fake_nvml.DRIVER_NOT_LOADED))
+    monkeypatch.setenv("OLLAMA_HOST", f"http://127.0.0.1:{free_port()}")  # a closed port
+    monkeypatch.delenv("OLLAMA_HOSTS", raising=False)
+    ui.monitor_sampler.clear()
+    yield
+    ui.monitor_sampler.clear()
+
+
+def test_app_opens_on_home_with_machine_state_and_links_that_carry_the_scenario(bare_machine: None) -> None:
     at = home()
     assert not at.exception
     assert at.title[0].value == "LLM workstation planner"
     text = " ".join(m.value for m in at.markdown)
     assert "GPUs on this machine" in text and "Ollama" in text
     # No GPU and no Ollama here: each says so and why, instead of failing.
-    assert "None:" in text and "Not reachable" in text
+    assert "None: The NVIDIA driver is not loaded" in text
+    assert "Not reachable" in text or "checking" in text  # the host check runs in the background
+    if "checking" in text:
+        at.run()
+        assert "Not reachable" in " ".join(m.value for m in at.markdown)
     assert "needs" in text and "GiB" in text
     at.selectbox(key="model").set_value("llama-3.1-70b").run()
     links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
@@ -125,24 +148,38 @@ def recommend_page(lang: str = "en") -> AppTest:
     return at.run()
 
 
+def ranked_table(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(d.value for d in at.dataframe if "Workstation total" in d.value.columns or "워크스테이션 총액" in d.value.columns)
+
+
 def test_recommendations_rank_options_and_react_to_the_budget() -> None:
     at = recommend_page()
     assert not at.exception and not at.error
-    ranked = at.dataframe[0].value
+    ranked = ranked_table(at)
     assert len(ranked) >= 1
     assert len(at.get("plotly_chart")) == 4
-    at.number_input(key="budget_krw").set_value(1_000_000).run()
+    def totals(table) -> list[int]:  # type: ignore[no-untyped-def]
+        return [int("".join(ch for ch in str(v) if ch.isdigit())) for v in table["Workstation total"]]
+
+    assert max(totals(ranked)) > 3_000_000  # without a budget, dearer boxes are on the list
+    at.number_input(key="budget_krw").set_value(3_000_000).run()
     assert not at.exception
-    cheap = at.dataframe[0].value if at.dataframe else None
-    assert cheap is None or len(cheap) <= len(ranked)
+    assert 0 < max(totals(ranked_table(at))) <= 3_000_000
 
 
 def test_recommendations_for_several_models_and_fine_tuning() -> None:
     at = recommend_page(lang="ko")
+    at.number_input(key="budget_krw").set_value(30_000_000).run()
     at.multiselect(key="models").set_value(["llama-3.1-8b", "qwen2.5-32b"]).run()
+    serving = ranked_table(at)
     at.segmented_control(key="mode").set_value("qlora").run()
-    assert not at.exception
+    assert not at.exception and not at.error
     assert at.title[0].value == "GPU 추천"
+    tuned = ranked_table(at)
+    # QLoRA on a 32B model needs more memory than serving it, and runs on transformers (CUDA or unified memory):
+    # fewer boxes qualify, and a 32 GB AMD card that serves it is no longer among them.
+    assert 0 < len(tuned) < len(serving)
+    assert not any("Radeon" in config for config in tuned["구성"]) and any("Radeon" in c for c in serving["구성"])
 
 
 def test_recommendations_without_a_model_say_so() -> None:

@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from core.catalog import catalog
-from core.estimate import Scenario, estimate, gpus_needed
-from core.models import find_model
-from core.planner import fits_across, vram_report
+from core.plan.catalog import catalog
+from core.plan.estimate import Scenario, estimate
+from core.plan.fits import gpus_needed
+from core.plan.models import find_model
+from core.plan.vram_report import fits_across, vram_report
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.catalog import catalog
 from core.errors import InputError
-from core.models import find_model
-from core.prices import Constant, Part, Price, PriceBook
-from core.recommend import Request, recommend
+from core.plan.catalog import catalog
+from core.plan.models import find_model
+from core.plan.prices import Constant, Part, Price, PriceBook
+from core.plan.recommend import Request, recommend
 
 SRC = "https://example.org/price"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from core.catalog import catalog, find_gpu
-from core.estimate import Scenario
-from core.models import find_model
-from core.planner import vram_report
-from core.prices import price_book
-from core.recommend import Request, recommend
-from core.report import calculator_report, recommendation_report
+from core.plan.catalog import catalog, find_gpu
+from core.plan.estimate import Scenario
+from core.plan.models import find_model
+from core.plan.prices import price_book
+from core.plan.recommend import Request, recommend
+from core.plan.report import calculator_report, recommendation_report
+from core.plan.vram_report import vram_report
 
 
 @pytest.fixture(scope="module")

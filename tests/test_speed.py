@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from core.catalog import find_gpu
-from core.estimate import Scenario
-from core.models import find_model
-from core.speed import estimate_speed
+from core.plan.catalog import find_gpu
+from core.plan.estimate import Scenario
+from core.plan.models import find_model
+from core.plan.speed import estimate_speed
 
 RTX_4090 = find_gpu("rtx-4090")
 

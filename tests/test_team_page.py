@@ -28,9 +28,9 @@ def stack() -> Iterator[Stack]:
 
 @pytest.fixture(autouse=True)
 def fresh_cache() -> Iterator[None]:
-    ui._team_view.clear()
+    ui.monitor_team_view.clear()
     yield
-    ui._team_view.clear()
+    ui.monitor_team_view.clear()
 
 
 def team_page(monkeypatch: pytest.MonkeyPatch, url: str, lang: str = "en") -> AppTest:
@@ -75,11 +75,23 @@ def test_without_prometheus_url_the_page_has_no_team_choice(monkeypatch: pytest.
     at.query_params["lang"] = "en"
     at.run()
     assert not at.exception
-    assert not [s for s in at.get("button_group") if s.label == "View"]
+    assert at.title[0].value == "Live GPU monitor"
+    assert not [w for w in at.get("button_group") if w.key == "scope"]
+
+
+def test_with_prometheus_url_the_page_offers_the_team_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support.net import free_port
+
+    monkeypatch.setenv("PROMETHEUS_URL", f"http://127.0.0.1:{free_port()}")  # nothing needs to answer here
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert [w for w in at.get("button_group") if w.key == "scope"]
 
 
 def test_a_stopped_prometheus_gives_a_banner_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.browser.conftest import free_port
+    from tests.support.net import free_port
 
     at = team_page(monkeypatch, f"http://127.0.0.1:{free_port()}")
     assert not at.exception

@@ -12,8 +12,9 @@ import numpy as np
 
 from core.i18n import fmt_number, t
 from core.monitor.runtimes import LABELS
-from core.monitor.sampler import MonitorView
 from core.monitor.types import FastReading, GpuInfo, HostReading, SlowReading, State
+from core.monitor.view import MonitorView
+from core.units import MIB_PER_GIB
 
 Level = Literal["ok", "warn", "critical"]
 
@@ -22,7 +23,6 @@ VRAM_WARN = 0.90
 SLOWDOWN_MARGIN_C = 5.0  # "near the slowdown point": within this many degrees of it
 POWER_REASONS = frozenset({"sw_power_cap", "hw_power_brake"})
 THERMAL_REASONS = frozenset({"sw_thermal", "hw_thermal", "hw_slowdown"})
-GIB = 1024.0
 ERROR_STATES = frozenset({State.MISMATCH, State.DRIVER_NOT_LOADED, State.NO_PERMISSION, State.ERROR})
 
 
@@ -89,7 +89,7 @@ def _num(value: float | None, lang: str, decimals: int = 0, unit: str = "") -> s
 
 
 def _gib(mib: float | None) -> float | None:
-    return None if mib is None else mib / GIB
+    return None if mib is None else mib / MIB_PER_GIB
 
 
 def _spark(view: MonitorView, uuid: str, field: str, scale: float = 1.0) -> tuple[float, ...]:
@@ -145,7 +145,7 @@ def _memory_metric(view: MonitorView, info: GpuInfo, fast: FastReading, lang: st
     used, total = _gib(fast.memory_used_mib), _gib(info.memory_total_mib)
     return Metric(t("mon.card.vram", lang), f"{_num(used, lang, 1)} / {_num(total, lang, 1)} GiB",
                   t("mon.card.vram_note", lang, pct=_num(None if share is None else 100 * share, lang, unit="%")), level,
-                  _spark(view, info.uuid, "memory_used_mib", 1 / GIB))
+                  _spark(view, info.uuid, "memory_used_mib", 1 / MIB_PER_GIB))
 
 
 def _card(view: MonitorView, info: GpuInfo, lang: str, energy_j: float | None) -> GpuCard:
@@ -232,14 +232,14 @@ def banners(view: MonitorView, lang: str) -> tuple[Alert, ...]:
 def process_rows(view: MonitorView, lang: str) -> list[dict[str, object]]:
     """One row per process and GPU, biggest GPU memory first, with the runtime it belongs to."""
     index = {d.uuid: d.index for d in view.devices}
-    rows = []
+    rows: list[dict[str, object]] = []
     for p in sorted(view.processes, key=lambda p: (index.get(p.gpu_uuid, 99), -(p.gpu_memory_mib or 0))):
         rows.append({
             t("mon.proc.gpu", lang): index.get(p.gpu_uuid),
             t("mon.proc.pid", lang): p.pid,
             t("mon.proc.runtime", lang): LABELS.get(p.runtime or "", ""),
             t("mon.proc.name", lang): p.name,
-            t("mon.proc.memory", lang): None if p.gpu_memory_mib is None else round(p.gpu_memory_mib / GIB, 2),
+            t("mon.proc.memory", lang): None if p.gpu_memory_mib is None else round(p.gpu_memory_mib / MIB_PER_GIB, 2),
             t("mon.proc.kind", lang): " + ".join(t(f"mon.proc.kind.{k}", lang) for k in p.kind.split("+")),
             t("mon.proc.user", lang): p.user or "",
             t("mon.proc.command", lang): p.command if not p.note else f"{p.command} ({t(f'mon.proc.note.{p.note}', lang)})",

@@ -1,5 +1,5 @@
 """Monitor figures: a view in, a plotly figure out, redrawn every second, so written as plain dicts (see
-core.charts). Axes are fixed (0–100 %, the largest card's memory, above the power limit, a temperature
+core.plan.charts_vram). Axes are fixed (0–100 %, the largest card's memory, above the power limit, a temperature
 scale that holds the slowdown point) so slides and side-by-side screens compare."""
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from core.charts import SERIES_COLOURS, axis, figure
+from core.chartstyle import SERIES_COLOURS, axis, figure
 from core.i18n import fmt_number, t
-from core.monitor.cards import GIB, when, window_label
+from core.monitor.cards import when, window_label
 from core.monitor.ringbuffer import Window
-from core.monitor.sampler import MAX_POINTS, MonitorView
+from core.monitor.sampler import MAX_POINTS
+from core.monitor.view import MonitorView
+from core.units import MIB_PER_GIB
 
 HEIGHT = 320
 GAP_STEPS = 3  # more than this many steps without a reading is a gap, not a slope
@@ -36,7 +38,7 @@ class Scale:
 
 SCALES = {
     "gpu_util_pct": Scale("mon.chart.util", "%", 1.0),
-    "memory_used_mib": Scale("mon.chart.memory", "GiB", 1 / GIB),
+    "memory_used_mib": Scale("mon.chart.memory", "GiB", 1 / MIB_PER_GIB),
     "temperature_c": Scale("mon.chart.temperature", "°C", 1.0),
     "power_w": Scale("mon.chart.power", "W", 1.0),
 }
@@ -57,7 +59,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def _values(column: np.ndarray, factor: float) -> list[float | None]:
     """NaN (n/a) becomes a gap in the line."""
     scaled = np.round(column.astype(float) * factor, 2)
-    return np.where(np.isnan(scaled), None, scaled).tolist()
+    return [None if math.isnan(v) else float(v) for v in scaled.tolist()]
 
 
 def redraw_s(window_s: float, fastest_s: float, points: int = MAX_POINTS) -> float:
@@ -113,7 +115,7 @@ def fixed_range(view: MonitorView, field: str) -> tuple[float, float]:
     """The y range for ``field``: set by the hardware, never by the data, except power drawn above the limit."""
     if field == "memory_used_mib":
         totals = [d.memory_total_mib for d in view.devices if d.memory_total_mib]
-        return 0.0, (max(totals) / GIB if totals else 1.0) * 1.05
+        return 0.0, (max(totals) / MIB_PER_GIB if totals else 1.0) * 1.05
     if field == "temperature_c":
         slowdowns = [d.temperature_slowdown_c for d in view.devices if d.temperature_slowdown_c]
         return 20.0, max([100.0, *(s + 5 for s in slowdowns)])
@@ -146,7 +148,7 @@ def history_chart(view: MonitorView, field: str, lang: str) -> go.Figure:
         data += series(window, field, scale.factor, f"GPU {info.index}", colour, view.now)
         slow = view.slow.get(info.uuid)
         limit = {
-            "memory_used_mib": None if info.memory_total_mib is None else info.memory_total_mib / GIB,
+            "memory_used_mib": None if info.memory_total_mib is None else info.memory_total_mib / MIB_PER_GIB,
             "temperature_c": info.temperature_slowdown_c,
             "power_w": None if slow is None else slow.power_limit_w,
         }.get(field)
@@ -165,7 +167,7 @@ def process_memory_chart(view: MonitorView, lang: str, top: int = 8) -> go.Figur
     for i, key in enumerate(sorted(peaks, key=peaks.__getitem__, reverse=True)[:top]):
         name = f"{view.process_labels.get(key, key)} · GPU {index.get(key.split('/', 1)[0], '?')}"
         # No band: a process's memory moves in steps, and eight bands would bury the lines.
-        data += series(view.process_history[key], "gpu_memory_mib", 1 / GIB, name,
+        data += series(view.process_history[key], "gpu_memory_mib", 1 / MIB_PER_GIB, name,
                        PROCESS_COLOURS[i % len(PROCESS_COLOURS)], view.now, band=False)
     layout = _layout(view, fixed_range(view, "memory_used_mib"), "GiB", [])
     return figure(data, layout, t("mon.chart.processes", lang), source_line(view, lang, band=False),

@@ -1,4 +1,4 @@
-"""``python -m core export``: this machine's sampler readings in the Prometheus text format.
+"""This machine's sampler readings in the Prometheus text format.
 
 Metric names and labels are those of nvitop's exporter (``gpu_utilization_Percentage{hostname, index,
 devicename, uuid}`` …) wherever it has one, so one Prometheus can aggregate workstations running either,
@@ -7,8 +7,6 @@ and a team without DCGM still gets a fleet view. Built on the official ``prometh
 
 from __future__ import annotations
 
-import argparse
-import platform
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,11 +15,11 @@ from typing import TYPE_CHECKING
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from core.cli import Command, UsageError, _positive_int
 from core.monitor.types import FastReading, GpuInfo, HostReading, SlowReading
 
-if TYPE_CHECKING:  # the sampler pulls in numpy; every `python -m core` command imports this module
-    from core.monitor.sampler import Latest, Sampler
+if TYPE_CHECKING:  # the sampler pulls in numpy, which a scrape of these metrics never needs
+    from core.monitor.sampler import Sampler
+    from core.monitor.view import Latest
 
 GPU_LABELS = ("hostname", "index", "devicename", "uuid")
 
@@ -110,39 +108,18 @@ def registry_for(sampler: Sampler, hostname: str) -> CollectorRegistry:
     return registry
 
 
-def _configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=_positive_int, default=5050, help="port to serve /metrics on (default 5050)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1; 0.0.0.0 for a Prometheus on another machine)")
-    parser.add_argument("--hostname", default=platform.node(), help="the hostname label (default: this machine's name)")
+def serve(sampler: Sampler, host: str, port: int, hostname: str, stop: threading.Event | None = None,
+          announce: Callable[[], None] = lambda: None) -> None:
+    """Serve ``/metrics`` for a started sampler until ``stop`` is set (or Ctrl-C); OSError when the port is taken.
 
+    ``announce`` runs once the socket listens, so a caller can say where it serves."""
+    from prometheus_client import start_http_server  # only this command serves HTTP
 
-def serve(args: argparse.Namespace, stop: threading.Event | None = None) -> str:
-    # Imported here: every `python -m core` command builds this parser, and only this one needs NVML.
-    from prometheus_client import start_http_server
-
-    from core.monitor.live import live_sampler
-
-    if args.port > 65535:
-        raise UsageError(f"port {args.port} must be between 1 and 65535")
-    sampler = live_sampler().start()
-    try:
-        server, _ = start_http_server(args.port, addr=args.host, registry=registry_for(sampler, args.hostname))
-    except OSError as exc:
-        sampler.stop()
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    status = sampler.status()
-    print(f"serving /metrics on http://{args.host}:{args.port} as hostname={args.hostname} "
-          f"(GPUs: {status.state}{': ' + status.detail if status.detail else ''})", flush=True)
+    server, _ = start_http_server(port, addr=host, registry=registry_for(sampler, hostname))
+    announce()
     try:
         (stop or threading.Event()).wait()
     except KeyboardInterrupt:
         pass
     finally:
         server.shutdown()
-        sampler.stop()
-    return "stopped"
-
-
-COMMAND = Command("export", "serve this machine's GPU and host readings to Prometheus (nvitop-exporter names)",
-                  _configure, serve)

@@ -8,8 +8,7 @@ from typing import NamedTuple
 import psutil
 
 from core.monitor.types import HostReading
-
-MIB = 1024 * 1024
+from core.units import MIB
 
 
 class ProcessFacts(NamedTuple):

@@ -14,18 +14,10 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any, TypeVar
 
-from core.monitor.host import MIB, ProcessFacts, describe_process
+from core.monitor.host import ProcessFacts, describe_process
 from core.monitor.runtimes import tag_runtime
-from core.monitor.types import (
-    LIVE,
-    FastReading,
-    GpuInfo,
-    GpuProcess,
-    LostGpu,
-    SlowReading,
-    SourceStatus,
-    State,
-)
+from core.monitor.types import LIVE, FastReading, GpuInfo, GpuProcess, LostGpu, SlowReading, SourceStatus, State
+from core.units import MIB
 
 T = TypeVar("T")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -20,9 +21,12 @@ SENTINEL = 1e15
 
 
 class PrometheusError(Exception):
+    KINDS = ("unreachable", "timeout", "bad_answer")
+    """Each kind has its own message on the page (team.state.<kind>)."""
+
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(f"{kind}: {detail}")
-        self.kind = kind  # "unreachable", "timeout" or "bad_answer"
+        self.kind = kind
         self.detail = detail
 
 
@@ -56,7 +60,7 @@ class PrometheusClient:
     def close(self) -> None:
         self._http.close()
 
-    def _get(self, path: str, params: dict[str, str]) -> object:
+    def _get(self, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
         # POST with form encoding: the name-matching selectors are long, and the API accepts both.
         try:
             reply = self._http.post(path, data={**params, "timeout": f"{self.timeout_s:g}s"})
@@ -77,10 +81,10 @@ class PrometheusClient:
 
     def query(self, expr: str, at: float) -> list[Sample]:
         rows = self._get("/api/v1/query", {"query": expr, "time": f"{at:.3f}"})
-        return [Sample(dict(row.get("metric", {})), number(row.get("value", (0, ""))[1])) for row in rows]  # type: ignore[union-attr]
+        return [Sample(dict(row.get("metric", {})), number(row.get("value", (0, ""))[1])) for row in rows]
 
     def query_range(self, expr: str, start: float, end: float, step_s: float) -> list[Series]:
         rows = self._get("/api/v1/query_range", {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}",
                                                  "step": f"{step_s:g}"})
         return [Series(dict(row.get("metric", {})), tuple((float(t), number(v)) for t, v in row.get("values", ())))
-                for row in rows]  # type: ignore[union-attr]
+                for row in rows]

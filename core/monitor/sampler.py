@@ -11,11 +11,10 @@ import math
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
-from core.monitor.ringbuffer import History, Resolution, Window
-from core.monitor.source import Source
+from core.monitor.ringbuffer import History
+from core.monitor.source import Backoff, Source
 from core.monitor.types import (
     FastReading,
     GpuInfo,
@@ -26,112 +25,15 @@ from core.monitor.types import (
     SourceStatus,
     State,
 )
+from core.monitor.view import Diagnostics, Event, Latest, MonitorView, Poll, Rates, Retention
 
 GPU_FIELDS = ("gpu_util_pct", "mem_util_pct", "memory_used_mib", "power_w", "sm_clock_mhz", "mem_clock_mhz",
               "temperature_c", "fan_pct", "power_limit_w")
 HOST_FIELDS = ("cpu_pct", "ram_used_mib", "ram_cached_mib", "swap_used_mib")
 PROCESS_FIELDS = ("gpu_memory_mib",)
-TIERS = ("slow", "processes", "fast")  # slow first, so each fast row carries the newest slow values
+POLL_RATES = ("slow", "processes", "fast")  # slow first, so each fast row carries the newest slow values
 SPARK_S = 60.0
 MAX_POINTS = 600  # per series handed to a chart: about one per pixel of a half-width plot
-
-
-@dataclass(frozen=True)
-class Rates:
-    fast_s: float = 1.0  # utilization, memory, power, clocks, energy: microseconds per call
-    processes_s: float = 2.0  # process lists take milliseconds per call
-    slow_s: float = 5.0  # temperature, fan, limits, P-state, throttle reasons, PCIe link
-
-    def period(self, tier: str) -> float:
-        return {"fast": self.fast_s, "processes": self.processes_s, "slow": self.slow_s}[tier]
-
-
-@dataclass(frozen=True)
-class Retention:
-    fine: Resolution = Resolution(step_s=1.0, capacity=3600)  # the last hour at 1 s
-    coarse: Resolution = Resolution(step_s=10.0, capacity=8640)  # 24 h of 10 s min/mean/max
-    process_fine: Resolution = Resolution(step_s=2.0, capacity=1800)
-    process_coarse: Resolution = Resolution(step_s=60.0, capacity=1440)
-    max_processes: int = 32  # the least recently seen process history is dropped first
-
-
-@dataclass(frozen=True)
-class Event:
-    t: float
-    kind: str  # "state", "gpu_lost", "gpu_back" or "error"
-    uuid: str | None
-    detail: str
-
-
-@dataclass(frozen=True)
-class Poll:
-    """What one tick read; None for a tier that was not due. A recorder writes these out."""
-
-    t: float
-    fast: Mapping[str, FastReading | LostGpu] | None = None
-    slow: Mapping[str, SlowReading | LostGpu] | None = None
-    processes: tuple[GpuProcess, ...] | None = None
-    host: HostReading | None = None
-
-
-@dataclass(frozen=True)
-class Diagnostics:
-    rates: Rates
-    polls: Mapping[str, int]
-    mean_poll_ms: Mapping[str, float]
-    cpu_pct_of_core: float | None  # the sampler thread's CPU time over wall time
-    buffer_bytes: int
-    running_s: float
-    retry_in_s: float | None
-    events: tuple[Event, ...]
-
-
-@dataclass(frozen=True, eq=False)
-class MonitorView:
-    """A consistent copy of everything a page shows, taken under the sampler's lock."""
-
-    now: float
-    window_s: float
-    status: SourceStatus
-    devices: tuple[GpuInfo, ...]  # every GPU seen, lost ones included
-    fast: Mapping[str, FastReading]
-    slow: Mapping[str, SlowReading]
-    lost: Mapping[str, str]
-    history: Mapping[str, Window]
-    spark: Mapping[str, Window]
-    processes: tuple[GpuProcess, ...]
-    process_history: Mapping[str, Window]
-    process_labels: Mapping[str, str]
-    host: HostReading | None
-    host_history: Window
-    energy_j: Mapping[str, float]
-    diagnostics: Diagnostics
-
-
-@dataclass(frozen=True)
-class Latest:
-    status: SourceStatus
-    devices: tuple[GpuInfo, ...]
-    fast: Mapping[str, FastReading]
-    slow: Mapping[str, SlowReading]
-    lost: Mapping[str, str]
-    host: HostReading | None
-
-
-@dataclass
-class Backoff:
-    """Waits before re-opening a failed source: 1, 2, 4 … seconds, at most ``maximum``."""
-
-    initial_s: float = 1.0
-    maximum_s: float = 60.0
-    _next_s: float = field(default=0.0, init=False)
-
-    def next(self) -> float:
-        self._next_s = min(self.maximum_s, self._next_s * 2 if self._next_s else self.initial_s)
-        return self._next_s
-
-    def reset(self) -> None:
-        self._next_s = 0.0
 
 
 class Sampler:
@@ -147,7 +49,7 @@ class Sampler:
         self._opened = False
         self._retry_at: float | None = None
         self._backoff = Backoff()
-        self._due = dict.fromkeys(TIERS, -math.inf)
+        self._due = dict.fromkeys(POLL_RATES, -math.inf)
         self._devices: dict[str, GpuInfo] = {}
         self._fast: dict[str, FastReading] = {}
         self._slow: dict[str, SlowReading] = {}
@@ -161,7 +63,7 @@ class Sampler:
         self._energy_j: dict[str, float] = {}
         self._energy_last: dict[str, tuple[float, float | None, float | None]] = {}
         self._events: deque[Event] = deque(maxlen=50)
-        self._cost = {tier: [0, 0.0] for tier in (*TIERS, "host")}
+        self._cost = {tier: [0, 0.0] for tier in (*POLL_RATES, "host")}
         self._cpu_s = 0.0
         self._started_at: float | None = None
 
@@ -170,14 +72,14 @@ class Sampler:
         """Polls every tier due at ``now`` and records it; returns when the next tier is due."""
         if self._started_at is None:
             self._started_at = now
-        for tier in TIERS:
+        for tier in POLL_RATES:
             if self._due[tier] > now + self.rates.period(tier):  # the wall clock was set back
                 self._due[tier] = now
         if self._retry_at is not None and self._retry_at > now + self._backoff.maximum_s:
             self._retry_at = now
         if not self._opened or (self._retry_at is not None and now >= self._retry_at):
             self._reopen(now)
-        due = [tier for tier in TIERS if now >= self._due[tier]]
+        due = [tier for tier in POLL_RATES if now >= self._due[tier]]
         reads: dict[str, object] = {}
         if "fast" in due:
             reads["host"] = self._timed("host", self.source.read_host, now)
@@ -340,8 +242,8 @@ class Sampler:
         running = 0.0 if self._started_at is None else now - self._started_at
         return Diagnostics(
             rates=self.rates,
-            polls={tier: count for tier, (count, _) in self._cost.items()},
-            mean_poll_ms={tier: 1000 * total / count for tier, (count, total) in self._cost.items() if count},
+            polls={tier: int(count) for tier, (count, _) in self._cost.items()},
+            mean_poll_ms={tier: 1000.0 * total / count for tier, (count, total) in self._cost.items() if count},
             cpu_pct_of_core=100 * self._cpu_s / running if self._thread is not None and running > 0 else None,
             buffer_bytes=self.buffer_bytes(),
             running_s=running,

@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 
 from core.monitor.runtimes import tag_runtime
-from core.monitor.sampler import Poll, Rates
 from core.monitor.trace import DEMO_TRACE, TraceWriter
 from core.monitor.types import (
     FastReading,
@@ -34,6 +33,7 @@ from core.monitor.types import (
     SourceStatus,
     State,
 )
+from core.monitor.view import Poll, Rates
 
 SECONDS = 900
 SEED = 7

@@ -2,8 +2,11 @@
 nvitop's exporter (``python -m core export`` serves the latter's names). Both map to the domain types the
 NVML source produces; history comes from Prometheus itself, at a step that fits the window.
 
-Four requests per refresh, whatever the number of hosts: the current values, ``up`` (to tell a host that
-stopped reporting and when it was last seen), and the utilization and VRAM histories.
+Five requests per refresh, whatever the number of hosts: the current values, ``up`` in the window (to tell a
+host that stopped reporting and when it was last seen), the utilization and VRAM histories, and when each
+scrape target last answered within the lookback. A host that stopped reporting stays on the board with the
+readings of its last good scrape (one more request per such host, at that moment) until the lookback
+(``TEAM_LOOKBACK_H``, default 24 h) has passed.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from core.monitor.prometheus import PrometheusClient, PrometheusError, Sample, S
 from core.monitor.types import FastReading, GpuInfo, SlowReading
 
 PROMETHEUS_URL_ENV = "PROMETHEUS_URL"
+LOOKBACK_ENV = "TEAM_LOOKBACK_H"
+DEFAULT_LOOKBACK_H = 24.0
+LOOKBACK_POINTS = 1440  # the last-seen search steps through the lookback at this many points (1 min over 24 h)
 
 # Domain field → (DCGM exporter name, nvitop exporter name); None where that exporter has no such metric.
 METRICS: dict[str, tuple[str | None, str | None]] = {
@@ -46,8 +52,20 @@ def configured_url(env: Mapping[str, str] | None = None) -> str | None:
     return value or None
 
 
-def selector(names: list[str]) -> str:
-    return '{__name__=~"' + "|".join(names) + '"}'
+def lookback_s(env: Mapping[str, str] | None = None) -> float:
+    """How long a host that stopped reporting stays on the board: TEAM_LOOKBACK_H hours from the server's
+    environment (a bad value falls back to the default)."""
+    raw = (os.environ if env is None else env).get(LOOKBACK_ENV, "").strip()
+    try:
+        hours = float(raw) if raw else DEFAULT_LOOKBACK_H
+    except ValueError:
+        hours = DEFAULT_LOOKBACK_H
+    return 3600.0 * (hours if 0 < hours <= 24 * 90 else DEFAULT_LOOKBACK_H)
+
+
+def selector(names: list[str], instance: str | None = None) -> str:
+    where = f', instance="{instance}"' if instance is not None else ""
+    return '{__name__=~"' + "|".join(names) + '"' + where + "}"
 
 
 def step_for(window_s: float) -> float:
@@ -74,7 +92,7 @@ class TeamHost:
     exporter: str  # "dcgm" or "nvitop"
     gpus: tuple[TeamGpu, ...]
     stale: bool  # stopped reporting: its figures are the last ones seen
-    last_seen: float | None  # unix time of the last successful scrape within the window
+    last_seen: float | None  # unix time of the last successful scrape within the lookback
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,7 @@ class TeamView:
     url: str
     now: float
     window_s: float
+    lookback_s: float = DEFAULT_LOOKBACK_H * 3600
     hosts: tuple[TeamHost, ...] = ()
     history: Mapping[str, tuple[HistoryLine, ...]] = field(default_factory=dict)  # field → lines
 
@@ -156,29 +175,39 @@ def _last_seen(up: list[Series]) -> dict[str, float]:
     return seen
 
 
-def assemble(now: float, window_s: float, url: str, current: list[Sample], up: list[Series],
-             histories: Mapping[str, list[Series]]) -> TeamView:
-    """Pure: the four answers in, hosts with their GPUs, staleness and history lines out."""
-    values: dict[tuple[str, str], dict[str, float | None]] = {}
-    labels_of: dict[tuple[str, str], dict[str, str]] = {}
-    for sample in current:
+def _add_values(values: dict[tuple[str, str], dict[str, float | None]], labels_of: dict[tuple[str, str], dict[str, str]],
+                samples: list[Sample]) -> None:
+    """Readings a GPU does not have yet (a fresher source came first); its labels from the first sample."""
+    for sample in samples:
         name = sample.labels.get("__name__", "")
         if name not in BY_NAME:
             continue
         key = _gpu_key(sample.labels)
-        values.setdefault(key, {})[BY_NAME[name]] = sample.value
         labels_of.setdefault(key, sample.labels)
-    seen = _last_seen(up)
+        values.setdefault(key, {}).setdefault(BY_NAME[name], sample.value)
+
+
+def assemble(now: float, window_s: float, url: str, current: list[Sample], up: list[Series],
+             histories: Mapping[str, list[Series]], seen_in_lookback: Mapping[str, float] | None = None,
+             last_readings: list[Sample] | None = None, lookback: float = DEFAULT_LOOKBACK_H * 3600) -> TeamView:
+    """Pure: the answers in, hosts with their GPUs, staleness and history lines out.
+
+    ``seen_in_lookback`` is each scrape target's last good scrape within the lookback, and ``last_readings``
+    what the hosts that stopped reporting held then; a stale host keeps those figures, all of them."""
+    values: dict[tuple[str, str], dict[str, float | None]] = {}
+    labels_of: dict[tuple[str, str], dict[str, str]] = {}
+    _add_values(values, labels_of, current)
+    seen = {**(seen_in_lookback or {})}
+    for instance, when in _last_seen(up).items():
+        seen[instance] = max(when, seen.get(instance, 0.0))
     up_now = {s.labels.get("instance"): s.points[-1][1] == 1 for s in up if s.points}
     reporting = {host_of(s.labels) for s in current if s.labels.get("__name__", "") in BY_NAME}
-    # A host that stopped reporting still has history in the window: its GPUs come from there, as stale.
+    # A host that stopped reporting: its last good scrape first, then the last points of its history.
+    _add_values(values, labels_of, last_readings or [])
     for series_list in histories.values():
-        for series in series_list:
-            key = _gpu_key(series.labels)
-            if key not in labels_of:
-                labels_of[key] = series.labels
-                last = next((v for _, v in reversed(series.points) if v is not None), None)
-                values.setdefault(key, {})[BY_NAME.get(series.labels.get("__name__", ""), "")] = last
+        _add_values(values, labels_of, [Sample(series.labels, last) for series in series_list
+                                        if (last := next((v for _, v in reversed(series.points) if v is not None),
+                                                         None)) is not None])
     hosts: dict[str, list[tuple[str, TeamGpu]]] = {}
     for key, labels in labels_of.items():
         hosts.setdefault(key[0], []).append((labels.get("instance", "?"), _build_gpu(labels, values.get(key, {}))))
@@ -193,26 +222,45 @@ def assemble(now: float, window_s: float, url: str, current: list[Sample], up: l
                               stale=stale, last_seen=seen.get(instance)))
     lines = {
         field_: tuple(
-            HistoryLine(host=host_of(s.labels), gpu=f"{s.labels.get('gpu') or s.labels.get('index') or '0'} · "
+            HistoryLine(host=host_of(s.labels), gpu=f"{_index(s.labels)} · "
                         f"{s.labels.get('modelName') or s.labels.get('devicename') or 'GPU'}",
                         times=tuple(t for t, _ in s.points), values=tuple(v for _, v in s.points))
-            for s in sorted(histories.get(field_, []), key=lambda s: (host_of(s.labels), _gpu_key(s.labels)[1])))
+            for s in sorted(histories.get(field_, []), key=lambda s: (host_of(s.labels), _index(s.labels))))
         for field_ in HISTORY_FIELDS
     }
     state = "ok" if found else "empty"
-    return TeamView(state=state, detail="", url=url, now=now, window_s=window_s, hosts=tuple(found), history=lines)
+    return TeamView(state=state, detail="", url=url, now=now, window_s=window_s, lookback_s=lookback,
+                    hosts=tuple(found), history=lines)
 
 
-def team_view(client: PrometheusClient, window_s: float, now: float | None = None) -> TeamView:
+def _index(labels: Mapping[str, str]) -> int:
+    """The GPU's index on its host, for ordering: GPU 0 before GPU 1, whatever their UUIDs."""
+    raw = labels.get("gpu") or labels.get("index") or "0"
+    return int(raw) if raw.isdigit() else 0
+
+
+def team_view(client: PrometheusClient, window_s: float, now: float | None = None,
+              lookback: float | None = None) -> TeamView:
     """Everything the team view shows, or a view whose state says why Prometheus could not answer."""
     now = time.time() if now is None else now
+    lookback = lookback_s() if lookback is None else lookback
     step = step_for(window_s)
     start = now - window_s
+    resolution = max(step, lookback / LOOKBACK_POINTS)
+    names = sorted(BY_NAME)
     try:
-        current = client.query(selector(sorted(BY_NAME)), now)
+        current = client.query(selector(names), now)
         up = client.query_range("up", start, now, step)
         histories = {f: client.query_range(selector([n for n in METRICS[f] if n]), start, now, step)
                      for f in HISTORY_FIELDS}
+        # Each step of the subquery where `up` was 1: the latest is the target's last good scrape (to a step).
+        seen = {s.labels.get("instance", "?"): s.value for s in client.query(
+            f"max_over_time(timestamp(up == 1)[{lookback:.0f}s:{resolution:.0f}s])", now) if s.value is not None}
+        reporting = {s.labels.get("instance") for s in current}
+        # Read at the moment of the last good scrape: later, Prometheus has marked those series stale.
+        last = [sample for instance, when in seen.items() if instance not in reporting
+                for sample in client.query(selector(names, instance), when)]
     except PrometheusError as exc:
-        return TeamView(state=exc.kind, detail=exc.detail, url=client.url, now=now, window_s=window_s)
-    return assemble(now, window_s, client.url, current, up, histories)
+        return TeamView(state=exc.kind, detail=exc.detail, url=client.url, now=now, window_s=window_s,
+                        lookback_s=lookback)
+    return assemble(now, window_s, client.url, current, up, histories, seen, last, lookback)

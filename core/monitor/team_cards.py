@@ -8,13 +8,13 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from core.charts import SERIES_COLOURS, figure
-from core.estimate import Scenario, estimate
+from core.chartstyle import SERIES_COLOURS, figure
 from core.i18n import fmt_number, t
-from core.models import ModelArch
 from core.monitor.team import TeamHost, TeamView, step_for
+from core.plan.estimate import Scenario, estimate
+from core.plan.models import ModelArch
+from core.units import MIB_PER_GIB
 
-GIB = 1024.0
 HEIGHT = 300
 
 
@@ -60,7 +60,7 @@ def host_cards(view: TeamView, lang: str) -> tuple[HostCard, ...]:
 
 
 def _gib(mib: float | None) -> float | None:
-    return None if mib is None else mib / GIB
+    return None if mib is None else mib / MIB_PER_GIB
 
 
 def _unit(value: float | None, lang: str, unit: str) -> str:
@@ -73,15 +73,15 @@ def totals_metrics(view: TeamView, lang: str) -> tuple[tuple[str, str, str | Non
     stale = t("team.total.stale", lang, n=totals.stale_hosts) if totals.stale_hosts else None
     return (
         (t("team.total.hosts", lang), fmt_number(totals.hosts, lang), stale, "warn" if stale else "ok"),
-        (t("team.total.used", lang), f"{fmt_number(totals.used_mib / GIB, lang, 1)} GiB",
+        (t("team.total.used", lang), f"{fmt_number(totals.used_mib / MIB_PER_GIB, lang, 1)} GiB",
          t("team.total.gpus", lang, n=totals.gpus), "ok"),
-        (t("team.total.free", lang), f"{fmt_number(totals.free_mib / GIB, lang, 1)} GiB", None, "ok"),
+        (t("team.total.free", lang), f"{fmt_number(totals.free_mib / MIB_PER_GIB, lang, 1)} GiB", None, "ok"),
         (t("team.total.util", lang), _unit(totals.util_pct, lang, "%"), None, "ok"),
     )
 
 
 def _placement(host: TeamHost, model: ModelArch, quant: str, context: int, need_gib: float, lang: str) -> Placement:
-    free = sorted(((g.free_mib / GIB, g.info.index) for g in host.gpus if g.free_mib is not None), reverse=True)
+    free = sorted(((g.free_mib / MIB_PER_GIB, g.info.index) for g in host.gpus if g.free_mib is not None), reverse=True)
     total_free = sum(gib for gib, _ in free)
     if host.stale or not free:
         return Placement(host.name, t("team.where.stale", lang), False, None, total_free)
@@ -106,7 +106,7 @@ def where_it_fits(view: TeamView, model: ModelArch, quant: str, context: int,
 
 def history_figures(view: TeamView, field: str, lang: str) -> dict[str, go.Figure]:
     """One figure per host for ``field`` ("gpu_util_pct" or "memory_used_mib"), a line per GPU."""
-    scale = 1.0 if field == "gpu_util_pct" else 1 / GIB
+    scale = 1.0 if field == "gpu_util_pct" else 1 / MIB_PER_GIB
     title_key = "team.chart.util" if field == "gpu_util_pct" else "team.chart.memory"
     source = t("team.chart.source", lang, url=view.url, step=f"{step_for(view.window_s):g}")
     offset = (dt.datetime.fromtimestamp(view.now).astimezone().utcoffset() or dt.timedelta()).total_seconds()

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from core.csvdata import DATA_DIR
-from core.monitor.sampler import Poll, Sampler
+from core.monitor.sampler import Sampler
 from core.monitor.source import Source
 from core.monitor.types import (
     FastReading,
@@ -31,6 +31,7 @@ from core.monitor.types import (
     SourceStatus,
     State,
 )
+from core.monitor.view import Poll
 
 FORMAT = "gpu-monitor-trace"
 VERSION = 1
@@ -131,7 +132,7 @@ class TraceWriter:
         fileobj = self._file.fileobj
         self._file.close()
         if fileobj is not None:
-            fileobj.close()
+            fileobj.close()  # type: ignore[union-attr]  # typeshed: the underlying file object has close()
 
     def __enter__(self) -> TraceWriter:
         return self

@@ -49,6 +49,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chat.placeholder": ("메시지를 입력하세요 (답변 중에는 ■ 버튼으로 멈춤)", "Message the model (■ stops an answer)"),
     "chat.new": ("새 대화", "New chat"),
     "chat.conversations": ("대화 목록", "Conversations"),
+    "chat.shared_note": ("이 서버의 대화는 LAN 비밀번호를 아는 모든 사람이 함께 봅니다.",
+                         "Everyone with the LAN password sees the same conversations on this server."),
     "chat.manage": ("이름 바꾸기 · 삭제", "Rename · delete"),
     "chat.rename": ("대화 이름", "Conversation name"),
     "chat.delete": ("이 대화 삭제", "Delete this conversation"),
@@ -94,7 +96,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chat.exported_at": ("마지막 대화", "Last message"),
     "chat.role.user": ("사용자", "User"),
     "chat.role.assistant": ("모델", "Assistant"),
-    # --- errors (core.ollama.errors and core.ollama.limits) ---
+    # --- errors (core.chat.errors and core.chat.limits) ---
     "chat.err.failed": ("Ollama가 오류 {status}로 답했습니다: {detail}", "Ollama answered with error {status}: {detail}"),
     "chat.err.unreachable": (
         "{host}의 Ollama에 연결할 수 없습니다. 서버에서 `ollama serve`가 실행 중인지 확인하거나, 이 대시보드를 "

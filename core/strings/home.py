@@ -24,6 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.ollama_up": ("{host}에서 실행 중 (버전 {version})", "running at {host} (version {version})"),
     "home.ollama_loaded": ("메모리에 올라간 모델: {models}", "Loaded models: {models}"),
     "home.ollama_none_loaded": ("메모리에 올라간 모델 없음", "No model loaded"),
+    "home.ollama_checking": ("{host} 확인 중…", "checking {host}…"),
     "home.ollama_down": ("연결 안 됨: {reason}", "Not reachable: {reason}"),
     "home.tiers": ("팀 티어 (오늘 가격)", "The team's tiers (today's prices)"),
     "home.col.tier": ("티어", "Tier"),

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import free_port, screenshot, start_streamlit, wait_for_app, wait_healthy
+from tests.browser.helpers import screenshot, wait_for_app
 from tests.fakes.ollama_server import FakeOllama
+from tests.support.net import free_port
+from tests.support.server import streamlit_server
 
 pytestmark = pytest.mark.browser
 ANSWER_TIMEOUT_MS = 20_000
@@ -22,16 +24,9 @@ def ollama_port() -> int:
 @pytest.fixture(scope="module")
 def chat_url(ollama_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Streamlit server of its own: its OLLAMA_HOST and data folder are this module's."""
-    port = free_port()
     data = tmp_path_factory.mktemp("chat-data")
-    proc = start_streamlit(port, {"OLLAMA_HOST": f"http://127.0.0.1:{ollama_port}", "PLANNER_DATA_DIR": str(data)})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
+    with streamlit_server({"OLLAMA_HOST": f"http://127.0.0.1:{ollama_port}", "PLANNER_DATA_DIR": str(data)}) as (url, _):
         yield url
-    finally:
-        proc.kill()  # nothing to flush: the conversations were committed as they were written
-        proc.wait()
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import free_port, start_streamlit, wait_for_app, wait_healthy
+from tests.browser.helpers import wait_for_app
+from tests.support.server import streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -14,11 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize(("path", "title"), [("/recommend?lang=ko&users=3", "GPU 추천"),
                                              ("/vram?lang=en&model=qwen3-14b", "VRAM calculator")])
 def test_first_visit_to_a_deep_link_runs_inside_the_app(browser, path: str, title: str) -> None:  # type: ignore[no-untyped-def]
-    port = free_port()
-    proc = start_streamlit(port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
+    with streamlit_server() as (url, _):
         context = browser.new_context()
         page = context.new_page()
         page.goto(url + path)
@@ -29,6 +26,3 @@ def test_first_visit_to_a_deep_link_runs_inside_the_app(browser, path: str, titl
         expect(page.get_by_text("Language / 언어")).to_have_count(1, timeout=30_000)
         assert page.locator("[role='dialog']").count() == 0
         context.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

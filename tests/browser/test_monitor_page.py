@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.monitor.nvml import NvmlSource
-from tests.browser.conftest import screenshot
+from tests.browser.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import catalog, find_gpu
-from core.estimate import Scenario
-from core.models import find_model
-from core.planner import vram_report
-from core.report import calculator_report
-from tests.browser.conftest import SCREENSHOTS
+from core.plan.catalog import catalog, find_gpu
+from core.plan.estimate import Scenario
+from core.plan.models import find_model
+from core.plan.report import calculator_report
+from core.plan.vram_report import vram_report
+from tests.browser.helpers import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 

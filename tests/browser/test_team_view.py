@@ -7,8 +7,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import free_port, screenshot, start_streamlit, wait_for_app, wait_healthy
+from tests.browser.helpers import screenshot, wait_for_app
 from tests.fakes.prometheus_stack import DCGM_HOST, NVITOP_HOST, Stack, start_stack
+from tests.support.server import streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.prometheus]
 
@@ -16,15 +17,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.prometheus]
 @pytest.fixture(scope="module")
 def team_app() -> Iterator[tuple[str, Stack]]:
     stack = start_stack()
-    port = free_port()
-    proc = start_streamlit(port, env={"PROMETHEUS_URL": stack.url})
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, proc)
-        yield url, stack
+        with streamlit_server({"PROMETHEUS_URL": stack.url}) as (url, _):
+            yield url, stack
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
         stack.close()
 
 

@@ -1,0 +1,71 @@
+"""Read /api/show's ``model_info`` (GGUF metadata) into a ModelInfo the estimators can use."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from core.chat.types import ModelInfo
+from core.csvdata import DataFileError
+from core.errors import InputError
+from core.plan.models import ModelArch, find_model
+
+_SIZE = re.compile(r"\s*([\d.]+)\s*([KMBT])\s*", re.IGNORECASE)
+_SCALE = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+
+def parse_parameter_size(text: str | None) -> int | None:
+    """Ollama's ``details.parameter_size`` ("8.0B", "137M") as a count, for models whose show lacks the number."""
+    match = _SIZE.fullmatch(text or "")
+    return round(float(match.group(1)) * _SCALE[match.group(2).upper()]) if match else None
+
+
+def _int(info: Mapping[str, Any], key: str) -> int | None:
+    value = info.get(key)
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        # Some architectures give per-layer lists (e.g. head_count_kv); the largest layer decides memory.
+        value = max((v for v in value if isinstance(v, (int, float))), default=None)
+    return int(value) if isinstance(value, (int, float)) and value > 0 else None
+
+
+def arch_from_model_info(name: str, info: Mapping[str, Any], parameter_count: int | None) -> ModelArch | None:
+    """The transformer shape from GGUF keys (``<arch>.block_count`` …); None when a size is missing."""
+    prefix = str(info.get("general.architecture") or "")
+    layers = _int(info, f"{prefix}.block_count")
+    hidden = _int(info, f"{prefix}.embedding_length")
+    heads = _int(info, f"{prefix}.attention.head_count")
+    tokens = info.get("tokenizer.ggml.tokens")
+    vocab = _int(info, f"{prefix}.vocab_size") or (len(tokens) if isinstance(tokens, list) and tokens else None)
+    context = _int(info, f"{prefix}.context_length")
+    if not (prefix and layers and hidden and heads and vocab and context and parameter_count):
+        return None
+    try:
+        return ModelArch(
+            id=name, name=name, params_b=parameter_count / 1e9, layers=layers, hidden=hidden, heads=heads,
+            kv_heads=min(heads, _int(info, f"{prefix}.attention.head_count_kv") or heads),
+            head_dim=_int(info, f"{prefix}.attention.key_length") or max(1, hidden // heads),
+            vocab=vocab, context_max=context, family=prefix,
+        )
+    except ValueError:
+        return None
+
+
+def catalog_arch(name: str) -> ModelArch | None:
+    """The curated catalog's entry for an Ollama tag, which also knows MoE and sliding-window layouts."""
+    try:
+        return find_model(name)
+    except (InputError, DataFileError, OSError):
+        return None
+
+
+def model_info(name: str, info: Mapping[str, Any] | None, quantization: str = "", parameter_size: str = "",
+               capabilities: Sequence[str] = ()) -> ModelInfo:
+    info = info or {}
+    prefix = str(info.get("general.architecture") or "")
+    count = _int(info, "general.parameter_count") or parse_parameter_size(parameter_size)
+    return ModelInfo(
+        name=name, architecture=prefix, context_max=_int(info, f"{prefix}.context_length") if prefix else None,
+        parameter_count=count, quantization=quantization, capabilities=tuple(capabilities),
+        arch=catalog_arch(name) or arch_from_model_info(name, info, count),
+    )

@@ -1,0 +1,97 @@
+"""The GPU catalog: data/gpu_benchmarks.csv as typed, validated records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from core.csvdata import DATA_DIR, Column, DataFileError, read_rows, split_list
+from core.errors import UnknownName
+
+GPU_CSV = DATA_DIR / "gpu_benchmarks.csv"
+
+SEGMENTS = ("consumer", "workstation", "datacenter", "apple")
+VENDORS = ("NVIDIA", "AMD", "Apple")
+
+_COLUMNS = (
+    Column("id", required=True),
+    Column("name", required=True),
+    Column("vendor", "choice", required=True, choices=VENDORS),
+    Column("segment", "choice", required=True, choices=SEGMENTS),
+    Column("vram_gb", "float", required=True, low=2, high=1024),
+    Column("memory_type"),
+    Column("bandwidth_gbps", "float", required=True, low=50, high=10_000),
+    Column("fp16_tensor_tflops_dense", "float", low=1, high=5_000),
+    Column("tdp_w", "float", low=10, high=2_000),
+    Column("launch_year", "int", required=True, low=2015, high=2030),
+    Column("msrp_usd", "float", low=50, high=100_000),
+    Column("street_price_krw", "int", low=50_000, high=200_000_000),
+    Column("street_price_date"),
+    Column("nvlink", "bool"),
+    Column("source_urls", required=True),
+    Column("notes"),
+)
+
+
+@dataclass(frozen=True)
+class GpuSpec:
+    """One GPU (or one Apple memory configuration) as the catalog lists it."""
+
+    id: str
+    name: str
+    vendor: str
+    segment: str
+    vram_gb: float
+    bandwidth_gbps: float
+    launch_year: int
+    source_urls: tuple[str, ...]
+    memory_type: str | None = None
+    fp16_tensor_tflops_dense: float | None = None
+    tdp_w: float | None = None
+    msrp_usd: float | None = None
+    street_price_krw: int | None = None
+    street_price_date: str | None = None
+    nvlink: bool | None = None
+    notes: str | None = None
+
+    @property
+    def vram_gib(self) -> float:
+        """Memory sizes are marketed in binary units ("24 GB" is 24 GiB of GDDR), unlike disk sizes."""
+        return float(self.vram_gb)
+
+    @property
+    def is_unified_memory(self) -> bool:
+        return self.segment == "apple" or self.id == "dgx-spark"
+
+
+def load_gpus(path: Path = GPU_CSV) -> tuple[GpuSpec, ...]:
+    """Read and validate the catalog; a bad file raises DataFileError naming line and column."""
+    gpus: list[GpuSpec] = []
+    seen: dict[str, int] = {}
+    for line, row in read_rows(path, _COLUMNS):
+        if row["id"] in seen:
+            raise DataFileError(path, line, 1, f"id {row['id']!r} already used on line {seen[row['id']]}")
+        seen[row["id"]] = line
+        urls = split_list(row.pop("source_urls"))
+        if not all(url.startswith(("http://", "https://")) for url in urls):
+            raise DataFileError(path, line, 15, "source_urls must be http(s) URLs separated by ' | '")
+        gpus.append(GpuSpec(source_urls=urls, **row))
+    if not gpus:
+        raise DataFileError(path, 2, None, "no GPU rows")
+    return tuple(gpus)
+
+
+@lru_cache(maxsize=1)
+def catalog() -> tuple[GpuSpec, ...]:
+    return load_gpus()
+
+
+def find_gpu(gpu_id: str, gpus: tuple[GpuSpec, ...] | None = None) -> GpuSpec:
+    """Look a GPU up by id (or exact name); the error lists the closest ids."""
+    gpus = gpus if gpus is not None else catalog()
+    wanted = gpu_id.strip().lower()
+    for gpu in gpus:
+        if wanted in (gpu.id, gpu.name.lower()):
+            return gpu
+    raise UnknownName("err.unknown_gpu", gpu_id, [gpu.id for gpu in gpus], "gpus")

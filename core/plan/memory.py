@@ -1,0 +1,209 @@
+"""Memory terms for inference, each one a named function with its formula and its source.
+
+Every function returns a ``Term``: the bytes, the formula in symbols, the same formula with the
+numbers put in, and the URL it rests on, so that the page can show how a figure was reached.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from core.plan.models import ModelArch
+from core.plan.quant import KV_CACHE_BYTES, Quant
+from core.units import GIB, MIB
+
+OLLAMA_MEMORY_GO = "https://github.com/ollama/ollama/blob/3258a89/llm/memory.go"
+OLLAMA_GRAPH_SIZE = "https://github.com/ollama/ollama/blob/3258a89/fs/ggml/ggml.go"
+LLAMA_CPP_KV_CACHE = "https://github.com/ggml-org/llama.cpp/blob/master/src/llama-kv-cache.cpp"
+LLAMA_CPP_SCHED = "https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-backend.cpp"
+HF_MEMORY_ANATOMY = "https://huggingface.co/docs/transformers/model_memory_anatomy"
+VLLM_MEMORY_DOC = "https://docs.vllm.ai/en/latest/configuration/conserving_memory.html"
+ACTIVATION_PAPER = "https://arxiv.org/abs/2205.05198"
+
+LLAMA_CPP_UBATCH = 512
+"""llama.cpp's default physical batch (n_ubatch); the compute graph is sized for it."""
+SWA_PAD_CELLS = 256
+VLLM_MAX_BATCHED_TOKENS = 8192
+"""vLLM profiles its activation peak with one step of this many tokens (chunked prefill budget)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One component of a memory estimate."""
+
+    key: str
+    bytes: float
+    formula: str
+    substituted: str
+    source_url: str
+
+    @property
+    def gib(self) -> float:
+        return self.bytes / GIB
+
+    def scaled(self, factor: float, note: str) -> Term:
+        return Term(self.key, self.bytes * factor, self.formula, f"{self.substituted} {note}", self.source_url)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
+
+
+def ffn_hidden(model: ModelArch) -> int:
+    """Feed-forward width, derived from the parameter count (gate, up and down per layer and expert).
+
+    params ≈ embeddings + L·(attention + 3·h·ffn·E); solved for ffn. Good to a few percent on the
+    published configs, which is all the LoRA adapter and activation terms need.
+    """
+    embeddings = model.embedding_params * (1 if model.tied_embeddings else 2)
+    attention = model.hidden * model.head_dim * (2 * model.heads + 2 * model.kv_heads)
+    experts = model.experts or 1
+    remaining = model.params_b * 1e9 - embeddings - model.layers * attention
+    return max(model.hidden, int(remaining / (3 * model.layers * model.hidden * experts)))
+
+
+# --- weights -----------------------------------------------------------------------------------
+
+
+def weight_bytes(model: ModelArch, quant: Quant) -> Term:
+    """All weights as stored: the published file size when there is one, else params × bits / 8."""
+    published = model.gguf_files.get(quant.name)
+    if published is not None:
+        size, url = published
+        return Term("weights", float(size), "W = published file size", f"W = {_fmt(size)} B", url)
+    params = model.params_b * 1e9
+    if quant.linear_only:
+        # Embedding table and output head stay at 16 bits; only the linear layers are quantized.
+        edge = model.embedding_params * (1 if model.tied_embeddings else 2)
+        total = (params - edge) * quant.bits_per_weight / 8 + edge * 2
+        return Term(
+            "weights", total,
+            "W = (P − P_emb)·bpw/8 + P_emb·2",
+            f"W = ({_fmt(params)} − {_fmt(edge)})·{quant.bits_per_weight:.4g}/8 + {_fmt(edge)}·2",
+            quant.source_url,
+        )
+    total = params * quant.bits_per_weight / 8
+    return Term(
+        "weights", total, "W = P·bpw/8",
+        f"W = {_fmt(params)}·{quant.bits_per_weight:.4g}/8", quant.source_url,
+    )
+
+
+def host_embedding_bytes(model: ModelArch, quant: Quant) -> float:
+    """llama.cpp keeps token_embd in host memory: the lookup is a gather, not a matmul."""
+    return model.embedding_params * quant.embedding_bits / 8
+
+
+def output_head_bytes(model: ModelArch, quant: Quant) -> float:
+    """The output projection lives on the last GPU (for tied models it is a copy of token_embd)."""
+    return model.embedding_params * quant.embedding_bits / 8
+
+
+# --- KV cache ----------------------------------------------------------------------------------
+
+
+def kv_cells(model: ModelArch, context: int, sequences: int, engine: str) -> tuple[int, int]:
+    """Cached tokens held by full-attention layers and by sliding-window layers.
+
+    llama.cpp sizes a sliding-window layer's cache at min(n_ctx, n_swa·n_seq + n_ubatch), padded to
+    256 cells; the PyTorch engines keep exactly the window per sequence.
+    """
+    full = context * sequences
+    if not model.sliding_window or not model.sliding_layers:
+        return full, 0
+    if engine in ("ollama", "llama.cpp"):
+        swa = model.sliding_window * sequences + LLAMA_CPP_UBATCH
+        swa = math.ceil(swa / SWA_PAD_CELLS) * SWA_PAD_CELLS
+    else:
+        swa = model.sliding_window * sequences
+    return full, min(full, swa)
+
+
+def kv_bytes_per_token(model: ModelArch, kv_type: str) -> float:
+    """K and V for one token in every full-attention layer."""
+    return 2 * model.kv_heads * model.head_dim * KV_CACHE_BYTES[kv_type] * model.layers
+
+
+def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str, engine: str) -> Term:
+    """KV = 2·L·n_kv·d_head·b·n_ctx·n_seq (grouped-query attention: only the KV heads are cached)."""
+    b = KV_CACHE_BYTES[kv_type]
+    per_cell_layer = 2 * model.kv_heads * model.head_dim * b
+    full_cells, swa_cells = kv_cells(model, context, sequences, engine)
+    full_layers = model.layers - model.sliding_layers
+    total = per_cell_layer * (full_layers * full_cells + model.sliding_layers * swa_cells)
+    if model.sliding_layers and model.sliding_window:
+        formula = "KV = 2·n_kv·d_head·b·(L_full·n_ctx·n_seq + L_swa·cells_swa)"
+        substituted = (
+            f"KV = 2·{model.kv_heads}·{model.head_dim}·{b:.4g}·({full_layers}·{context}·{sequences}"
+            f" + {model.sliding_layers}·{swa_cells})"
+        )
+    else:
+        formula = "KV = 2·L·n_kv·d_head·b·n_ctx·n_seq"
+        substituted = f"KV = 2·{model.layers}·{model.kv_heads}·{model.head_dim}·{b:.4g}·{context}·{sequences}"
+    return Term("kv_cache", float(total), formula, substituted, LLAMA_CPP_KV_CACHE)
+
+
+# --- compute buffers and runtime ---------------------------------------------------------------
+
+
+def llama_cpp_compute_buffer(model: ModelArch, context: int, sequences: int, pipeline: bool = False) -> Term:
+    """The ggml graph for one micro-batch: the attention scores or the logits, whichever is larger.
+
+    Ollama's GraphSize for the llama family; it reproduces llama.cpp's logged "compute buffer size".
+    With several GPUs and every layer offloaded, llama.cpp turns on pipeline parallelism and keeps
+    GGML_SCHED_MAX_COPIES = 4 copies of each graph input (the KQ mask, the hidden-state input) on
+    every GPU: 560 MiB becomes 640 MiB per GPU for Llama-3-8B at n_ctx 8192, as logged.
+    """
+    n_ctx = context * sequences
+    ub = min(n_ctx, LLAMA_CPP_UBATCH)
+    d, heads, vocab = model.hidden, model.heads, model.vocab
+    logits = 4 * ub * (d + vocab)
+    if pipeline:
+        attention = 4 * ub * (n_ctx * heads + 4 * n_ctx + 8 * d)
+        formula = "C = max(4·ub·(n_ctx·n_head + 4·n_ctx + 8·d), 4·ub·(d + n_vocab)) per GPU (pipeline)"
+        substituted = f"C = max(4·{ub}·({n_ctx}·{heads} + 4·{n_ctx} + 8·{d}), 4·{ub}·({d} + {vocab}))"
+        url = LLAMA_CPP_SCHED
+    else:
+        attention = 4 * ub * (1 + 4 * d + n_ctx * (1 + heads))
+        formula = "C = max(4·ub·(1 + 4·d + n_ctx·(1 + n_head)), 4·ub·(d + n_vocab)), ub = min(n_ctx, 512)"
+        substituted = f"C = max(4·{ub}·(1 + 4·{d} + {n_ctx}·(1 + {heads})), 4·{ub}·({d} + {vocab}))"
+        url = OLLAMA_GRAPH_SIZE
+    return Term("compute_buffer", float(max(attention, logits)), formula, substituted, url)
+
+
+def torch_activation_bytes(model: ModelArch, tokens: int) -> Term:
+    """Peak activations of one forward step over ``tokens`` tokens in 16-bit.
+
+    Per token: the residual stream and attention projections (4·d) plus the gated MLP's two
+    intermediate tensors (2·ffn), at 2 bytes, and fp32 logits for one token per sequence.
+    """
+    ffn = ffn_hidden(model)
+    total = tokens * (4 * model.hidden + 2 * ffn) * 2 + model.vocab * 4
+    return Term(
+        "activations", float(total),
+        "A = T·(4·d + 2·d_ffn)·2 + n_vocab·4",
+        f"A = {tokens}·(4·{model.hidden} + 2·{ffn})·2 + {model.vocab}·4",
+        ACTIVATION_PAPER,
+    )
+
+
+RUNTIME_RESERVE_BYTES: dict[str, float] = {
+    # Ollama budgets this much per CUDA GPU for the context and cuBLAS workspaces before any layer.
+    "ollama": 457 * MIB,
+    "llama.cpp": 457 * MIB,
+    # PyTorch's CUDA context and kernels, measured by the transformers docs.
+    "transformers": 1.3 * 1e9,
+    "vllm": 1.3 * 1e9,
+}
+RUNTIME_RESERVE_METAL_BYTES = 512 * MIB
+
+
+def runtime_reserve(engine: str, metal: bool) -> Term:
+    """Memory the engine holds before any model tensor: driver context, kernels, workspaces."""
+    if engine in ("ollama", "llama.cpp") and metal:
+        return Term("runtime", float(RUNTIME_RESERVE_METAL_BYTES), "R = 512 MiB (Metal)", "R = 512 MiB", OLLAMA_MEMORY_GO)
+    size = RUNTIME_RESERVE_BYTES[engine]
+    url = OLLAMA_MEMORY_GO if engine in ("ollama", "llama.cpp") else HF_MEMORY_ANATOMY
+    label = "457 MiB (CUDA)" if engine in ("ollama", "llama.cpp") else "1.3 GB (PyTorch CUDA context)"
+    return Term("runtime", float(size), f"R = {label}", f"R = {size / MIB:,.0f} MiB", url)

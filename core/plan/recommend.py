@@ -1,0 +1,219 @@
+"""What to buy: every GPU (and count) that holds the target models, priced as a whole workstation,
+ranked, with the reasons in words and why the popular cards were left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from core.errors import InputError
+from core.i18n import fmt_krw, t
+from core.plan.catalog import GpuSpec
+from core.plan.estimate import Scenario, effective_engine, estimate
+from core.plan.models import ModelArch
+from core.plan.prices import PriceBook
+from core.plan.speed import estimate_speed
+from core.plan.workstation import Workstation, build, is_whole_system
+
+POPULAR = ("rtx-4070", "rtx-3090", "rtx-4090", "rtx-5090", "rtx-a6000", "rtx-pro-6000-blackwell",
+           "apple-m4-max-128gb", "dgx-spark")
+SCALES_WITH_GPUS = ("vllm",)
+"""Only tensor parallelism turns more GPUs into more speed; layer split only adds memory."""
+
+
+def _money(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A sentence for either language: a key in core/strings plus its values."""
+
+    key: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        """Values named ``*_krw`` are money and are written the way each language counts it."""
+        return t(self.key, lang, **{k: fmt_krw(_money(v), lang) if k.endswith("_krw") else v for k, v in self.values.items()})
+
+
+@dataclass(frozen=True)
+class Request:
+    models: tuple[ModelArch, ...]
+    quant: str = "Q4_K_M"
+    context: int = 8192
+    users: int = 1
+    mode: str = "inference"
+    engine: str = "ollama"
+    budget_krw: float | None = None
+    min_tokens_per_s: float | None = None
+    condition: str = "new"
+    max_gpus: int = 4
+    price_overrides_krw: dict[str, float] = field(default_factory=dict)
+    system_ram_gbps: float = 60.0
+
+
+@dataclass(frozen=True)
+class Option:
+    workstation: Workstation
+    fits: bool
+    headroom_gib: float
+    decode_tokens_per_s: float | None  # per user, for the slowest target model
+    aggregate_tokens_per_s: float | None
+    reasons: tuple[Reason, ...]
+    meets_target: bool
+    within_budget: bool
+
+    @property
+    def gpu(self) -> GpuSpec:
+        return self.workstation.gpu
+
+    @property
+    def count(self) -> int:
+        return self.workstation.count
+
+    @property
+    def price_krw(self) -> float | None:
+        return self.workstation.total_krw
+
+    @property
+    def won_per_token_s(self) -> float | None:
+        """Price of one token per second of the team's total throughput."""
+        if self.price_krw is None or not self.aggregate_tokens_per_s:
+            return None
+        return self.price_krw / self.aggregate_tokens_per_s
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    options: tuple[Option, ...]
+    why_not: tuple[tuple[GpuSpec, Reason], ...]
+
+
+def _scenario(request: Request, model: ModelArch, gpu: GpuSpec | None, count: int) -> Scenario:
+    return Scenario(
+        model=model, quant=request.quant if request.mode == "inference" else "BF16", context=request.context,
+        parallel=request.users if request.mode == "inference" else 1, engine=effective_engine(request.engine, request.mode),
+        gpu=gpu, gpus=count, mode=request.mode, grad_checkpointing=request.mode != "inference",
+        kv_cache="f16",
+    )
+
+
+def sizing(request: Request) -> tuple[float, float]:
+    """What the workstation around the GPUs is sized for: the largest model's parameters (billions) and the
+    largest weights (GiB). The same for every candidate, so it is worked out once per request."""
+    largest = max(request.models, key=lambda m: m.params_b)
+    weights = max(estimate(_scenario(request, m, None, 1)).components_gib["weights"] for m in request.models)
+    return largest.params_b, weights
+
+
+def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook,
+             sized_for: tuple[float, float] | None = None) -> Option:
+    """One candidate: does every model fit, how fast is the slowest, what does the workstation cost."""
+    memories = [estimate(_scenario(request, m, gpu, count)) for m in request.models]
+    fits = all(mem.fits for mem in memories)
+    headroom = min(mem.headroom_gib or 0.0 for mem in memories)
+    decode = aggregate = None
+    if request.mode == "inference":
+        speeds = [estimate_speed(replace(_scenario(request, m, gpu, count), parallel=1), users=request.users,
+                                 system_ram_gbps=request.system_ram_gbps) for m in request.models]
+        slowest = min(speeds, key=lambda sp: sp.decode_tokens_per_s)
+        decode, aggregate = slowest.decode_tokens_per_s, slowest.aggregate_tokens_per_s
+    params_b, model_gib = sized_for or sizing(request)
+    station = build(gpu, count, book, params_b, model_gib, request.mode, request.condition,
+                    request.price_overrides_krw.get(gpu.id))
+    meets = fits and (request.min_tokens_per_s is None or (decode or 0) >= request.min_tokens_per_s)
+    within = request.budget_krw is None or (station.total_krw is not None and station.total_krw <= request.budget_krw)
+    reasons = _reasons(request, gpu, count, fits, headroom, decode, station, memories)
+    return Option(station, fits, headroom, decode, aggregate, tuple(reasons), meets, within)
+
+
+def _reasons(request: Request, gpu: GpuSpec, count: int, fits: bool, headroom: float, decode: float | None,
+             station: Workstation, memories: list) -> list[Reason]:
+    out = []
+    if fits:
+        out.append(Reason("rec.reason.fits", {"headroom": f"{headroom:.1f}"}))
+    else:
+        worst = min(memories, key=lambda mem: mem.gpu_layers / mem.total_layers)
+        out.append(Reason("rec.reason.offload", {"gpu": worst.gpu_layers, "total": worst.total_layers}))
+    if decode is not None:
+        out.append(Reason("rec.reason.speed", {"tps": f"{decode:.0f}", "users": request.users}))
+    if count > 1 and request.engine not in SCALES_WITH_GPUS:
+        out.append(Reason("rec.reason.layer_split", {"n": count}))
+    if gpu.segment == "datacenter":
+        out.append(Reason("rec.reason.datacenter"))
+    if gpu.segment == "apple":
+        out.append(Reason("rec.reason.apple"))
+    if station.gpu_price_krw is None:
+        out.append(Reason("rec.reason.no_price"))
+    elif not station.complete and not is_whole_system(gpu):
+        out.append(Reason("rec.reason.parts_missing"))
+    return out
+
+
+def validate(request: Request) -> None:
+    if not request.models:
+        raise InputError("err.no_models")
+    if not 1 <= request.users <= 1024:
+        raise InputError("err.range", name="users", value=request.users, low="1", high="1,024")
+    if request.budget_krw is not None and not 0 < request.budget_krw <= 10_000_000_000:
+        raise InputError("err.range", name="budget", value=request.budget_krw, low="1", high="10,000,000,000")
+    if request.min_tokens_per_s is not None and not 0 < request.min_tokens_per_s <= 100_000:
+        raise InputError("err.range", name="min_tokens_per_s", value=request.min_tokens_per_s, low="0", high="100,000")
+    if not 1 <= request.max_gpus <= 8:
+        raise InputError("err.range", name="max_gpus", value=request.max_gpus, low="1", high="8")
+    # Scenario-level checks (quant, engine, context against every model) raise their own errors.
+    for model in request.models:
+        estimate(_scenario(request, model, None, 1))
+
+
+def supported(gpu: GpuSpec, request: Request) -> bool:
+    """Fine-tuning stacks (PyTorch + bitsandbytes) and vLLM need CUDA or ROCm; Macs run Ollama/llama.cpp."""
+    if request.mode != "inference":
+        return gpu.vendor == "NVIDIA"
+    if request.engine in ("vllm", "transformers"):
+        return gpu.vendor in ("NVIDIA", "AMD")
+    return True
+
+
+def recommend(request: Request, gpus: tuple[GpuSpec, ...], book: PriceBook) -> Recommendation:
+    """Rank every candidate: fitting and fast enough first, then cheapest; within budget only."""
+    validate(request)
+    sized_for = sizing(request)
+    candidates: list[Option] = []
+    for gpu in gpus:
+        if not supported(gpu, request):
+            continue
+        counts = (1,) if is_whole_system(gpu) else range(1, request.max_gpus + 1)
+        for count in counts:
+            option = evaluate(request, gpu, count, book, sized_for)
+            candidates.append(option)
+            # Past the first count that holds everything, more layer-split GPUs only cost money.
+            if option.fits and request.engine not in SCALES_WITH_GPUS:
+                break
+    offered = [o for o in candidates if o.fits and o.within_budget and o.price_krw is not None]
+    offered.sort(key=lambda o: (not o.meets_target, o.price_krw, -(o.decode_tokens_per_s or 0)))
+    why_not = []
+    shown = {(o.gpu.id) for o in offered[:10]}
+    by_id = {g.id: g for g in gpus}
+    for gpu_id in POPULAR:
+        if gpu_id in shown or gpu_id not in by_id:
+            continue
+        best = [o for o in candidates if o.gpu.id == gpu_id]
+        reason = _why_not(request, best) if best else Reason("rec.why.unsupported", {"engine": request.engine})
+        why_not.append((by_id[gpu_id], reason))
+    return Recommendation(tuple(offered), tuple(why_not))
+
+
+def _why_not(request: Request, options: list[Option]) -> Reason:
+    fitting = [o for o in options if o.fits]
+    if not fitting:
+        largest = max(options, key=lambda o: o.count)
+        return Reason("rec.why.no_fit", {"n": largest.count})
+    best = min(fitting, key=lambda o: o.price_krw or float("inf"))
+    if best.price_krw is None:
+        return Reason("rec.why.no_price")
+    if not best.within_budget:
+        return Reason("rec.why.budget", {"price_krw": best.price_krw, "n": best.count})
+    if not best.meets_target:
+        return Reason("rec.why.slow", {"tps": f"{best.decode_tokens_per_s or 0:.0f}"})
+    return Reason("rec.why.ranked_lower")

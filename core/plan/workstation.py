@@ -1,0 +1,127 @@
+"""A whole workstation around the GPUs: CPU, memory, power supply, disk, board and case, priced.
+
+The sizing rules are the team's planning notes (docs/team/hardware_notes.txt) made explicit:
+the CPU follows the GPU tier; system RAM is 32 GB for the 7B tier, 64 GB for 13B–30B, 128 GB when
+fine-tuning, and never less than the model itself (loading and CPU offload go through it).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from core.plan.catalog import GpuSpec
+from core.plan.prices import Part, PriceBook
+
+PSU_HEADROOM = 1.25
+"""Size the supply 25% above the summed board powers: transients on modern GPUs exceed their TDP."""
+REST_OF_SYSTEM_W = 100
+CPU_W = {"mainstream": 170, "workstation": 350}
+"""Package power of the CPU tiers (Ryzen 9 7950X: 170 W TDP; Threadripper 7960X: 350 W TDP)."""
+
+
+@dataclass(frozen=True)
+class Workstation:
+    gpu: GpuSpec
+    count: int
+    gpu_price_krw: float | None
+    parts: tuple[Part, ...]
+    ram_gb: int
+    psu_w: int
+    disk_tb: int
+    power_w: float
+    complete: bool  # every part found a price; the system is a whole computer (Mac, DGX Spark) otherwise
+    gpu_price_source: str | None = None  # URL of the GPU price, or None when the user typed it in
+
+    @property
+    def cpu_name(self) -> str | None:
+        return next((part.name for part in self.parts if part.kind == "cpu"), None)
+
+    @property
+    def parts_price_krw(self) -> float:
+        return sum(p.price.krw for p in self.parts)
+
+    @property
+    def total_krw(self) -> float | None:
+        return None if self.gpu_price_krw is None else self.gpu_price_krw + self.parts_price_krw
+
+
+def is_whole_system(gpu: GpuSpec) -> bool:
+    """Macs and the DGX Spark are bought as computers: no parts to add."""
+    return gpu.segment == "apple" or gpu.id == "dgx-spark"
+
+
+def cpu_tier(count: int) -> str:
+    # Three or more GPUs need the PCIe lanes of a workstation platform.
+    return "workstation" if count >= 3 else "mainstream"
+
+
+def ram_needed_gb(largest_params_b: float, model_gib: float, mode: str) -> int:
+    tier = 128 if mode != "inference" else 32 if largest_params_b <= 9 else 64 if largest_params_b <= 34 else 128
+    floor = 2 ** math.ceil(math.log2(max(model_gib, 1)))
+    return max(tier, floor)
+
+
+def _capacity(part: Part) -> float:
+    match = re.search(r"(\d+(?:\.\d+)?)\s*(GB|TB|W)", part.spec, re.IGNORECASE)
+    return float(match.group(1)) if match else 0.0
+
+
+def _cheapest_at_least(parts: list[Part], amount: float) -> Part | None:
+    fitting = [p for p in parts if _capacity(p) >= amount]
+    pool = fitting or sorted(parts, key=_capacity)[-1:]
+    return min(pool, key=lambda p: (_capacity(p), p.price.krw)) if pool else None
+
+
+def _cpu(parts: list[Part], tier: str, gpu_vram_gb: float) -> Part | None:
+    wanted: tuple[str, ...]
+    if tier == "workstation":
+        wanted = ("threadripper",)
+    elif gpu_vram_gb >= 20:
+        # AMD for both mainstream tiers so one AM5 board fits either (the notes' i9-13900K is the Intel twin).
+        wanted = ("7950x", "9950x")
+    else:
+        wanted = ("7700x", "9700x")
+    matches = [p for p in parts if any(w in p.name.lower() for w in wanted)]
+    return min(matches, key=lambda p: p.price.krw) if matches else None
+
+
+def build(gpu: GpuSpec, count: int, book: PriceBook, largest_params_b: float, model_gib: float, mode: str,
+          condition: str = "new", gpu_price_override_krw: float | None = None) -> Workstation:
+    """Price ``count`` × ``gpu`` and the parts around them."""
+    price = book.gpu_price(gpu, condition)
+    unit = gpu_price_override_krw if gpu_price_override_krw is not None else (price.krw if price else None)
+    gpu_price = unit * count if unit is not None else None
+    source = price.source_url if price is not None and gpu_price_override_krw is None else None
+    gpu_power = (gpu.tdp_w or 0) * count
+    if is_whole_system(gpu):
+        return Workstation(gpu, count, gpu_price, (), 0, 0, 0, gpu_power, True, source)
+    by_kind: dict[str, list[Part]] = {}
+    for part in book.parts:
+        by_kind.setdefault(part.kind, []).append(part)
+    tier = cpu_tier(count)
+    ram_gb = ram_needed_gb(largest_params_b, model_gib, mode)
+    power = gpu_power + CPU_W[tier] + REST_OF_SYSTEM_W
+    psu_w = int(math.ceil(power * PSU_HEADROOM / 50) * 50)
+    disk_tb = max(2, int(2 ** math.ceil(math.log2(max(model_gib * 3 / 1000, 1)))))
+    chosen = [
+        _cpu(by_kind.get("cpu", []), tier, gpu.vram_gb * count),
+        _ram(by_kind.get("ram", []), ram_gb),
+        _cheapest_at_least(by_kind.get("psu", []), psu_w),
+        _cheapest_at_least(by_kind.get("ssd", []), disk_tb),
+        _board(by_kind.get("board", []), tier),
+        min(by_kind.get("case", []), key=lambda p: p.price.krw, default=None),
+    ]
+    parts = tuple(p for p in chosen if p is not None)
+    return Workstation(gpu, count, gpu_price, parts, ram_gb, psu_w, disk_tb, power, len(parts) == len(chosen), source)
+
+
+def _ram(parts: list[Part], gb: int) -> Part | None:
+    return _cheapest_at_least(parts, gb)
+
+
+def _board(parts: list[Part], tier: str) -> Part | None:
+    wanted = "trx50" if tier == "workstation" else "am5"
+    matches = [p for p in parts if wanted in (p.name + " " + p.spec).lower()] or parts
+    return min(matches, key=lambda p: p.price.krw) if matches else None

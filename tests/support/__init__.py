@@ -1,0 +1,1 @@
+"""Helpers shared by unit, page and browser tests (never imported from a conftest)."""

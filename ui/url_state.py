@@ -1,0 +1,106 @@
+"""Inputs whose values live in the URL, so a copied link reopens the same scenario.
+
+Each widget's session-state key is its URL parameter's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from ui.i18n import tr
+
+
+def _stale_link(param: str, value: str) -> None:
+    st.toast(tr("url.stale", param=param, value=value), icon=":material/link_off:")
+
+
+def url_choice(param: str, options: Sequence[object], default: object) -> int:
+    """Initial index for a choice widget from ``?param=id`` in a shared link, else the default's.
+
+    Choice widgets whose labels are translated keep stable ids in the URL (Streamlit's own
+    ``bind="query-params"`` would carry the label, so a Korean link would not open in English).
+    A stale or unknown id falls back to the default with a visible notice.
+    """
+    wanted = st.query_params.get(param)
+    names = [str(option) for option in options]
+    if wanted is not None and wanted not in names:
+        _stale_link(param, wanted)
+        wanted = None
+    return names.index(wanted) if wanted is not None else list(options).index(default)
+
+
+def keep_in_url(param: str, value: object, default: object) -> None:
+    if value == default or value is None or value == []:
+        st.query_params.pop(param, None)
+    elif isinstance(value, list):
+        st.query_params[param] = ",".join(str(v) for v in value)
+    else:
+        st.query_params[param] = str(value)
+
+
+def select_in_url(where: DeltaGenerator, label: str, options: Sequence[object], param: str, default: object,
+                  **kwargs: object) -> object:
+    """A selectbox whose value lives in the URL as ``?param=id``. When the options change (another
+    engine, other formats) and the current value is gone, the default takes its place."""
+    if param in st.session_state:
+        if st.session_state[param] not in options:
+            st.session_state[param] = default if default in options else options[0]
+        value = where.selectbox(label, options, key=param, **kwargs)
+    else:
+        value = where.selectbox(label, options, index=url_choice(param, options, default), key=param, **kwargs)
+    keep_in_url(param, value, default)
+    return value
+
+
+def segment_in_url(where: DeltaGenerator, label: str, options: Sequence[object], param: str, default: object,
+                   **kwargs: object) -> object:
+    value = where.segmented_control(label, options, key=param, required=True,
+                                    default=options[url_choice(param, options, default)], **kwargs)
+    keep_in_url(param, value, default)
+    return value
+
+
+def number_in_url(where: DeltaGenerator, label: str, param: str, default: float, low: float, high: float,
+                  **kwargs: object) -> float:
+    """A number input whose value lives in the URL; an unreadable or out-of-range link value falls back
+    to the default with a notice."""
+    start = default
+    raw = st.query_params.get(param)
+    if raw is not None and param not in st.session_state:
+        try:
+            parsed = type(default)(float(raw)) if isinstance(default, int) else float(raw)
+        except ValueError:
+            parsed = None
+        if parsed is None or not low <= parsed <= high:
+            _stale_link(param, raw)
+        else:
+            start = parsed
+    value = where.number_input(label, min_value=low, max_value=high, value=start, key=param, **kwargs)
+    keep_in_url(param, value, default)
+    return value
+
+
+def checkbox_in_url(where: DeltaGenerator, label: str, param: str, **kwargs: object) -> bool:
+    value = where.checkbox(label, value=st.query_params.get(param) == "1", key=param, **kwargs)
+    keep_in_url(param, "1" if value else None, None)
+    return value
+
+
+def multiselect_in_url(where: DeltaGenerator, label: str, options: Sequence[object], param: str,
+                       default: list[object], **kwargs: object) -> list[object]:
+    start = default
+    raw = st.query_params.get(param)
+    if raw is not None and param not in st.session_state:
+        wanted = [part for part in raw.split(",") if part]
+        known = [w for w in wanted if w in options]
+        if len(known) != len(wanted):
+            _stale_link(param, ",".join(w for w in wanted if w not in options))
+        start = known or default
+    value = where.multiselect(label, options, default=start, key=param, **kwargs)
+    keep_in_url(param, value, default)
+    return value
+
+

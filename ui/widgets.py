@@ -1,0 +1,80 @@
+"""What every page draws the same way: charts, sources, plan downloads, and presentation mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.plan.models import ModelArch
+from core.plan.report import Report
+from ui.i18n import lang, tr
+
+PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+PRESENT_QUERY = "present"
+THEME_QUERY = "theme"
+DARK = {"paper": "#0f172a", "plot": "#0f172a", "text": "#e2e8f0", "grid": "#334155"}
+
+
+def presenting() -> bool:
+    """?present=1: controls folded away, large type, for a projector."""
+    return st.query_params.get(PRESENT_QUERY) in ("1", "true")
+
+
+def dark_theme() -> bool:
+    return st.query_params.get(THEME_QUERY) == "dark"
+
+
+def presentation_style() -> None:
+    """Large type and, with ?theme=dark, a dark canvas; our own CSS, no user content in it."""
+    rules = []
+    if presenting():
+        rules.append("html, body, [data-testid='stAppViewContainer'] {font-size: 20px;}"
+                     "[data-testid='stMetricValue'] {font-size: 2.6rem;} h1 {font-size: 2.8rem !important;}")
+    if dark_theme():
+        rules.append(f"[data-testid='stApp'], [data-testid='stHeader'] {{background: {DARK['paper']};"
+                     f" color: {DARK['text']};}} [data-testid='stApp'] * {{color: {DARK['text']};}}")
+    if rules:
+        st.html(f"<style>{''.join(rules)}</style>")
+
+
+def controls(label_key: str = "common.controls") -> object:
+    """Where a page's inputs go: folded into an expander when presenting, plain otherwise."""
+    return st.expander(tr(label_key), expanded=False, icon=":material/tune:") if presenting() else st.container()
+
+
+def chart(fig: go.Figure, key: str) -> None:
+    if presenting() or dark_theme():
+        fig = go.Figure(fig)
+        if presenting():
+            fig.update_layout(font_size=18, title_font_size=24, title_subtitle_font_size=14, margin_t=130)
+        if dark_theme():
+            fig.update_layout(paper_bgcolor=DARK["paper"], plot_bgcolor=DARK["plot"], font_color=DARK["text"])
+            fig.update_xaxes(gridcolor=DARK["grid"], linecolor=DARK["grid"], zerolinecolor=DARK["grid"])
+            fig.update_yaxes(gridcolor=DARK["grid"], linecolor=DARK["grid"], zerolinecolor=DARK["grid"])
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)
+
+
+def export_buttons(build: Callable[[], Report], stem: str, key: str) -> None:
+    """HTML and Markdown downloads of a plan, built only when clicked (plotly.js inline is ~4 MB)."""
+    current = lang()
+    left, right = st.columns(2)
+    left.download_button(tr("report.export_html"), lambda: build().html(current), f"{stem}.html", "text/html",
+                         key=f"{key}_html", icon=":material/download:", on_click="ignore")
+    right.download_button(tr("report.export_md"), lambda: build().markdown(current), f"{stem}.md", "text/markdown",
+                          key=f"{key}_md", icon=":material/description:", on_click="ignore")
+
+
+def sources(urls: Sequence[str]) -> None:
+    """A compact, clickable list of sources under a figure."""
+    unique = list(dict.fromkeys(urls))
+    links = " · ".join(f"[{i + 1}]({url})" for i, url in enumerate(unique))
+    st.caption(f"{tr('common.sources')}: {links}")
+
+
+
+
+def model_label(model: ModelArch) -> str:
+    """How a model reads in every picker: its name and its first Ollama tags."""
+    return f"{model.name}  ·  {' / '.join(model.aliases[:2])}"
