@@ -54,7 +54,10 @@ def team_panel(url: str, window_s: int) -> None:
             st.caption(card.subtitle)
             if card.stale_note:
                 st.warning(card.stale_note, icon=":material/cloud_off:")
-            st.markdown("\n".join(f"- {line}" for line in card.gpu_lines))
+            # A stale host's readings are its last ones: greyed, so nobody reads them as now.
+            grey = (lambda line: f":gray[{line}]") if card.stale_note else (lambda line: line)
+            st.markdown("\n".join(f"- {grey(line)}" for line in card.gpu_lines))
+    st.caption(tr("team.lookback", hours=f"{view.lookback_s / 3600:g}"))
     st.subheader(tr("team.section.history"))
     util, memory = (team_cards.history_figures(view, f, lang) for f in ("gpu_util_pct", "memory_used_mib"))
     for host in util:
@@ -88,12 +91,18 @@ def where_it_runs(url: str, window_s: int) -> None:
         st.warning(tr("team.where.error", detail=exc.message(lang)))
         return
     st.caption(tr("team.where.need", gib=fmt_number(need, lang, 1)))
-    if not any(p.fits for p in placements):
+    live = [p for p in placements if not p.stale]
+    if not any(p.fits for p in live):
         st.warning(tr("team.where.none"))
     st.dataframe([{tr("team.where.col.host"): p.host, tr("team.where.col.verdict"): p.verdict,
                    tr("team.where.col.free"): None if p.freest_gib is None else round(p.freest_gib, 1),
-                   tr("team.where.col.host_free"): round(p.free_gib, 1)} for p in placements],
+                   tr("team.where.col.host_free"): round(p.free_gib, 1)} for p in live],
                  hide_index=True, width="stretch", key="team_where")
+    stale = [p for p in placements if p.stale]
+    if stale:
+        st.markdown(f"**{tr('team.where.stale_hosts')}**")
+        st.dataframe([{tr("team.where.col.host"): p.host, tr("team.where.col.verdict"): p.verdict} for p in stale],
+                     hide_index=True, width="stretch", key="team_where_stale")
 
 
 st.title(tr("mon.title"))

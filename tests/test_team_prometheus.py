@@ -23,15 +23,15 @@ def stack() -> Iterator[Stack]:
     started.close()
 
 
-def until(stack: Stack, check, window_s: float = 60) -> TeamView:  # type: ignore[no-untyped-def]
+def until(stack: Stack, check, window_s: float = 60, lookback: float | None = None) -> TeamView:  # type: ignore[no-untyped-def]
     """The team view once ``check`` holds for it; bounded by WAIT_S."""
     client = PrometheusClient(stack.url)
     deadline = time.monotonic() + WAIT_S
-    view = team_view(client, window_s)
+    view = team_view(client, window_s, lookback=lookback)
     while not check(view):
         assert time.monotonic() < deadline, f"not reached within {WAIT_S} s: {view}"
         time.sleep(0.5)
-        view = team_view(client, window_s)
+        view = team_view(client, window_s, lookback=lookback)
     return view
 
 
@@ -74,6 +74,21 @@ def test_a_target_that_stops_turns_stale_with_the_time_it_was_last_seen(stack: S
     assert [g.info.uuid for g in dcgm.gpus] == ["GPU-dcgm-0", "GPU-dcgm-1"]  # still listed, from its history
     totals = view.totals()
     assert (totals.stale_hosts, totals.gpus) == (1, 2)
+
+
+def test_a_host_down_longer_than_the_window_stays_with_its_last_readings(stack: Stack) -> None:
+    until(stack, lambda v: len(v.hosts) == 2)
+    stack.dcgm.stop()
+    stopped_at = time.time()
+    time.sleep(6)  # the 3 s window below then holds nothing of the stopped host
+    # A 10-minute lookback: its one-second steps see a host that lived only for this test.
+    view = until(stack, lambda v: any(h.name == DCGM_HOST and h.stale for h in v.hosts), window_s=3, lookback=600)
+    assert not [line for line in view.history["gpu_util_pct"] if line.host == DCGM_HOST]
+    dcgm = {h.name: h for h in view.hosts}[DCGM_HOST]
+    assert dcgm.last_seen is not None and stopped_at - 90 <= dcgm.last_seen <= stopped_at + 1
+    h100 = dcgm.gpus[0]
+    assert (h100.info.index, h100.fast.gpu_util_pct, h100.fast.memory_used_mib, h100.free_mib) == (0, 71, 40000, 41000)
+    assert view.totals().hosts == 2
 
 
 def test_a_stopped_prometheus_is_a_state_not_an_exception(stack: Stack) -> None:

@@ -23,7 +23,7 @@ class HostCard:
     title: str
     subtitle: str
     stale_note: str | None  # why the figures are old, and since when
-    gpu_lines: tuple[str, ...]
+    gpu_lines: tuple[str, ...]  # a stale host's are its last readings, shown greyed
 
 
 @dataclass(frozen=True)
@@ -33,19 +33,37 @@ class Placement:
     fits: bool
     freest_gib: float | None
     free_gib: float
+    stale: bool = False  # not reporting: its free VRAM is old, so it is listed apart, never as "fits now"
 
 
 def _clock(stamp: float) -> str:
     return dt.datetime.fromtimestamp(stamp).astimezone().strftime("%H:%M:%S")
 
 
+def _ago(view: TeamView, stamp: float, lang: str) -> str:
+    minutes = max(0, round((view.now - stamp) / 60))
+    if minutes < 120:
+        return t("team.ago.minutes", lang, n=minutes)
+    return t("team.ago.hours", lang, n=f"{minutes / 60:.0f}")
+
+
+def stale_note(view: TeamView, host: TeamHost, lang: str) -> str | None:
+    """"Not reporting since 14:05 (12 min ago)", or None for a host that reports."""
+    if not host.stale:
+        return None
+    if host.last_seen is None:
+        return t("team.host.stale_unknown", lang, hours=f"{view.lookback_s / 3600:g}")
+    return t("team.host.stale", lang, when=_clock(host.last_seen)[:5], ago=_ago(view, host.last_seen, lang))
+
+
+def gpu_count(n: int, lang: str) -> str:
+    return t("team.gpus.one" if n == 1 else "team.gpus.many", lang, n=n)
+
+
 def host_cards(view: TeamView, lang: str) -> tuple[HostCard, ...]:
     cards = []
     for host in view.hosts:
-        note = None
-        if host.stale:
-            note = (t("team.host.stale", lang, when=_clock(host.last_seen)) if host.last_seen is not None
-                    else t("team.host.stale_unknown", lang))
+        note = stale_note(view, host, lang)
         lines = tuple(t("team.gpu.line", lang, index=g.info.index, name=g.info.name,
                         util=_unit(g.fast.gpu_util_pct, lang, "%"),
                         used=fmt_number(_gib(g.fast.memory_used_mib), lang, 1),
@@ -55,7 +73,7 @@ def host_cards(view: TeamView, lang: str) -> tuple[HostCard, ...]:
                       for g in host.gpus)
         exporter = "DCGM exporter" if host.exporter == "dcgm" else "nvitop exporter"
         cards.append(HostCard(host.name, t("team.host.subtitle", lang, exporter=exporter, instance=host.instance,
-                                           n=len(host.gpus)), note, lines))
+                                           gpus=gpu_count(len(host.gpus), lang)), note, lines))
     return tuple(cards)
 
 
@@ -74,7 +92,7 @@ def totals_metrics(view: TeamView, lang: str) -> tuple[tuple[str, str, str | Non
     return (
         (t("team.total.hosts", lang), fmt_number(totals.hosts, lang), stale, "warn" if stale else "ok"),
         (t("team.total.used", lang), f"{fmt_number(totals.used_mib / MIB_PER_GIB, lang, 1)} GiB",
-         t("team.total.gpus", lang, n=totals.gpus), "ok"),
+         gpu_count(totals.gpus, lang), "ok"),
         (t("team.total.free", lang), f"{fmt_number(totals.free_mib / MIB_PER_GIB, lang, 1)} GiB", None, "ok"),
         (t("team.total.util", lang), _unit(totals.util_pct, lang, "%"), None, "ok"),
     )
@@ -83,8 +101,11 @@ def totals_metrics(view: TeamView, lang: str) -> tuple[tuple[str, str, str | Non
 def _placement(host: TeamHost, model: ModelArch, quant: str, context: int, need_gib: float, lang: str) -> Placement:
     free = sorted(((g.free_mib / MIB_PER_GIB, g.info.index) for g in host.gpus if g.free_mib is not None), reverse=True)
     total_free = sum(gib for gib, _ in free)
-    if host.stale or not free:
-        return Placement(host.name, t("team.where.stale", lang), False, None, total_free)
+    if host.stale:
+        when = _clock(host.last_seen)[:5] if host.last_seen is not None else "?"
+        return Placement(host.name, t("team.where.stale", lang, when=when), False, None, total_free, stale=True)
+    if not free:
+        return Placement(host.name, t("team.where.no_reading", lang), False, None, total_free)
     if free[0][0] >= need_gib:
         return Placement(host.name, t("team.where.one_gpu", lang, index=free[0][1]), True, free[0][0], total_free)
     if len(free) > 1:
@@ -98,10 +119,11 @@ def _placement(host: TeamHost, model: ModelArch, quant: str, context: int, need_
 def where_it_fits(view: TeamView, model: ModelArch, quant: str, context: int,
                   lang: str) -> tuple[float, tuple[Placement, ...]]:
     """The memory the model needs (the estimator, Ollama) and, per host, whether its free VRAM holds it now.
-    Hosts that fit come first, the roomiest first. Raises ValueError for a combination the estimator refuses."""
+    Hosts that fit come first, the roomiest first; hosts that are not reporting come last, apart.
+    Raises InputError for a combination the estimator refuses."""
     need = estimate(Scenario(model=model, quant=quant, context=context)).total_gib
     found = [_placement(h, model, quant, context, need, lang) for h in view.hosts]
-    return need, tuple(sorted(found, key=lambda p: (not p.fits, -(p.freest_gib or 0))))
+    return need, tuple(sorted(found, key=lambda p: (p.stale, not p.fits, -(p.freest_gib or 0))))
 
 
 def history_figures(view: TeamView, field: str, lang: str) -> dict[str, go.Figure]:
