@@ -157,7 +157,7 @@ def fit_decode(rows: list[Measurement]) -> dict[str, speed.HardwareFit]:
 def fit_prefill(rows: list[Measurement]) -> dict[str, float]:
     ratios: dict[str, list[float]] = {}
     for m in rows:
-        if not m.prefill or not m.fits or m.scenario.gpus != 1 or not m.scenario.gpu.fp16_tensor_tflops_dense:
+        if not m.prefill or not m.fits or m.scenario.gpus != 1 or not m.scenario.gpu.tensor_tflops(m.scenario.engine):
             continue
         predicted = predict(m).prefill_tokens_per_s
         hw = speed.hardware_class(m.scenario.gpu)

@@ -136,7 +136,7 @@ else:
                 tr("rec.col.source"): [p.price.source_url for p in station.parts],
             }), hide_index=True, width="stretch",
                 column_config={tr("rec.col.source"): st.column_config.LinkColumn()})
-            st.caption(tr("rec.sizing", ram=station.ram_gb, psu=station.psu_w, power=f"{station.power_w:.0f}",
+            st.caption(tr("rec.sizing", ram=station.ram_gb, psu=station.psu_w, power=fmt_number(station.power_w, lang),
                           disk=station.disk_tb))
 
 if result.why_not:
@@ -176,9 +176,12 @@ if result.options:
     kwh = ui.number_in_url(r2, tr("rec.kwh"), "kwh", book.default_krw_per_kwh(), 1.0, 2000.0)
     per_day = ui.number_in_url(r3, tr("rec.hours_per_day"), "hours", 8.0, 0.5, 24.0, step=0.5)
     option = result.options[pick]
-    verdict = buy_or_rent(option.gpu.id, option.count, option.price_krw, option.workstation.power_w, kwh, book) if kwh else None
+    power_w = option.workstation.power_w
+    verdict = buy_or_rent(option.gpu.id, option.count, option.price_krw, power_w, kwh, book) if kwh and power_w else None
     if kwh is None:
         st.caption(tr("rec.kwh_missing"))
+    elif power_w is None:
+        st.caption(tr("rec.power_missing", system=option.gpu.name))
     elif verdict is None:
         st.caption(tr("rec.rent_none"))
     elif verdict.break_even_hours is None:

@@ -35,7 +35,7 @@ def test_gpus_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "gpus", "--json")
     gpus = json.loads(out)
     assert code == 0
-    assert {"id", "name", "vendor", "vram_gb", "bandwidth_gbps", "source_urls"} <= set(gpus[0])
+    assert {"id", "name", "vendor", "vram_gib", "bandwidth_gbps", "source_urls"} <= set(gpus[0])
 
 
 def test_vram_by_ollama_tag(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,9 +19,9 @@ LLAMA3_8B = ModelArch(
 )
 
 
-def gpu(vram_gb: float, segment: str = "consumer", vendor: str = "NVIDIA") -> GpuSpec:
-    return GpuSpec(id=f"test-{vram_gb}", name=f"Test {vram_gb} GB", vendor=vendor, segment=segment,
-                   vram_gb=vram_gb, bandwidth_gbps=1000, launch_year=2024, source_urls=("https://example.org",))
+def gpu(vram_gib: float, segment: str = "consumer", vendor: str = "NVIDIA") -> GpuSpec:
+    return GpuSpec(id=f"test-{vram_gib}", name=f"Test {vram_gib} GB", vendor=vendor, segment=segment,
+                   vram_gib=vram_gib, bandwidth_gbps=1000, launch_year=2024, source_urls=("https://example.org",))
 
 
 def mib(est, key: str) -> float:

@@ -107,3 +107,35 @@ def test_fine_tuning_and_vllm_are_offered_only_where_they_run(book: PriceBook) -
     assert all(o.gpu.vendor != "Apple" for o in vllm.options)
     reasons = {g.id: r.key for g, r in vllm.why_not}
     assert reasons.get("apple-m4-max-128gb") == "rec.why.unsupported"
+
+
+def test_two_3080_ti_get_a_supply_sized_from_their_board_power(book: PriceBook) -> None:
+    from core.plan.catalog import find_gpu
+    from core.plan.workstation import build
+
+    station = build(find_gpu("rtx-3080-ti"), 2, book, 8.0, 5.0, "inference")
+    # 2 × 350 W (NVIDIA's figure) plus the CPU and the rest, with headroom: far above an 850 W supply.
+    assert station.power_w is not None and station.power_w >= 900
+    assert station.psu_w is not None and station.psu_w >= 1200
+    assert any(p.kind == "psu" and "1600" in p.name for p in station.parts)
+
+
+def test_a_card_without_board_power_is_refused_with_the_reason(book: PriceBook) -> None:
+    from dataclasses import replace
+
+    from core.plan.catalog import find_gpu
+
+    no_power = replace(find_gpu("rtx-3090"), id="rtx-3090-no-tdp", tdp_w=None)
+    book_with = PriceBook({**book.gpu, "rtx-3090-no-tdp": book.gpu["rtx-3090"]}, book.parts, (), book.constants)
+    result = recommend(Request(models=(find_model("llama3.1:8b"),)), (no_power, find_gpu("rtx-4090")), book_with)
+    assert all(o.gpu.id != "rtx-3090-no-tdp" for o in result.options)
+    reasons = {g.id: r.text("en") for g, r in result.why_not}
+    assert reasons["rtx-3090-no-tdp"].startswith("No published board power")
+
+
+def test_memory_beyond_the_largest_kit_is_bought_as_several_kits() -> None:
+    from core.plan.workstation import _ram
+
+    kits = [part("m32", "ram", "DDR5 32GB", 120_000, "32 GB"), part("m64", "ram", "DDR5 64GB", 230_000, "64 GB")]
+    assert [p.part_id for p in _ram(kits, 128)] == ["m64", "m64"]
+    assert _ram(kits, 512) == ()  # more than four kits: refused, never priced as the largest one

@@ -35,7 +35,7 @@ def _match(device: GpuInfo, gpus: Sequence[GpuSpec]) -> GpuSpec | None:
     if not candidates:
         return None
     memory = device.memory_total_mib
-    return min(candidates, key=lambda g: (abs(g.vram_gb * MIB_PER_GIB - memory) if memory else 0,
+    return min(candidates, key=lambda g: (abs(g.vram_gib * MIB_PER_GIB - memory) if memory else 0,
                                           len(_words(g.name) - wanted)))
 
 

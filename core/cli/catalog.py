@@ -99,7 +99,7 @@ COMMANDS = (
     Command("models", "list the model catalog", _configure_listing,
             lambda a: _listing([_model_row(m) for m in model_catalog()], a.json, ("id", "name", "params_b"))),
     Command("gpus", "list the GPU catalog", _configure_listing,
-            lambda a: _listing([_gpu_row(g) for g in catalog()], a.json, ("id", "name", "vram_gb", "bandwidth_gbps"))),
+            lambda a: _listing([_gpu_row(g) for g in catalog()], a.json, ("id", "name", "vram_gib", "bandwidth_gbps"))),
     Command("vram", "estimate GPU memory for a model and a scenario", _configure_vram, _cmd_vram),
 )
 

@@ -84,7 +84,8 @@ def _run_recommend(args: argparse.Namespace) -> str:
             "price_krw": None if o.price_krw is None else round(o.price_krw),
             "price_usd": None if o.price_krw is None or rate is None else round(o.price_krw / rate),
             "decode_tokens_per_s": None if o.decode_tokens_per_s is None else round(o.decode_tokens_per_s, 1),
-            "fits": o.fits, "headroom_gib": round(o.headroom_gib, 2), "power_w": round(o.workstation.power_w),
+            "fits": o.fits, "headroom_gib": round(o.headroom_gib, 2),
+            "power_w": None if o.workstation.power_w is None else round(o.workstation.power_w),
             "meets_target": o.meets_target, "reasons": [r.text("en") for r in o.reasons],
         }
         for o in result.options[: args.top]

@@ -19,19 +19,27 @@ _COLUMNS = (
     Column("name", required=True),
     Column("vendor", "choice", required=True, choices=VENDORS),
     Column("segment", "choice", required=True, choices=SEGMENTS),
-    Column("vram_gb", "float", required=True, low=2, high=1024),
+    Column("vram_gib", "float", required=True, low=2, high=1024),
     Column("memory_type"),
     Column("bandwidth_gbps", "float", required=True, low=50, high=10_000),
-    Column("fp16_tensor_tflops_dense", "float", low=1, high=5_000),
+    Column("fp16_tensor_tflops_fp16acc_dense", "float", low=1, high=5_000),
+    Column("fp16_tensor_tflops_fp32acc_dense", "float", low=1, high=5_000),
     Column("tdp_w", "float", low=10, high=2_000),
+    Column("system_power_w", "float", low=10, high=5_000),
     Column("launch_year", "int", required=True, low=2015, high=2030),
     Column("msrp_usd", "float", low=50, high=100_000),
+    Column("msrp_note"),
     Column("street_price_krw", "int", low=50_000, high=200_000_000),
     Column("street_price_date"),
     Column("nvlink", "bool"),
     Column("source_urls", required=True),
+    Column("accessed"),
     Column("notes"),
 )
+SOURCE_URLS_COLUMN = 1 + [c.name for c in _COLUMNS].index("source_urls")
+FP16_ACCUMULATE_ENGINES = ("ollama", "llama.cpp")
+"""llama.cpp's CUDA matrix multiplications accumulate in FP16 where they may (cuBLAS CUBLAS_COMPUTE_16F);
+PyTorch and vLLM accumulate FP16/BF16 products in FP32, which GeForce cards run at half their listed rate."""
 
 
 @dataclass(frozen=True)
@@ -42,23 +50,28 @@ class GpuSpec:
     name: str
     vendor: str
     segment: str
-    vram_gb: float
+    vram_gib: float  # memory is marketed in binary units: a "24 GB" card holds 24 GiB of GDDR
     bandwidth_gbps: float
     launch_year: int
     source_urls: tuple[str, ...]
     memory_type: str | None = None
-    fp16_tensor_tflops_dense: float | None = None
+    fp16_tensor_tflops_fp16acc_dense: float | None = None
+    fp16_tensor_tflops_fp32acc_dense: float | None = None
     tdp_w: float | None = None
+    system_power_w: float | None = None  # whole systems (DGX Spark): the supply the box ships with
     msrp_usd: float | None = None
+    msrp_note: str | None = None
     street_price_krw: int | None = None
     street_price_date: str | None = None
     nvlink: bool | None = None
+    accessed: str | None = None
     notes: str | None = None
 
-    @property
-    def vram_gib(self) -> float:
-        """Memory sizes are marketed in binary units ("24 GB" is 24 GiB of GDDR), unlike disk sizes."""
-        return float(self.vram_gb)
+    def tensor_tflops(self, engine: str) -> float | None:
+        """Dense FP16 tensor TFLOPS at the accumulate precision ``engine`` uses (see FP16_ACCUMULATE_ENGINES)."""
+        if engine in FP16_ACCUMULATE_ENGINES:
+            return self.fp16_tensor_tflops_fp16acc_dense
+        return self.fp16_tensor_tflops_fp32acc_dense
 
     @property
     def is_unified_memory(self) -> bool:
@@ -75,7 +88,7 @@ def load_gpus(path: Path = GPU_CSV) -> tuple[GpuSpec, ...]:
         seen[row["id"]] = line
         urls = split_list(row.pop("source_urls"))
         if not all(url.startswith(("http://", "https://")) for url in urls):
-            raise DataFileError(path, line, 15, "source_urls must be http(s) URLs separated by ' | '")
+            raise DataFileError(path, line, SOURCE_URLS_COLUMN, "source_urls must be http(s) URLs separated by ' | '")
         gpus.append(GpuSpec(source_urls=urls, **row))
     if not gpus:
         raise DataFileError(path, 2, None, "no GPU rows")

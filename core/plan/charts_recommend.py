@@ -35,7 +35,7 @@ def price_vram_chart(gpus: tuple[GpuSpec, ...], book: PriceBook, lang: str,
         if points:
             data.append({
                 "type": "scatter", "mode": "markers+text", "name": vendor,
-                "x": [g.vram_gb for g, _ in points], "y": [p / MAN for _, p in points],
+                "x": [g.vram_gib for g, _ in points], "y": [p / MAN for _, p in points],
                 # Names only for the cards people ask about, or the labels pile up; hover names every one.
                 "text": [g.name.replace("GeForce ", "") if g.id in POPULAR else "" for g, _ in points],
                 "hovertext": [g.name for g, _ in points], "textposition": "top center",

@@ -161,7 +161,7 @@ def _verdict(per_gpu: list[float], usable: float | None) -> bool | None:
 def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
     m = s.model
     metal = s.gpu is not None and s.gpu.segment == "apple"
-    weights = memory.weight_bytes(m, quant)
+    weights = memory.weight_bytes(m, quant, s.engine)
     embd_host = memory.host_embedding_bytes(m, quant)
     head = memory.output_head_bytes(m, quant)
     # Untied models keep token_embd on the host; tied ones also need it on the GPU as the output head.
@@ -216,7 +216,7 @@ def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
 def _torch_inference(s: Scenario, quant: Quant) -> MemoryEstimate:
     m = s.model
     n = s.gpus
-    weights = memory.weight_bytes(m, quant)
+    weights = memory.weight_bytes(m, quant, s.engine)
     kv = memory.kv_cache_bytes(m, s.context, s.sequences, s.kv_cache, s.engine)
     step_tokens = s.context * s.sequences
     if s.engine == "vllm":

@@ -66,9 +66,10 @@ def ffn_hidden(model: ModelArch) -> int:
 # --- weights -----------------------------------------------------------------------------------
 
 
-def weight_bytes(model: ModelArch, quant: Quant) -> Term:
-    """All weights as stored: the published file size when there is one, else params × bits / 8."""
-    published = model.gguf_files.get(quant.name)
+def weight_bytes(model: ModelArch, quant: Quant, engine: str = "llama.cpp") -> Term:
+    """All weights as the engine loads them: the published file size when there is one (Ollama's own blob
+    for Ollama where it publishes one), else params × bits / 8."""
+    published = model.published_size(quant.name, engine)
     if published is not None:
         size, url = published
         return Term("weights", float(size), "W = published file size", f"W = {_fmt(size)} B", url)

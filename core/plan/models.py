@@ -41,7 +41,15 @@ class ModelArch:
     aliases: tuple[str, ...] = ()
     source_urls: tuple[str, ...] = ()
     gguf_files: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False, hash=False)
-    """Published GGUF file size in bytes and its source URL, per quant name."""
+    """Published GGUF file size in bytes and its source URL, per quant name (a file on a model hub)."""
+    ollama_files: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False, hash=False)
+    """Ollama's own registry blob where it differs from the GGUF file (gpt-oss: 14 GB against 12.1 GB)."""
+
+    def published_size(self, quant: str, engine: str) -> tuple[int, str] | None:
+        """The size the engine loads: Ollama's blob when it publishes its own, else the GGUF file."""
+        if engine == "ollama" and quant in self.ollama_files:
+            return self.ollama_files[quant]
+        return self.gguf_files.get(quant)
 
     def __post_init__(self) -> None:
         sizes = (
@@ -99,6 +107,7 @@ _GGUF_COLUMNS = (
     Column("model_id", required=True),
     Column("quant", required=True),
     Column("file_bytes", "int", required=True, low=10_000_000, high=2_000_000_000_000),
+    Column("engine", "choice", required=True, choices=("gguf", "ollama")),
     Column("source_url", required=True),
 )
 
@@ -115,6 +124,7 @@ def load_models(path: Path = MODELS_CSV, sizes_path: Path | None = GGUF_SIZES_CS
         urls = split_list(row["source_url"])
         if not all(url.startswith(("http://", "https://")) for url in urls):
             raise DataFileError(path, line, 19, "source_url must be http(s) URLs separated by ' | '")
+        published = sizes.pop(row["id"], {})
         try:
             model = ModelArch(
                 id=row["id"], name=row["name"], family=row["family"] or "",
@@ -125,7 +135,7 @@ def load_models(path: Path = MODELS_CSV, sizes_path: Path | None = GGUF_SIZES_CS
                 sliding_window=row["sliding_window"], sliding_layers=row["sliding_layers"] or 0,
                 experts=row["experts"], experts_active=row["experts_active"],
                 aliases=split_list(row["aliases"]), source_urls=urls,
-                gguf_files=dict(sizes.pop(row["id"], {})),
+                gguf_files=dict(published.get("gguf", {})), ollama_files=dict(published.get("ollama", {})),
             )
         except ValueError as exc:
             raise DataFileError(path, line, None, str(exc)) from None
@@ -136,18 +146,22 @@ def load_models(path: Path = MODELS_CSV, sizes_path: Path | None = GGUF_SIZES_CS
     return tuple(models)
 
 
-def _load_gguf_sizes(path: Path) -> tuple[dict[str, dict[str, tuple[int, str]]], dict[str, int]]:
+Sizes = dict[str, dict[str, dict[str, tuple[int, str]]]]  # model id → "gguf" | "ollama" → quant → (bytes, url)
+
+
+def _load_gguf_sizes(path: Path) -> tuple[Sizes, dict[str, int]]:
     """Sizes per model and quant, and the line each model first appears on (for error messages)."""
     from core.plan.quant import QUANTS  # local import: quant depends on nothing here, keeps load order obvious
 
-    sizes: dict[str, dict[str, tuple[int, str]]] = {}
+    sizes: Sizes = {}
     first_line: dict[str, int] = {}
     for line, row in read_rows(path, _GGUF_COLUMNS):
         if row["quant"] not in QUANTS:
             raise DataFileError(path, line, 2, f"quant {row['quant']!r} is not one of {', '.join(QUANTS)}")
         if not row["source_url"].startswith(("http://", "https://")):
-            raise DataFileError(path, line, 4, "source_url must be an http(s) URL")
-        sizes.setdefault(row["model_id"], {})[row["quant"]] = (row["file_bytes"], row["source_url"])
+            raise DataFileError(path, line, 5, "source_url must be an http(s) URL")
+        by_engine = sizes.setdefault(row["model_id"], {}).setdefault(row["engine"], {})
+        by_engine[row["quant"]] = (row["file_bytes"], row["source_url"])
         first_line.setdefault(row["model_id"], line)
     return sizes, first_line
 

@@ -190,11 +190,16 @@ def recommend(request: Request, gpus: tuple[GpuSpec, ...], book: PriceBook) -> R
             # Past the first count that holds everything, more layer-split GPUs only cost money.
             if option.fits and request.engine not in SCALES_WITH_GPUS:
                 break
-    offered = [o for o in candidates if o.fits and o.within_budget and o.price_krw is not None]
+    offered = [o for o in candidates if o.fits and o.within_budget and o.price_krw is not None
+               and not _unsized(o)]
     offered.sort(key=lambda o: (not o.meets_target, o.price_krw, -(o.decode_tokens_per_s or 0)))
-    why_not = []
+    why_not: list[tuple[GpuSpec, Reason]] = []
     shown = {(o.gpu.id) for o in offered[:10]}
     by_id = {g.id: g for g in gpus}
+    # A card without a published board power is refused, never sized as if it drew nothing.
+    for gpu in {o.gpu.id: o.gpu for o in candidates if _unsized(o)}.values():
+        why_not.append((gpu, Reason("rec.why.no_power")))
+        shown.add(gpu.id)
     for gpu_id in POPULAR:
         if gpu_id in shown or gpu_id not in by_id:
             continue
@@ -202,6 +207,12 @@ def recommend(request: Request, gpus: tuple[GpuSpec, ...], book: PriceBook) -> R
         reason = _why_not(request, best) if best else Reason("rec.why.unsupported", {"engine": request.engine})
         why_not.append((by_id[gpu_id], reason))
     return Recommendation(tuple(offered), tuple(why_not))
+
+
+def _unsized(option: Option) -> bool:
+    """A workstation whose power supply cannot be sized: its cards publish no board power. A whole system
+    (Mac, DGX Spark) needs no sizing; without a published figure only its running cost stays unknown."""
+    return option.workstation.power_w is None and not is_whole_system(option.gpu)
 
 
 def _why_not(request: Request, options: list[Option]) -> Reason:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import plotly.offline
 
-from core.i18n import fmt_krw, t
+from core.i18n import fmt_krw, fmt_number, t
 from core.plan import charts_recommend, charts_vram
 from core.plan.catalog import GpuSpec
 from core.plan.recommend import Recommendation, Request
@@ -165,7 +165,7 @@ def recommendation_report(request: Request, result: Recommendation, gpus: Sequen
         parts += tuple((p.kind, p.name, fmt_krw(p.price.krw, lang), p.price.date, p.price.source_url) for p in station.parts)
         sections.append(Section(f"{t('rec.workstation', lang)}: {fmt_krw(best.price_krw, lang)}",
                                 (t("rec.sizing", lang, ram=station.ram_gb, psu=station.psu_w,
-                                   power=f"{station.power_w:.0f}", disk=station.disk_tb),), table=parts))
+                                   power=fmt_number(station.power_w, lang), disk=station.disk_tb),), table=parts))
         sources += [station.gpu_price_source or ""] + [p.price.source_url for p in station.parts]
         sources += list(best.gpu.source_urls)
     sections += [

@@ -84,10 +84,13 @@ def active_weight_bytes(s: Scenario) -> float:
     taken at the format's bits per weight, the rest of the file being the shared weights.
     """
     model, quant = s.model, find_quant(s.quant)
-    total = weight_bytes(model, quant).bytes
+    total = weight_bytes(model, quant, s.engine).bytes
     streamed = total - (0 if model.tied_embeddings else host_embedding_bytes(model, quant))
-    if not model.is_moe or not model.experts or not model.experts_active or model.active_params_b is None:
+    if not model.is_moe or model.active_params_b is None:
         return streamed
+    if not model.experts or not model.experts_active:
+        # A MoE typed in by its active parameter count alone: each token reads that share of the weights.
+        return streamed * model.active_params_b / model.params_b
     per_expert = (model.params_b - model.active_params_b) * 1e9 / (model.experts - model.experts_active)
     expert_bytes = min(streamed, model.experts * per_expert * quant.bits_per_weight / 8)
     return streamed - expert_bytes + expert_bytes * model.experts_active / model.experts
@@ -163,7 +166,7 @@ def estimate_speed(
 
 def _prefill_rate(s: Scenario, fit: HardwareFit, prompt_tokens: int, on_gpu_share: float,
                   system_ram_gbps: float) -> float | None:
-    tflops = s.gpu.fp16_tensor_tflops_dense if s.gpu else None
+    tflops = s.gpu.tensor_tflops(s.effective_engine) if s.gpu else None
     if not tflops:
         return None
     count = s.gpus if s.engine == "vllm" else 1  # layer split runs the layers one GPU after another
@@ -172,6 +175,6 @@ def _prefill_rate(s: Scenario, fit: HardwareFit, prompt_tokens: int, on_gpu_shar
     rate = fit.prefill_efficiency * tflops * 1e12 * count / flops_per_token
     if on_gpu_share < 1:
         # Offloaded layers still stream their weights from system RAM once per batch of 512 tokens.
-        cpu_bytes = weight_bytes(s.model, find_quant(s.quant)).bytes * (1 - on_gpu_share)
+        cpu_bytes = weight_bytes(s.model, find_quant(s.quant), s.engine).bytes * (1 - on_gpu_share)
         rate = 1 / (1 / rate + cpu_bytes / (system_ram_gbps * 1e9) / 512)
     return rate

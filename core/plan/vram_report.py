@@ -69,7 +69,7 @@ def fits_across(scenario: Scenario, gpus: tuple[GpuSpec, ...], limit: int = 8) -
         headroom = budget - required_gib(metal, count) if count else None
         rows.append(GpuFit(gpu, count, headroom, fit_status(count, headroom, usable_gib(gpu, engine))))
     order = {"green": 0, "amber": 1, "red": 2}
-    rows.sort(key=lambda r: (order[r.status], r.count or 99, r.gpu.vram_gb, r.gpu.name))
+    rows.sort(key=lambda r: (order[r.status], r.count or 99, r.gpu.vram_gib, r.gpu.name))
     return tuple(rows)
 
 

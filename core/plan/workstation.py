@@ -28,9 +28,9 @@ class Workstation:
     gpu_price_krw: float | None
     parts: tuple[Part, ...]
     ram_gb: int
-    psu_w: int
+    psu_w: int | None  # None when a board power is not published: never sized as if it drew nothing
     disk_tb: int
-    power_w: float
+    power_w: float | None
     complete: bool  # every part found a price; the system is a whole computer (Mac, DGX Spark) otherwise
     gpu_price_source: str | None = None  # URL of the GPU price, or None when the user typed it in
 
@@ -69,9 +69,9 @@ def _capacity(part: Part) -> float:
 
 
 def _cheapest_at_least(parts: list[Part], amount: float) -> Part | None:
+    """The smallest part that is big enough, cheapest first; None when none is (never a smaller one)."""
     fitting = [p for p in parts if _capacity(p) >= amount]
-    pool = fitting or sorted(parts, key=_capacity)[-1:]
-    return min(pool, key=lambda p: (_capacity(p), p.price.krw)) if pool else None
+    return min(fitting, key=lambda p: (_capacity(p), p.price.krw)) if fitting else None
 
 
 def _cpu(parts: list[Part], tier: str, gpu_vram_gb: float) -> Part | None:
@@ -94,31 +94,44 @@ def build(gpu: GpuSpec, count: int, book: PriceBook, largest_params_b: float, mo
     unit = gpu_price_override_krw if gpu_price_override_krw is not None else (price.krw if price else None)
     gpu_price = unit * count if unit is not None else None
     source = price.source_url if price is not None and gpu_price_override_krw is None else None
-    gpu_power = (gpu.tdp_w or 0) * count
     if is_whole_system(gpu):
-        return Workstation(gpu, count, gpu_price, (), 0, 0, 0, gpu_power, True, source)
+        # A computer draws what its own supply allows (DGX Spark: 240 W), not only its chip.
+        whole = gpu.system_power_w or gpu.tdp_w
+        return Workstation(gpu, count, gpu_price, (), 0, None, 0, whole, True, source)
+    gpu_power = gpu.tdp_w * count if gpu.tdp_w is not None else None
     by_kind: dict[str, list[Part]] = {}
     for part in book.parts:
         by_kind.setdefault(part.kind, []).append(part)
     tier = cpu_tier(count)
     ram_gb = ram_needed_gb(largest_params_b, model_gib, mode)
-    power = gpu_power + CPU_W[tier] + REST_OF_SYSTEM_W
-    psu_w = int(math.ceil(power * PSU_HEADROOM / 50) * 50)
+    power = gpu_power + CPU_W[tier] + REST_OF_SYSTEM_W if gpu_power is not None else None
+    psu_w = int(math.ceil(power * PSU_HEADROOM / 50) * 50) if power is not None else None
     disk_tb = max(2, int(2 ** math.ceil(math.log2(max(model_gib * 3 / 1000, 1)))))
+    ram = _ram(by_kind.get("ram", []), ram_gb)
     chosen = [
-        _cpu(by_kind.get("cpu", []), tier, gpu.vram_gb * count),
-        _ram(by_kind.get("ram", []), ram_gb),
-        _cheapest_at_least(by_kind.get("psu", []), psu_w),
+        _cpu(by_kind.get("cpu", []), tier, gpu.vram_gib * count),
+        ram[0] if ram else None,
+        _cheapest_at_least(by_kind.get("psu", []), psu_w) if psu_w is not None else None,
         _cheapest_at_least(by_kind.get("ssd", []), disk_tb),
         _board(by_kind.get("board", []), tier),
         min(by_kind.get("case", []), key=lambda p: p.price.krw, default=None),
     ]
-    parts = tuple(p for p in chosen if p is not None)
+    parts = tuple(p for p in chosen if p is not None) + ram[1:]
     return Workstation(gpu, count, gpu_price, parts, ram_gb, psu_w, disk_tb, power, len(parts) == len(chosen), source)
 
 
-def _ram(parts: list[Part], gb: int) -> Part | None:
-    return _cheapest_at_least(parts, gb)
+MAX_RAM_KITS = 4
+"""A board with four DIMM slots takes at most four single modules (or two kits of two)."""
+
+
+def _ram(parts: list[Part], gb: int) -> tuple[Part, ...]:
+    """One kit that holds ``gb``, else the cheapest set of identical kits that does; () when none can."""
+    single = _cheapest_at_least(parts, gb)
+    if single is not None:
+        return (single,)
+    sets = [(kit,) * math.ceil(gb / _capacity(kit)) for kit in parts if _capacity(kit) > 0]
+    sets = [s for s in sets if len(s) <= MAX_RAM_KITS]
+    return min(sets, key=lambda s: sum(p.price.krw for p in s), default=())
 
 
 def _board(parts: list[Part], tier: str) -> Part | None:
