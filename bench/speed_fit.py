@@ -1,31 +1,50 @@
-"""Fit the speed estimator to published measurements and report its error on measurements kept out.
+"""Fit the speed estimator to published measurements and say how far off it is on sources it never saw.
 
-Every source in data/speed_benchmarks.csv is split in two by a hash of each row's content: one half
-fits the few constants per class of hardware, the other half is only evaluated, and its error is what
-docs/speed_calibration.md reports. `make bench` prints both.
+The headline is leave-one-source-out: fit on every source but one, predict that one, repeat. Rows of one
+source share hardware, build, settings and method, so a split inside sources measures interpolation, not
+what a user gets. The 80% ranges the estimator ships come from these held-out residuals, per class of
+hardware; their coverage is checked the same way (quantiles from the other sources, tested on the one
+left out). `python -m bench.speed_fit --write` writes the constants fitted on every source into
+core/plan/speed.py.
 """
 
 from __future__ import annotations
 
 import csv
+import math
+import re
 import statistics
-import zlib
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from core.errors import InputError
 from core.plan import speed
-from core.plan.catalog import GpuSpec, catalog
-from core.plan.estimate import Scenario
+from core.plan.catalog import catalog
+from core.plan.estimate import Scenario, estimate
 from core.plan.memory import kv_bytes_per_token
-from core.plan.models import ModelArch, find_model
+from core.plan.models import find_model
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "speed_benchmarks.csv"
 OLDEST_BUILD = "2024"
 """llama.cpp's kernels and multi-GPU path changed a lot through 2023 (the same RTX 4090 decodes Llama-2-7B
 Q4_0 at 149 tok/s in a Dec 2023 table and 186 in today's scoreboard): rows dated before 2024 describe
 builds nobody runs now, and are left out of both the fit and the error."""
+PRIOR_WEIGHT = 3.0
+"""How many measurements' worth of pull toward the prior each constant gets: a class with three rows
+cannot swing its constants far."""
+HUBER_DELTA = 0.15
+MIN_ROWS_FOR_INTERVAL = 15
+TAIL_SHARES = (0.10, 0.075, 0.05, 0.035, 0.025)
+"""Candidate shares of held-out runs left outside each end of the range, narrowest range first: the first
+whose ranges, built from the other sources only, cover at least COVERAGE_GOAL of each left-out source's
+runs is shipped (errors cluster by source, so the 10th-90th percentile of pooled residuals covers less)."""
+COVERAGE_GOAL = 78.0
 
 GPU_IDS = {
     "RTX 2080 Ti": "rtx-2080-ti", "RTX 3060 12GB": "rtx-3060-12gb", "RTX 3070": "rtx-3070",
@@ -37,8 +56,9 @@ GPU_IDS = {
     "RTX A4000": "rtx-a4000", "RTX A5000": "rtx-a5000", "RTX A6000": "rtx-a6000", "RTX 4000 Ada": "rtx-4000-ada",
     "RTX 5000 Ada": "rtx-5000-ada", "RTX 6000 Ada": "rtx-6000-ada", "RTX PRO 6000 Blackwell": "rtx-pro-6000-blackwell",
     "A40": "a40", "A100 40GB": "a100-40gb-pcie", "A100 80GB": "a100-80gb-pcie", "A100 80GB SXM": "a100-80gb-sxm",
-    "H100 PCIe": "h100-pcie", "H100 SXM": "h100-sxm", "DGX Spark": "dgx-spark", "RX 7900 XTX": "rx-7900-xtx",
-    "Radeon AI PRO R9700": "radeon-ai-pro-r9700", "Radeon PRO W7900": "radeon-pro-w7900",
+    "H100 PCIe": "h100-pcie", "H100 SXM": "h100-sxm", "H200 SXM": "h200", "DGX Spark": "dgx-spark",
+    "RX 7900 XTX": "rx-7900-xtx", "Radeon AI PRO R9700": "radeon-ai-pro-r9700", "Radeon PRO W7900": "radeon-pro-w7900",
+    "Instinct MI300X": "mi300x", "Radeon 8060S (Strix Halo)": "ryzen-ai-max-395-128gb",
     # Apple: bandwidth depends on the chip and GPU-core bin, not on the memory size.
     "M1 7c": "apple-m1-8gb", "M1 8c": "apple-m1-16gb", "M1 Max 24c": "apple-m1-max-32gb",
     "M1 Max 32c": "apple-m1-max-64gb", "M1 Ultra 48c": "apple-m1-ultra-64gb", "M1 Ultra 64c": "apple-m1-ultra-128gb",
@@ -51,18 +71,37 @@ MODEL_IDS = {
     "Llama-2-7B": "llama-2-7b", "Llama-2-13B": "llama-2-13b", "Llama-2-70B": "llama-2-70b",
     "LLaMA-30B": "llama-1-33b", "LLaMA-33B": "llama-1-33b", "LLaMA-65B": "llama-1-65b",
     "Llama-3-8B": "llama-3.1-8b", "Llama-3.1-8B": "llama-3.1-8b", "Llama-3.1-8B-Instruct": "llama-3.1-8b",
+    "Meta-Llama-3.1-8B-Instruct": "llama-3.1-8b",
     "Llama-3-70B": "llama-3.1-70b", "Llama-3.1-70B": "llama-3.1-70b", "Llama-3.1-70B-Instruct": "llama-3.1-70b",
-    "Llama-3.2-3B": "llama-3.2-3b", "Llama-3.1-405B": "llama-3.1-405b", "Hermes-3-Llama-3.1-405B": "llama-3.1-405b",
-    "DeepSeek-R1-Distill-Qwen-14B": "deepseek-r1-distill-qwen-14b",
-    "DeepSeek-R1-Distill-Qwen-32B": "deepseek-r1-distill-qwen-32b",
-    "DeepSeek-R1-Distill-Llama-70B": "deepseek-r1-distill-llama-70b", "gpt-oss-20b": "gpt-oss-20b",
-    "gpt-oss-120b": "gpt-oss-120b", "Mistral-7B-Instruct-v0.3": "mistral-7b-v0.3", "Qwen3-4B-Instruct-2507": "qwen3-4b",
-    "Qwen3-30B-A3B": "qwen3-30b-a3b", "Qwen3-30B-A3B-Instruct-2507": "qwen3-30b-a3b",
-    "Qwen3-Coder-30B-A3B": "qwen3-30b-a3b", "Mixtral-8x7B-Instruct-v0.1": "mixtral-8x7b", "Gemma-3-4B-QAT": "gemma-3-4b",
-    "Qwen2.5-Coder-7B": "qwen2.5-7b",
+    "Llama-3.3-70B-Instruct": "llama-3.3-70b", "Llama-3.3-70B": "llama-3.3-70b",
+    "Llama-3.2-1B": "llama-3.2-1b", "Llama-3.2-1B-Instruct": "llama-3.2-1b",
+    "Llama-3.2-3B": "llama-3.2-3b", "Llama-3.2-3B-Instruct": "llama-3.2-3b",
+    "Llama-3.1-405B": "llama-3.1-405b", "Hermes-3-Llama-3.1-405B": "llama-3.1-405b",
+    "DeepSeek-R1-Distill-Qwen-7B": "deepseek-r1-distill-qwen-7b", "DeepSeek-R1-Distill-Qwen-14B": "deepseek-r1-distill-qwen-14b",
+    "DeepSeek-R1-Distill-Qwen-32B": "deepseek-r1-distill-qwen-32b", "DeepSeek-R1-Distill-Llama-8B": "deepseek-r1-distill-llama-8b",
+    "DeepSeek-R1-Distill-Llama-70B": "deepseek-r1-distill-llama-70b", "DeepSeek-R1-0528-Qwen3-8B": "qwen3-8b",
+    "gpt-oss-20b": "gpt-oss-20b", "gpt-oss-120b": "gpt-oss-120b", "Mistral-7B-Instruct-v0.3": "mistral-7b-v0.3",
+    "Mistral-Small-3.2-24B": "mistral-small-24b", "Mistral-Small-24B": "mistral-small-24b",
+    "Qwen3-4B": "qwen3-4b", "Qwen3-4B-Instruct-2507": "qwen3-4b", "Qwen3-8B": "qwen3-8b", "Qwen3-14B": "qwen3-14b",
+    "Qwen3-32B": "qwen3-32b", "Qwen3-30B-A3B": "qwen3-30b-a3b", "Qwen3-30B-A3B-Instruct-2507": "qwen3-30b-a3b",
+    "Qwen3-Coder-30B-A3B": "qwen3-30b-a3b", "Qwen3-Coder-30B-A3B-Instruct": "qwen3-30b-a3b",
+    "Qwen3-235B-A22B": "qwen3-235b-a22b", "Qwen3-235B-A22B-Instruct-2507": "qwen3-235b-a22b",
+    "Qwen2.5-7B": "qwen2.5-7b", "Qwen2.5-7B-Instruct": "qwen2.5-7b", "Qwen2.5-Coder-7B": "qwen2.5-7b",
+    "Qwen2.5-14B": "qwen2.5-14b", "Qwen2.5-14B-Instruct": "qwen2.5-14b", "Qwen2.5-32B": "qwen2.5-32b",
+    "Qwen2.5-32B-Instruct": "qwen2.5-32b", "Qwen2.5-Coder-32B": "qwen2.5-32b", "Qwen2.5-72B": "qwen2.5-72b",
+    "Mixtral-8x7B-Instruct-v0.1": "mixtral-8x7b", "Gemma-3-4B-QAT": "gemma-3-4b", "Gemma-3-4B": "gemma-3-4b",
+    "gemma-3-4b-it": "gemma-3-4b", "gemma-3-12b-it": "gemma-3-12b", "gemma-3-27b-it": "gemma-3-27b",
+    "Gemma-3-12B": "gemma-3-12b", "Gemma-3-27B": "gemma-3-27b", "Phi-4": "phi-4",
 }
-QUANTS = ("Q4_0", "Q4_K_M", "Q8_0", "F16", "BF16", "FP8", "MXFP4", "AWQ", "GPTQ")
-LLAMA_BENCH_DEFAULT_TOKENS = 128
+QUANT_NAMES = {
+    "Q4_0": "Q4_0", "Q4_K_M": "Q4_K_M", "Q4_K_S": "Q4_K_S", "Q5_K_M": "Q5_K_M", "Q6_K": "Q6_K", "Q8_0": "Q8_0",
+    "Q3_K_M": "Q3_K_M", "F16": "F16", "BF16": "BF16", "FP8": "FP8", "MXFP4": "MXFP4", "AWQ": "AWQ", "GPTQ": "GPTQ",
+    # MLX's affine 4- and 8-bit formats: groups of 64 weights with an fp16 scale and bias, 4.5 and 8.5 bits a
+    # weight, as Q4_0 and Q8_0 are.
+    "4bit": "Q4_0", "8bit": "Q8_0",
+}
+ENGINES = {"llama.cpp": "llama.cpp", "ollama": "ollama", "vllm": "vllm", "mlx": "mlx"}
+BACKENDS = {"CUDA": "CUDA", "ROCm": "ROCm", "HIP": "ROCm", "Vulkan": "Vulkan", "Metal": "Metal", "MLX": "MLX", "": "auto"}
 
 
 @dataclass(frozen=True)
@@ -70,48 +109,69 @@ class Measurement:
     source: str
     date: str
     scenario: Scenario
+    backend: str
+    flash_attention: bool | None
     users: int
     prompt_tokens: int
     generated_tokens: int
+    depth_tokens: int
     decode: float | None
     prefill: float | None
     fits: bool
 
+    @property
+    def hw(self) -> str:
+        assert self.scenario.gpu is not None
+        return speed.hardware_class(self.scenario.gpu, self.backend, self.scenario.engine)
 
-def _source(url: str) -> str:
+    @property
+    def attended(self) -> int:
+        """The context the average generated token attends to."""
+        return max(1, self.depth_tokens + self.generated_tokens // 2)
+
+
+def source_of(url: str) -> str:
+    """One independent source: a GitHub repository, or one issue, pull request or discussion thread in it
+    (its posts come from different people on different machines); a web site elsewhere."""
     parts = url.split("/")
-    return "/".join(parts[3:5]) if "github.com" in url else parts[2]
+    if "github.com" not in url:
+        return parts[2].removeprefix("www.")
+    thread = re.match(r"https://github\.com/([^/]+/[^/]+)/(issues|pull|discussions)/(\d+)", url)
+    return f"{thread.group(1)}#{thread.group(3)}" if thread else "/".join(parts[3:5])
 
 
-def load(path: Path = ROOT / "data" / "speed_benchmarks.csv") -> tuple[list[Measurement], int]:
+def load(path: Path = DATA) -> tuple[list[Measurement], int]:
     gpus = {g.id: g for g in catalog()}
     out, skipped = [], 0
     with path.open(encoding="utf-8") as handle:
         for raw in csv.DictReader(handle):
             gpu_id, model_id = GPU_IDS.get(raw["gpu"]), MODEL_IDS.get(raw["model"])
-            engine = raw["engine"]
+            engine, quant = ENGINES.get(raw["engine"]), QUANT_NAMES.get(raw["quant"])
+            backend = BACKENDS.get(raw["backend"])
             old = bool(raw["date"]) and raw["date"] < OLDEST_BUILD
-            if old or not gpu_id or not model_id or raw["quant"] not in QUANTS or engine not in ("llama.cpp", "ollama", "vllm"):
+            if old or not gpu_id or not model_id or not quant or not engine or backend is None:
                 skipped += 1
                 continue
             model = find_model(model_id)
-            generated = int(raw["context_tokens"] or LLAMA_BENCH_DEFAULT_TOKENS)
+            generated = int(raw["generated_tokens"] or 128)
             prompt = int(raw["prompt_tokens"] or 512)
-            quant = raw["quant"]
-            if engine != "vllm" and quant in ("FP8", "AWQ", "GPTQ"):
+            depth = int(raw["depth_tokens"] or 0)
+            # llama-bench runs its prompt and generation tests each in a context of its own length.
+            context = min(model.context_max, max(prompt, depth + generated, 512))
+            scenario = Scenario(model=model, quant=quant, context=context, engine=engine if engine != "mlx" else "llama.cpp",
+                                gpu=gpus[gpu_id], gpus=int(raw["gpu_count"] or 1), kv_cache="f16")
+            try:
+                estimate(scenario)
+            except InputError:  # a format this engine does not load, or a context past the model's
                 skipped += 1
                 continue
-            if engine == "vllm" and quant in ("Q4_0", "Q4_K_M", "Q8_0"):
-                skipped += 1
-                continue
-            # llama-bench runs its prompt and generation tests separately, each in a context of its own length.
-            context = min(model.context_max, max(prompt, generated) if engine != "vllm" else prompt + generated)
-            scenario = Scenario(model=model, quant=quant, context=context, engine=engine, gpu=gpus[gpu_id],
-                                gpus=int(raw["gpu_count"] or 1), kv_cache="f16")
+            if engine == "mlx":
+                scenario = replace(scenario, engine="mlx")
+            fa = {"1": True, "0": False}.get(raw["flash_attention"])
             out.append(Measurement(
-                source=_source(raw["source_url"]), date=raw["date"], scenario=scenario, users=int(raw["users"] or 1),
-                prompt_tokens=prompt, generated_tokens=generated,
-                decode=float(raw["decode_tokens_per_s"]) if raw["decode_tokens_per_s"] else None,
+                source=source_of(raw["source_url"]), date=raw["date"], scenario=scenario, backend=backend,
+                flash_attention=fa, users=int(raw["users"] or 1), prompt_tokens=prompt, generated_tokens=generated,
+                depth_tokens=depth, decode=float(raw["decode_tokens_per_s"]) if raw["decode_tokens_per_s"] else None,
                 prefill=float(raw["prefill_tokens_per_s"]) if raw["prefill_tokens_per_s"] else None,
                 fits=raw["fits_in_vram"] == "true",
             ))
@@ -119,64 +179,252 @@ def load(path: Path = ROOT / "data" / "speed_benchmarks.csv") -> tuple[list[Meas
 
 
 def predict(m: Measurement) -> speed.SpeedEstimate:
-    # llama-bench's tg test starts from an empty cache: the average token sees half the generated length.
+    kwargs = {"backend": m.backend, "flash_attention": m.flash_attention is not False}
     if m.users == 1:
-        return speed.estimate_speed(m.scenario, prompt_tokens=m.prompt_tokens,
-                                    generated_tokens=max(1, m.generated_tokens // 2))
+        return speed.estimate_speed(m.scenario, prompt_tokens=m.prompt_tokens, generated_tokens=m.attended, **kwargs)
     return speed.estimate_speed(m.scenario, users=m.users, prompt_tokens=m.prompt_tokens,
                                 generated_tokens=m.prompt_tokens + m.generated_tokens // 2,
-                                answer_tokens=m.generated_tokens)
+                                answer_tokens=m.generated_tokens, **kwargs)
 
 
-def fit_decode(rows: list[Measurement]) -> dict[str, speed.HardwareFit]:
-    """Per hardware class, weighted least squares of t = a_q·B_q/BW + a_16·B_16/BW + τ·L on single-GPU rows."""
-    fitted = dict(speed.FITS)
-    for hw in fitted:
-        subset = [m for m in rows if speed.hardware_class(m.scenario.gpu) == hw and m.scenario.gpus == 1
-                  and m.decode and m.fits and m.users == 1]
-        if len(subset) < 6:
+# --- the fit: robust, linear in its constants, pulled toward a prior ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Constants:
+    fits: dict[str, speed.HardwareFit]
+    engine_ms: dict[str, float]
+    kv: float
+    kv_nofa: float
+    split_ms: float
+    tp_ms: float
+    moe_ms: float
+
+    @staticmethod
+    def shipped() -> Constants:
+        return Constants(dict(speed.FITS), dict(speed.ENGINE_OVERHEAD_MS), speed.KV_READ_FACTOR,
+                         speed.KV_READ_FACTOR_NO_FA, speed.LAYER_SPLIT_MS_PER_GPU, speed.TENSOR_PARALLEL_MS_PER_LAYER,
+                         speed.MOE_MS_PER_LAYER)
+
+    def count(self) -> int:
+        return 3 * len(self.fits) + len(self.engine_ms) + 5
+
+
+PRIOR = Constants(
+    # Bandwidth shares and per-layer costs a roofline would start from; classes with few rows stay near them.
+    fits={cls: speed.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in speed.FITS},
+    engine_ms={engine: 0.0 for engine in speed.ENGINES_FITTED}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02,
+    moe_ms=0.05,
+)
+
+
+@contextmanager
+def using(constants: Constants) -> Iterator[None]:
+    """Predict with ``constants`` in place of the shipped ones."""
+    saved = Constants.shipped()
+
+    def put(c: Constants) -> None:
+        speed.FITS.clear()
+        speed.FITS.update(c.fits)
+        speed.ENGINE_OVERHEAD_MS.clear()
+        speed.ENGINE_OVERHEAD_MS.update(c.engine_ms)
+        speed.KV_READ_FACTOR, speed.KV_READ_FACTOR_NO_FA = c.kv, c.kv_nofa
+        speed.LAYER_SPLIT_MS_PER_GPU, speed.TENSOR_PARALLEL_MS_PER_LAYER = c.split_ms, c.tp_ms
+        speed.MOE_MS_PER_LAYER = c.moe_ms
+
+    put(constants)
+    try:
+        yield
+    finally:
+        put(saved)
+
+
+def decode_rows(rows: list[Measurement]) -> list[Measurement]:
+    """One user, wholly on the GPU, a decode figure: what the bandwidth model explains."""
+    return [m for m in rows if m.users == 1 and m.fits and m.decode]
+
+
+def _columns() -> list[tuple[str, str]]:
+    cols = [(cls, what) for cls in speed.FITS for what in ("a_quant", "a_16bit", "tau")]
+    return cols + [(e, "engine") for e in speed.ENGINES_FITTED] + [("", "kv"), ("", "kv_nofa"), ("", "split"), ("", "tp"), ("", "moe")]
+
+
+def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
+    s = m.scenario
+    assert s.gpu is not None
+    row = np.zeros(len(index))
+    tp = s.gpus if s.engine == "vllm" else 1
+    bandwidth = s.gpu.bandwidth_gbps * 1e9 * tp
+    sixteen = s.quant in ("F16", "BF16")
+    x_weights = speed.active_weight_bytes(s) / bandwidth
+    x_kv = kv_bytes_per_token(s.model, "f16") * m.attended / bandwidth
+    row[index[(m.hw, "a_16bit" if sixteen else "a_quant")]] = x_weights
+    row[index[(m.hw, "tau")]] = s.model.layers / 1000
+    row[index[(s.engine, "engine")]] = 1 / 1000
+    row[index[("", "kv")]] = x_kv
+    row[index[("", "kv_nofa")]] = x_kv if m.flash_attention is False else 0.0
+    row[index[("", "split")]] = (s.gpus - 1) / 1000 if s.engine != "vllm" else 0.0
+    row[index[("", "tp")]] = (tp - 1) * s.model.layers / 1000
+    row[index[("", "moe")]] = s.model.layers / 1000 if s.model.is_moe else 0.0
+    return row
+
+
+def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.ndarray]:
+    value, scale = np.zeros(len(index)), np.zeros(len(index))
+    for (key, what), i in index.items():
+        if what in ("a_quant", "a_16bit"):
+            fit = PRIOR.fits[key]
+            value[i] = 1 / (fit.bandwidth_efficiency_quant if what == "a_quant" else fit.bandwidth_efficiency_16bit)
+            scale[i] = 0.3
+        elif what == "tau":
+            value[i], scale[i] = PRIOR.fits[key].per_layer_ms, 0.05
+        elif what == "engine":
+            value[i], scale[i] = 0.0, 3.0
+        else:
+            value[i], scale[i] = {"kv": (PRIOR.kv, 1.0), "kv_nofa": (PRIOR.kv_nofa, 1.0),
+                                  "split": (PRIOR.split_ms, 0.5), "tp": (PRIOR.tp_ms, 0.05),
+                                  "moe": (PRIOR.moe_ms, 0.2)}[what]
+    return value, scale
+
+
+def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) -> Constants:
+    """Minimise a Huber loss of the relative decode-time error, every constant pulled toward its prior by
+    PRIOR_WEIGHT measurements' worth, none negative (iteratively reweighted least squares)."""
+    data = decode_rows(rows)
+    cols = _columns()
+    index = {c: i for i, c in enumerate(cols)}
+    design = np.array([_design(m, index) for m in data]) if data else np.zeros((0, len(cols)))
+    observed = np.array([1 / m.decode for m in data if m.decode])
+    relative = design / observed[:, None] if len(data) else design
+    prior, scale = _prior_vector(index)
+    free = np.ones(len(cols), dtype=bool)
+    theta = prior.copy()
+    weights = np.ones(len(data))
+    for _ in range(40):
+        rows_a = [relative * np.sqrt(weights)[:, None], np.diag(math.sqrt(PRIOR_WEIGHT) / scale)]
+        rows_b = [np.sqrt(weights), math.sqrt(PRIOR_WEIGHT) * prior / scale]
+        a, b = np.vstack(rows_a), np.concatenate(rows_b)
+        solution = np.zeros(len(cols))
+        solution[free] = np.linalg.lstsq(a[:, free], b - a[:, ~free] @ np.zeros((~free).sum()), rcond=None)[0]
+        if (solution[free] < 0).any():  # an active set: a negative constant is held at zero
+            free &= solution >= 0
             continue
-        design, target = [], []
-        for m in subset:
-            s = m.scenario
-            bytes_read = speed.active_weight_bytes(s) + kv_bytes_per_token(s.model, "f16") * max(1, m.generated_tokens // 2)
-            seconds_per_byte = bytes_read / (s.gpu.bandwidth_gbps * 1e9)
-            sixteen = s.quant in ("F16", "BF16")
-            weight = m.decode  # relative error: divide each row by its observed time
-            design.append([seconds_per_byte * (not sixteen) * weight, seconds_per_byte * sixteen * weight,
-                           s.model.layers / 1000 * weight])
-            target.append(1.0)
-        (a_q, a_16, tau), *_ = np.linalg.lstsq(np.array(design), np.array(target), rcond=None)
-        old = fitted[hw]
-        fitted[hw] = replace(old, bandwidth_efficiency_quant=round(1 / a_q, 3) if a_q > 0 else old.bandwidth_efficiency_quant,
-                             bandwidth_efficiency_16bit=round(1 / a_16, 3) if a_16 > 0 else old.bandwidth_efficiency_16bit,
-                             per_layer_ms=round(max(tau, 0.0), 4))
-    return fitted
+        residual = relative @ solution - 1
+        new = np.where(np.abs(residual) <= HUBER_DELTA, 1.0, HUBER_DELTA / np.maximum(np.abs(residual), 1e-9))
+        theta = solution
+        if np.allclose(new, weights, atol=1e-4):
+            break
+        weights = new
+    fits = {}
+    for cls in speed.FITS:
+        q, sixteen, tau = (theta[index[(cls, w)]] for w in ("a_quant", "a_16bit", "tau"))
+        fits[cls] = speed.HardwareFit(round(1 / q, 3) if q > 0 else 1.0, round(1 / sixteen, 3) if sixteen > 0 else 1.0,
+                                      round(float(tau), 4), speed.FITS[cls].prefill_efficiency)
+    constants = Constants(fits, {e: round(float(theta[index[(e, "engine")]]), 3) for e in speed.ENGINES_FITTED},
+                          round(float(theta[index[("", "kv")]]), 3), round(float(theta[index[("", "kv_nofa")]]), 3),
+                          round(float(theta[index[("", "split")]]), 3), round(float(theta[index[("", "tp")]]), 4),
+                          round(float(theta[index[("", "moe")]]), 4))
+    return fit_prefill(prefill_from if prefill_from is not None else rows, constants)
 
 
-def fit_prefill(rows: list[Measurement]) -> dict[str, float]:
+def fit_prefill(rows: list[Measurement], constants: Constants) -> Constants:
+    """Per class, the median ratio of measured to predicted prompt processing on one GPU."""
     ratios: dict[str, list[float]] = {}
-    for m in rows:
-        if not m.prefill or not m.fits or m.scenario.gpus != 1 or not m.scenario.gpu.tensor_tflops(m.scenario.engine):
-            continue
-        predicted = predict(m).prefill_tokens_per_s
-        hw = speed.hardware_class(m.scenario.gpu)
-        ratios.setdefault(hw, []).append(m.prefill / predicted * speed.FITS[hw].prefill_efficiency)
-    return {hw: round(statistics.median(r), 3) for hw, r in ratios.items()}
+    with using(constants):
+        for m in rows:
+            s = m.scenario
+            if not m.prefill or not m.fits or s.gpus != 1 or not s.gpu or not s.gpu.tensor_tflops(s.engine):
+                continue
+            predicted = predict(m).prefill_tokens_per_s
+            if predicted:
+                ratios.setdefault(m.hw, []).append(m.prefill / predicted * constants.fits[m.hw].prefill_efficiency)
+    fits = {cls: replace(f, prefill_efficiency=round(statistics.median(ratios[cls]), 3)) if len(ratios.get(cls, [])) >= 5
+            else f for cls, f in constants.fits.items()}
+    return replace(constants, fits=fits)
 
 
-def errors(rows: list[Measurement], field: str) -> list[float]:
+# --- leave one source out ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Residual:
+    m: Measurement
+    predicted: float
+
+    @property
+    def log_ratio(self) -> float:
+        """log(measured / predicted): positive when the run was faster than predicted."""
+        assert self.m.decode
+        return math.log(self.m.decode / self.predicted)
+
+    @property
+    def error_pct(self) -> float:
+        assert self.m.decode
+        return abs(self.predicted - self.m.decode) / self.m.decode * 100
+
+
+def leave_one_source_out(rows: list[Measurement]) -> list[Residual]:
     out = []
-    for m in rows:
-        observed = getattr(m, field)
-        if not observed or not m.fits:
-            continue
-        est = predict(m)
-        predicted = est.aggregate_tokens_per_s if (field == "decode" and m.users > 1) else (
-            est.decode_tokens_per_s if field == "decode" else est.prefill_tokens_per_s)
-        if predicted:
-            out.append(abs(predicted - observed) / observed * 100)
+    for source in sorted({m.source for m in decode_rows(rows)}):
+        held = [m for m in decode_rows(rows) if m.source == source]
+        constants = fit([m for m in rows if m.source != source])
+        with using(constants):
+            out += [Residual(m, predict(m).decode_tokens_per_s) for m in held]
     return out
+
+
+def quantiles(values: list[float], tail: float) -> tuple[float, float]:
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]  # noqa: E731
+    return pick(tail), pick(1 - tail)
+
+
+def interval_keys(m: Measurement) -> tuple[str, str, str]:
+    """From the most specific group a run belongs to to the least: class and engine, class, everything."""
+    return f"{m.hw}/{m.scenario.engine}", m.hw, "*"
+
+
+def _range(residuals: list[Residual], m: Measurement, tail: float) -> tuple[float, float]:
+    """The most specific group with enough held-out residuals."""
+    for key in interval_keys(m):
+        mine = [r.log_ratio for r in residuals if key in interval_keys(r.m)]
+        if len(mine) >= MIN_ROWS_FOR_INTERVAL or key == "*":
+            return quantiles(mine, tail)
+    raise AssertionError("unreachable")
+
+
+def intervals(residuals: list[Residual], tail: float) -> dict[str, tuple[float, float]]:
+    """Measured ÷ predicted at the ``tail`` and 1 − ``tail`` quantiles of held-out runs, per group with enough."""
+    out = {}
+    for key in sorted({k for r in residuals for k in interval_keys(r.m)}):
+        mine = [r.log_ratio for r in residuals if key in interval_keys(r.m)]
+        if len(mine) >= MIN_ROWS_FOR_INTERVAL or key == "*":
+            low, high = quantiles(mine, tail)
+            out[key] = (round(math.exp(low), 3), round(math.exp(high), 3))
+    return out
+
+
+def coverage(residuals: list[Residual], tail: float) -> float:
+    """Share of held-out runs inside the range built from the other sources' residuals only."""
+    inside = 0
+    for source in {r.m.source for r in residuals}:
+        others = [o for o in residuals if o.m.source != source]
+        for r in (r for r in residuals if r.m.source == source):
+            low, high = _range(others, r.m, tail)
+            inside += low <= r.log_ratio <= high
+    return inside / len(residuals) * 100
+
+
+def calibrated_tail(residuals: list[Residual]) -> tuple[float, float]:
+    """The narrowest candidate range that reaches the coverage goal on sources left out, and its coverage."""
+    for tail in TAIL_SHARES:
+        covered = coverage(residuals, tail)
+        if covered >= COVERAGE_GOAL:
+            return tail, covered
+    return TAIL_SHARES[-1], covered
+
+
+# --- reports -------------------------------------------------------------------------------------------------
 
 
 def p90(values: list[float]) -> float:
@@ -190,47 +438,103 @@ def summary(label: str, values: list[float]) -> str:
     return f"{label}: median {statistics.median(values):.1f}%, p90 {p90(values):.1f}% (n={len(values)})"
 
 
-def in_fit_half(m: Measurement) -> bool:
-    """A fixed, content-based half of every source goes into the fit; the other half is only evaluated."""
+def size_band(m: Measurement) -> str:
+    active = m.scenario.model.active_params_b or m.scenario.model.params_b
+    return "≤3B active" if active <= 3.5 else "3-10B" if active <= 10 else "10-40B" if active <= 40 else ">40B"
+
+
+def breakdown(residuals: list[Residual], key: Callable[[Measurement], str], title: str) -> list[str]:
+    lines = [title]
+    for value in sorted({key(r.m) for r in residuals}):
+        lines.append("   " + summary(value, [r.error_pct for r in residuals if key(r.m) == value]))
+    return lines
+
+
+def bandwidth_only(m: Measurement) -> float:
+    """The plain formula public calculators use: bandwidth over the bytes of the weights."""
     s = m.scenario
-    key = f"{m.source}|{s.gpu.id}|{s.gpus}|{s.model.id}|{s.quant}|{m.generated_tokens}|{m.users}"
-    return zlib.crc32(key.encode()) % 2 == 0
+    assert s.gpu is not None
+    return s.gpu.bandwidth_gbps * 1e9 * (s.gpus if s.engine == "vllm" else 1) / speed.active_weight_bytes(s)
+
+
+def fit_calls(rows: list[Measurement]) -> tuple[int, int, list[str]]:
+    """Whether the engine would hold the whole model on the GPU, against what the runs report."""
+    right, wrong = 0, []
+    for m in rows:
+        called = speed.estimate_speed(m.scenario, backend=m.backend).fits
+        if called == m.fits:
+            right += 1
+        else:
+            s = m.scenario
+            wrong.append(f"{m.source}: {s.gpus}× {s.gpu.id if s.gpu else '?'} {s.model.id} {s.quant} "
+                         f"ctx {s.context} ({s.engine}): measured fits={m.fits}")
+    return right, len(rows), wrong
+
+
+def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, tuple[float, float]]]:
+    usable = decode_rows(rows)
+    sources = {m.source for m in usable}
+    print(f"{len(rows)} measurements usable ({skipped} skipped: before {OLDEST_BUILD}, or engine, GPU, model or "
+          f"format not modelled); {len(usable)} single-user decode runs from {len(sources)} independent sources")
+    residuals = leave_one_source_out(rows)
+    errors = [r.error_pct for r in residuals]
+    print("Leave-one-source-out (fit on every other source, predict this one):")
+    print("  " + summary("decode tok/s, one user", errors))
+    print("  " + summary("same runs, bandwidth over weight bytes (what public calculators do)",
+                         [abs(bandwidth_only(r.m) - r.m.decode) / r.m.decode * 100 for r in residuals if r.m.decode]))
+    tail, covered = calibrated_tail(residuals)
+    print(f"  80% ranges (the {tail:.1%}-{1 - tail:.1%} quantiles of the other sources' residuals) cover "
+          f"{covered:.1f}% of held-out runs (goal 75-85%; the plain 10th-90th percentile covers "
+          f"{coverage(residuals, 0.10):.1f}%)")
+    for title, key in (("  per engine", lambda m: m.scenario.engine), ("  per hardware class", lambda m: m.hw),
+                       ("  per size band", size_band), ("  per GPU count", lambda m: f"{m.scenario.gpus} GPU"),
+                       ("  per source", lambda m: m.source)):
+        print("\n".join(breakdown(residuals, key, title)))
+    constants = fit(rows)
+    bands = intervals(residuals, tail)
+    print(f"Constants fitted on every source ({constants.count()} for {len(usable)} runs):")
+    for cls, f in constants.fits.items():
+        n = sum(1 for m in usable if m.hw == cls)
+        print(f"  {cls:<16} n={n:<4} e_quant {f.bandwidth_efficiency_quant}, e_16bit {f.bandwidth_efficiency_16bit}, "
+              f"τ {f.per_layer_ms} ms/layer, prefill e_p {f.prefill_efficiency}")
+    print(f"  per-token engine overhead ms {constants.engine_ms}; KV read ×{constants.kv} (+{constants.kv_nofa} "
+          f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer/GPU; "
+          f"MoE routing {constants.moe_ms} ms/layer")
+    print("80% ranges shipped (measured ÷ predicted): " + ", ".join(f"{k} ×{lo}–×{hi}" for k, (lo, hi) in bands.items()))
+    right, total, wrong = fit_calls(rows)
+    print(f"Fits-in-GPU-memory calls right: {right}/{total} (measured offload or OOM: {sum(not m.fits for m in rows)})")
+    for line in wrong[:8]:
+        print(f"   wrong call: {line}")
+    return constants, bands
+
+
+def write(constants: Constants, bands: dict[str, tuple[float, float]],
+          path: Path = ROOT / "core" / "plan" / "speed.py") -> None:
+    """Replace the fitted block in core/plan/speed.py with ``constants``."""
+    text = path.read_text(encoding="utf-8")
+    fits = "\n".join(f'    "{cls}": HardwareFit({f.bandwidth_efficiency_quant}, {f.bandwidth_efficiency_16bit}, '
+                     f'{f.per_layer_ms}, {f.prefill_efficiency}),' for cls, f in constants.fits.items())
+    ranges = "".join(f'\n    "{k}": {v},' for k, v in bands.items())
+    text = re.sub(r"INTERVALS: dict\[str, tuple\[float, float\]\] = \{.*?\n?\}",
+                  "INTERVALS: dict[str, tuple[float, float]] = {" + ranges + "\n}", text, flags=re.S)
+    text = re.sub(r"FITS: dict\[str, HardwareFit\] = \{\n.*?\n\}", "FITS: dict[str, HardwareFit] = {\n" + fits + "\n}",
+                  text, flags=re.S)
+    engines = ", ".join(f'"{e}": {v}' for e, v in constants.engine_ms.items())
+    text = re.sub(r"ENGINE_OVERHEAD_MS = \{.*?\}", "ENGINE_OVERHEAD_MS = {" + engines + "}", text)
+    for name, value in (("KV_READ_FACTOR", constants.kv), ("KV_READ_FACTOR_NO_FA", constants.kv_nofa),
+                        ("LAYER_SPLIT_MS_PER_GPU", constants.split_ms), ("TENSOR_PARALLEL_MS_PER_LAYER", constants.tp_ms),
+                        ("MOE_MS_PER_LAYER", constants.moe_ms)):
+        text = re.sub(rf"^{name} = .*$", f"{name} = {value}", text, flags=re.M)
+    path.write_text(text, encoding="utf-8")
 
 
 def run() -> None:
     rows, skipped = load()
-    fit_rows = [m for m in rows if in_fit_half(m)]
-    held = [m for m in rows if not in_fit_half(m)]
-    print(f"{len(rows)} measurements usable ({skipped} skipped: before {OLDEST_BUILD}, or engine, GPU, model or "
-          f"format not modelled); fit on {len(fit_rows)}, {len(held)} held out")
-    for hw, fit in fit_decode(fit_rows).items():
-        print(f"  fitted {hw:<6} e_quant {fit.bandwidth_efficiency_quant}, e_16bit {fit.bandwidth_efficiency_16bit}, "
-              f"τ {fit.per_layer_ms} ms/layer (shipped: {speed.FITS[hw]})")
-    print(f"  fitted prefill efficiency: {fit_prefill(fit_rows)}")
-    single = [m for m in held if m.users == 1]
-    print(summary("held-out decode tok/s, one user", errors(single, "decode")))
-    print(summary("held-out decode tok/s, one user, one GPU", errors([m for m in single if m.scenario.gpus == 1], "decode")))
-    for src in sorted({m.source for m in single}):
-        print("   " + summary(src, errors([m for m in single if m.source == src], "decode")))
-    print(summary("held-out aggregate tok/s, batched users (vLLM)", errors([m for m in held if m.users > 1], "decode")))
-    print(summary("held-out prefill tok/s", errors(held, "prefill")))
-    print(summary("fit-set decode tok/s", errors([m for m in fit_rows if m.users == 1], "decode")))
-    # vLLM queues requests beyond what its KV pool holds: whether it runs is judged for one sequence.
-    calls = [(speed.estimate_speed(m.scenario).fits, m.fits) for m in rows]
-    right = sum(p == o for p, o in calls)
-    print(f"fits-in-GPU-memory calls right: {right}/{len(calls)} "
-          f"(measured OOM or offloaded: {sum(not o for _, o in calls)}, of which called right: "
-          f"{sum(p == o for p, o in calls if not o)})")
-    wrong = [m for m in rows if speed.estimate_speed(m.scenario).fits != m.fits][:5]
-    for m in wrong:
-        s = m.scenario
-        print(f"   wrong call: {m.source} {s.gpus}× {s.gpu.id} {s.model.id} {s.quant} ctx {s.context}: "
-              f"measured fits={m.fits}")
+    constants, bands = report(rows, skipped)
+    if "--write" in sys.argv:
+        write(constants, bands)
+        print("written to core/plan/speed.py")
 
 
-def model_of(name: str) -> ModelArch:
-    return find_model(MODEL_IDS[name])
-
-
-def gpu_of(name: str) -> GpuSpec:
-    return next(g for g in catalog() if g.id == GPU_IDS[name])
+if __name__ == "__main__":
+    run()

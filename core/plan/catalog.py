@@ -75,7 +75,8 @@ class GpuSpec:
 
     @property
     def is_unified_memory(self) -> bool:
-        return self.segment == "apple" or self.id == "dgx-spark"
+        # Macs, DGX Spark, Strix Halo: the catalog marks their memory type "unified".
+        return "unified" in (self.memory_type or "")
 
 
 def load_gpus(path: Path = GPU_CSV) -> tuple[GpuSpec, ...]:

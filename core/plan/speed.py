@@ -1,9 +1,16 @@
 """Decode and prefill speed: a memory-bandwidth roofline for decode, a compute roofline for prefill,
-each with constants fitted to published measurements (bench/speed_fit.py, docs/speed_calibration.md).
+each with constants fitted to published measurements from many independent sources, and an 80% range
+from how far the fit missed on sources it never saw (bench/speed_fit.py, docs/speed_calibration.md).
 
-Decode reads every active weight and the whole KV cache once per generated token:
+Decode reads every active weight and the KV cache once per generated token, and pays fixed costs:
 
-    t_token = (W_active_gpu + KV_per_token·n_ctx) / (BW·e) + L·τ  [+ (n_gpu − 1)·τ_split]  [+ W_cpu / BW_ram]
+    t_token = W_gpu / (BW·e) + k_kv·KV·n_ctx / BW  [+ k_nofa·KV·n_ctx / BW without flash attention]
+              + L·τ + c_engine  [+ (n_gpu − 1)·τ_split  |  + (n_gpu − 1)·L·τ_tp]  [+ W_cpu / BW_ram]
+
+``e`` and ``τ`` belong to a class of hardware and backend (CUDA, ROCm, Vulkan, Metal, MLX); ``c_engine``
+is the host work each engine does per token (sampling, scheduling, kernel launches). Layer split
+(Ollama, llama.cpp) adds no bandwidth, only a hand-over per added GPU; vLLM's tensor parallelism adds
+bandwidth and an all-reduce per layer per added GPU.
 
 Prefill is compute-bound on the tensor cores: 2 FLOPs per active parameter per token plus attention,
 which grows with the prompt: rate = e_p·TFLOPS / (2·P_active + 4·L·d·n_prompt/2).
@@ -22,11 +29,13 @@ from core.units import GIB
 DEFAULT_SYSTEM_RAM_GBPS = 60.0
 """Effective dual-channel DDR5 bandwidth a CPU-offloaded layer is read at (theoretical 89.6 GB/s at
 DDR5-5600; measured CPU streaming reaches roughly two thirds of theoretical)."""
+BACKENDS = ("auto", "CUDA", "ROCm", "Vulkan", "Metal", "MLX")
+ENGINES_FITTED = ("llama.cpp", "ollama", "vllm", "mlx")
 
 
 @dataclass(frozen=True)
 class HardwareFit:
-    """Fitted constants for one class of hardware (docs/speed_calibration.md)."""
+    """Fitted constants for one class of hardware and backend (docs/speed_calibration.md)."""
 
     bandwidth_efficiency_quant: float  # share of spec bandwidth reached on block-quantized weights
     bandwidth_efficiency_16bit: float  # same for 16-bit weights
@@ -34,20 +43,54 @@ class HardwareFit:
     prefill_efficiency: float  # share of dense FP16 tensor TFLOPS reached in prompt processing
 
 
-# Replaced by the values bench/speed_fit.py prints; see docs/speed_calibration.md.
+# Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia": HardwareFit(0.886, 0.849, 0.0465, 0.436),
-    # Too few post-2023 llama.cpp rows on HBM parts to fit decode: the XiongjieDai tables
-    # (github.com/XiongjieDai/GPU-Benchmarks-on-LLM-Inference: A100 SXM 987 of 2039 GB/s, H100 PCIe 1424 of 2000) stand in.
-    "nvidia_hbm": HardwareFit(0.55, 0.6, 0.09, 0.315),
-    "apple": HardwareFit(0.871, 0.886, 0.1857, 0.72),
-    "amd": HardwareFit(0.823, 0.8, 0.0336, 0.404),
+    "nvidia_cuda": HardwareFit(0.791, 0.821, 0.0426, 0.398),
+    "nvidia_hbm_cuda": HardwareFit(0.768, 0.8, 0.0628, 0.214),
+    "nvidia_vulkan": HardwareFit(0.814, 0.8, 0.0447, 0.4),
+    "amd_rocm": HardwareFit(0.794, 0.8, 0.0519, 0.359),
+    "amd_vulkan": HardwareFit(0.805, 0.8, 0.0486, 0.404),
+    "amd_apu_rocm": HardwareFit(0.784, 0.805, 0.0523, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.817, 0.804, 0.0475, 0.4),
+    "apple_metal": HardwareFit(0.759, 0.797, 0.0606, 0.601),
+    "apple_mlx": HardwareFit(0.808, 0.801, 0.0491, 0.72),
 }
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.044, "ollama": 0.217, "vllm": 0.291, "mlx": 0.0}
+"""Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
+KV_READ_FACTOR = 1.099
+"""Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
+KV_READ_FACTOR_NO_FA = 0.515
+"""Extra KV cost without flash attention (the scores are written out and read back)."""
 LAYER_SPLIT_MS_PER_GPU = 0.25
-"""Extra per-token cost of each added GPU in llama.cpp's layer split (activations cross PCIe): the median
-residual of the multi-GPU rows in the fit half (bench/speed_fit.py)."""
-TENSOR_PARALLEL_EFFICIENCY = 0.85
-"""Share of the added bandwidth vLLM's tensor parallelism turns into speed (all-reduce per layer)."""
+"""Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
+TENSOR_PARALLEL_MS_PER_LAYER = 0.0211
+"""Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
+MOE_MS_PER_LAYER = 0.0779
+"""Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
+INTERVALS: dict[str, tuple[float, float]] = {
+    "*": (0.477, 1.244),
+    "amd_apu_rocm": (0.509, 1.093),
+    "amd_apu_rocm/llama.cpp": (0.509, 1.093),
+    "amd_apu_vulkan": (0.363, 1.253),
+    "amd_apu_vulkan/llama.cpp": (0.363, 1.253),
+    "apple_metal": (0.627, 1.089),
+    "apple_metal/llama.cpp": (0.612, 1.095),
+    "apple_metal/ollama": (0.661, 1.016),
+    "apple_mlx": (0.673, 1.157),
+    "apple_mlx/mlx": (0.673, 1.157),
+    "nvidia_cuda": (0.251, 1.265),
+    "nvidia_cuda/llama.cpp": (0.841, 1.215),
+    "nvidia_cuda/ollama": (0.249, 1.279),
+    "nvidia_hbm_cuda": (0.368, 0.858),
+    "nvidia_hbm_cuda/ollama": (0.368, 0.644),
+    "nvidia_vulkan": (0.664, 1.301),
+    "nvidia_vulkan/llama.cpp": (0.664, 1.301),
+}
+"""Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
+class, else for everything ("*"): the range a prediction is quoted with."""
+CALIBRATED_ON = "llama.cpp and Ollama builds, vLLM and MLX releases from 2024 on"
+
+
 BATCHED_ENGINES = ("vllm",)
 """Engines that batch concurrent requests into one forward pass. Ollama and llama.cpp's server do too
 when parallel slots are configured; we model them as serving users in turn, their default."""
@@ -59,20 +102,43 @@ class SpeedEstimate:
     gpu_layers: int
     total_layers: int
     decode_tokens_per_s: float  # per user
+    decode_tokens_per_s_low: float  # the 80% range: 1 in 10 held-out runs was slower, 1 in 10 faster
+    decode_tokens_per_s_high: float
     aggregate_tokens_per_s: float  # all users together
     prefill_tokens_per_s: float | None  # None when the GPU's tensor throughput is not published
     time_to_first_token_s: float | None
     bottleneck: str  # memory_bandwidth | cpu_offload | compute | interconnect
+    backend: str
+    hardware_class: str
     formula: str
 
 
-def hardware_class(gpu: GpuSpec) -> str:
-    """Apple, AMD, NVIDIA with HBM (datacenter parts, which llama.cpp cannot saturate), other NVIDIA."""
+def interval_for(cls: str, engine: str) -> tuple[float, float]:
+    return INTERVALS.get(f"{cls}/{engine}") or INTERVALS.get(cls) or INTERVALS["*"]
+
+
+def backend_for(gpu: GpuSpec, engine: str, backend: str = "auto") -> str:
+    """The backend the engine runs on this GPU: the one asked for, else the usual one (CUDA on NVIDIA, ROCm
+    on AMD, Metal on Apple, MLX for the mlx engine)."""
+    if backend != "auto":
+        return backend
+    if engine == "mlx":
+        return "MLX"
+    return {"NVIDIA": "CUDA", "AMD": "ROCm", "Apple": "Metal"}[gpu.vendor]
+
+
+def hardware_class(gpu: GpuSpec, backend: str = "auto", engine: str = "llama.cpp") -> str:
+    """The class whose fitted constants apply: vendor, memory (HBM, unified APU) and backend. HBM parts (A100,
+    H100, H200) reach a smaller share of their bandwidth at one user than GDDR cards do."""
+    backend = backend_for(gpu, engine, backend)
     if gpu.vendor == "Apple":
-        return "apple"
+        return "apple_mlx" if backend == "MLX" else "apple_metal"
     if gpu.vendor == "AMD":
-        return "amd"
-    return "nvidia_hbm" if gpu.segment == "datacenter" else "nvidia"
+        family = "amd_apu" if gpu.is_unified_memory else "amd"
+        return f"{family}_vulkan" if backend == "Vulkan" else f"{family}_rocm"
+    if backend == "Vulkan":
+        return "nvidia_vulkan"
+    return "nvidia_hbm_cuda" if (gpu.memory_type or "").upper().startswith("HBM") else "nvidia_cuda"
 
 
 def active_weight_bytes(s: Scenario) -> float:
@@ -98,7 +164,8 @@ def active_weight_bytes(s: Scenario) -> float:
 
 def estimate_speed(
     s: Scenario, users: int = 1, prompt_tokens: int = 512, system_ram_gbps: float = DEFAULT_SYSTEM_RAM_GBPS,
-    generated_tokens: int | None = None, answer_tokens: int = 256,
+    generated_tokens: int | None = None, answer_tokens: int = 256, backend: str = "auto",
+    flash_attention: bool = True,
 ) -> SpeedEstimate:
     """Speed of ``s`` on ``s.gpu`` (× ``s.gpus``). ValueError when no GPU is given.
 
@@ -114,26 +181,35 @@ def estimate_speed(
         raise ValueError(f"prompt tokens {prompt_tokens} must be between 1 and 10,000,000")
     if not 1 <= system_ram_gbps <= 2000:
         raise ValueError(f"system RAM bandwidth {system_ram_gbps} GB/s must be between 1 and 2,000")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
     batched = s.engine in BATCHED_ENGINES and s.mode == "inference"
-    memory = estimate(replace(s, parallel=max(s.parallel, users) if batched else s.parallel))
-    fit = FITS[hardware_class(s.gpu)]
+    # MLX lays a model out in memory much as llama.cpp does; the planner's memory estimate has no MLX of its own.
+    memory_engine = "llama.cpp" if s.engine == "mlx" else s.engine
+    memory = estimate(replace(s, engine=memory_engine, parallel=max(s.parallel, users) if batched else s.parallel))
+    chosen = backend_for(s.gpu, s.engine, backend)
+    cls = hardware_class(s.gpu, chosen, s.engine)
+    fit = FITS[cls]
     quant = find_quant(s.quant)
     sixteen_bit = quant.bits_per_weight >= 15
     efficiency = fit.bandwidth_efficiency_16bit if sixteen_bit else fit.bandwidth_efficiency_quant
-    bandwidth = s.gpu.bandwidth_gbps * 1e9 * efficiency
-    if s.engine == "vllm" and s.gpus > 1:
-        bandwidth *= s.gpus * TENSOR_PARALLEL_EFFICIENCY
+    tensor_parallel = s.gpus if s.engine == "vllm" and s.gpus > 1 else 1
+    bandwidth = s.gpu.bandwidth_gbps * 1e9 * tensor_parallel
 
     weights = active_weight_bytes(s)
     on_gpu_share = memory.gpu_layers / memory.total_layers
     context = generated_tokens if generated_tokens is not None else max(1, s.context // 2)
-    kv_read = kv_bytes_per_token(s.model, s.kv_cache if s.kv_cache in ("f16", "q8_0", "q4_0", "fp8") else "f16") * context
+    kv_type = s.kv_cache if s.kv_cache in ("f16", "q8_0", "q4_0", "fp8") else "f16"
+    kv_read = kv_bytes_per_token(s.model, kv_type) * context
     step_users = users if batched else 1
-    gpu_bytes = weights * on_gpu_share + kv_read * step_users * on_gpu_share
+    kv_factor = KV_READ_FACTOR + (0.0 if flash_attention else KV_READ_FACTOR_NO_FA)
+    gpu_seconds = (weights * on_gpu_share / efficiency + kv_read * step_users * on_gpu_share * kv_factor) / bandwidth
     cpu_bytes = (weights + kv_read) * (1 - on_gpu_share)
-    layers_ms = fit.per_layer_ms * s.model.layers
+    fixed_ms = (fit.per_layer_ms + (MOE_MS_PER_LAYER if s.model.is_moe else 0.0)) * s.model.layers
+    fixed_ms += ENGINE_OVERHEAD_MS.get(s.engine, 0.0)
     split_ms = LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
-    step_s = gpu_bytes / bandwidth + cpu_bytes / (system_ram_gbps * 1e9) + (layers_ms + split_ms) / 1000
+    split_ms += TENSOR_PARALLEL_MS_PER_LAYER * (tensor_parallel - 1) * s.model.layers
+    step_s = gpu_seconds + cpu_bytes / (system_ram_gbps * 1e9) + (fixed_ms + split_ms) / 1000
 
     prefill = _prefill_rate(s, fit, prompt_tokens, on_gpu_share, system_ram_gbps)
     compute_step_s = None
@@ -151,17 +227,26 @@ def estimate_speed(
     aggregate = step_users * answer_tokens / (prefill_s + answer_tokens * step_s)
     per_user = 1 / step_s if users == 1 else aggregate / users
     ttft = prompt_tokens / prefill if prefill else None
+    low, high = interval_for(cls, s.engine)
     return SpeedEstimate(
         fits=bool(memory.fits), gpu_layers=memory.gpu_layers, total_layers=memory.total_layers,
-        decode_tokens_per_s=per_user, aggregate_tokens_per_s=aggregate, prefill_tokens_per_s=prefill,
-        time_to_first_token_s=ttft, bottleneck=bottleneck,
-        formula=(
-            f"t = ({gpu_bytes / GIB:.2f} GiB on GPU) / ({s.gpu.bandwidth_gbps:g} GB/s × {efficiency:.2f}"
-            f"{f' × {s.gpus} × {TENSOR_PARALLEL_EFFICIENCY}' if s.engine == 'vllm' and s.gpus > 1 else ''})"
-            f" + {cpu_bytes / GIB:.2f} GiB / {system_ram_gbps:g} GB/s + {s.model.layers} × {fit.per_layer_ms} ms"
-            f"{f' + {split_ms:.1f} ms split' if split_ms else ''} = {step_s * 1000:.1f} ms"
-        ),
+        decode_tokens_per_s=per_user, decode_tokens_per_s_low=per_user * low, decode_tokens_per_s_high=per_user * high,
+        aggregate_tokens_per_s=aggregate, prefill_tokens_per_s=prefill, time_to_first_token_s=ttft,
+        bottleneck=bottleneck, backend=chosen, hardware_class=cls,
+        formula=_formula(s, weights * on_gpu_share, kv_read * step_users * on_gpu_share, cpu_bytes, efficiency,
+                         kv_factor, tensor_parallel, fixed_ms, split_ms, system_ram_gbps, step_s),
     )
+
+
+def _formula(s: Scenario, weights: float, kv: float, cpu_bytes: float, efficiency: float, kv_factor: float,
+             tensor_parallel: int, fixed_ms: float, split_ms: float, system_ram_gbps: float, step_s: float) -> str:
+    assert s.gpu is not None
+    bw = f"{s.gpu.bandwidth_gbps:g} GB/s" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
+    parts = [f"{weights / GIB:.2f} GiB / ({bw} × {efficiency:.2f})", f"{kv_factor:.2f} × {kv / GIB:.2f} GiB KV / {bw}"]
+    if cpu_bytes:
+        parts.append(f"{cpu_bytes / GIB:.2f} GiB / {system_ram_gbps:g} GB/s")
+    parts.append(f"{fixed_ms + split_ms:.2f} ms fixed")
+    return f"t = {' + '.join(parts)} = {step_s * 1000:.1f} ms"
 
 
 def _prefill_rate(s: Scenario, fit: HardwareFit, prompt_tokens: int, on_gpu_share: float,

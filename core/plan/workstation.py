@@ -48,8 +48,8 @@ class Workstation:
 
 
 def is_whole_system(gpu: GpuSpec) -> bool:
-    """Macs and the DGX Spark are bought as computers: no parts to add."""
-    return gpu.segment == "apple" or gpu.id == "dgx-spark"
+    """Macs, the DGX Spark and Strix Halo boxes are bought as computers, their memory unified: no parts to add."""
+    return gpu.is_unified_memory
 
 
 def cpu_tier(count: int) -> str:
