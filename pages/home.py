@@ -40,7 +40,7 @@ with st.container(border=True):
                 + tr("home.quick_line", total=f"{answer.total_gib:.1f}",
                      gpu=f"{count}× {gpu.name}" if count > 1 else gpu.name,
                      verdict=tr("home.fits") if answer.fits else tr("home.no_fit"),
-                     tps=f"{answer.decode_tokens_per_s:.0f}"))
+                     tps=f"{answer.decode_tokens_per_s_low:.0f}–{answer.decode_tokens_per_s_high:.0f}"))
     shared = {"lang": lang, "ctx": str(int(context))}
     l1, l2, l3, l4 = st.columns(4)
     l1.page_link("pages/vram.py", label=tr("home.go_vram"), icon=":material/calculate:",

@@ -109,6 +109,8 @@ else:
             tr("rec.col.config"): [f"{o.count}× {o.gpu.name}" for o in top],
             tr("rec.col.total"): [fmt_krw(o.price_krw, lang) for o in top],
             tr("rec.col.tps"): [o.decode_tokens_per_s for o in top],
+            tr("rec.col.tps_range"): [f"{o.decode_tokens_per_s_low:.0f}–{o.decode_tokens_per_s_high:.0f}"
+                                      if o.decode_tokens_per_s_low and o.decode_tokens_per_s_high else "—" for o in top],
             tr("rec.col.aggregate"): [o.aggregate_tokens_per_s for o in top],
             tr("rec.col.won_per_tps"): [fmt_krw(o.won_per_token_s, lang) for o in top],
             tr("rec.col.headroom"): [o.headroom_gib for o in top],

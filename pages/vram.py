@@ -121,6 +121,8 @@ if report.max_context_tokens is not None:
     m4.metric(tr("vram.max_context"), f"{report.max_context_tokens:,}", help=tr("vram.max_context_help"))
 if est.max_concurrent_tokens is not None:
     st.info(tr("vram.vllm_tokens", tokens=f"{est.max_concurrent_tokens:,}", seqs=f"{est.max_concurrent_tokens // int(context):,}"))
+if "rope_scaled" in est.notes:
+    st.warning(tr("vram.rope_scaled", trained=f"{model.context_max:,}", context=f"{int(context):,}"))
 if "offload" in est.notes:
     st.warning(tr("vram.offload", gpu=est.gpu_layers, total=est.total_layers, host=f"{est.host_gib:.1f}"))
 if int(gpu_count) > 1:

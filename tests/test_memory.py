@@ -9,7 +9,7 @@ import pytest
 from core.plan.catalog import GpuSpec
 from core.plan.estimate import Scenario, estimate, usable_gib
 from core.plan.fits import gpus_needed, max_context
-from core.plan.models import ModelArch
+from core.plan.models import ModelArch, find_model
 from core.units import GIB, MIB
 
 # Meta-Llama-3-8B as its config.json states it.
@@ -115,7 +115,7 @@ def test_tensor_parallel_splits_weights() -> None:
     assert weights * GIB == pytest.approx(8.03e9 * 2)
 
 
-def test_training_full_mixed_precision_is_16_bytes_per_param_before_activations() -> None:
+def test_training_full_mixed_precision_is_18_bytes_per_param_before_activations() -> None:
     s = Scenario(model=LLAMA3_8B, context=512, mode="full", optimizer="adamw", precision="mixed")
     parts = estimate(s).components_gib
     per_param = (parts["weights"] + parts["gradients"] + parts["optimizer"]) * GIB / 8.03e9
@@ -144,3 +144,34 @@ def test_gpus_needed_and_max_context() -> None:
     assert 65536 < longest < 131072
     fits = estimate(replace(s, model=replace(LLAMA3_8B, context_max=131072), context=longest, gpu=gpu(24)))
     assert fits.fits
+
+
+# llama-server logs (gemma-4-12B, n_swa = 1024; cells do not depend on the head sizes):
+#   -c 16384, 1 slot:        "creating non-SWA KV cache, size = 16384 cells" / "SWA KV cache, size = 1536 cells"
+#   -c 8192 -np 2:           "4096 cells ... 2/2 seqs" / "1536 cells ... 2/2 seqs"
+#   -c 8192 -np 2 -ub 256:   SWA "1280 cells"
+# and the padding in src/llama-context.cpp: n_ctx and each stream's n_ctx / n_seq go up to a multiple of 256.
+@pytest.mark.parametrize(("context", "slots", "ubatch", "full", "swa"), [
+    (16384, 1, 512, 16384, 1536),
+    (4096, 2, 512, 2 * 4096, 2 * 1536),
+    (4096, 2, 256, 2 * 4096, 2 * 1280),
+    (100, 4, 512, 4 * 256, 4 * 256),  # 400 cells asked for, 1,024 allocated
+    (1000, 1, 512, 1024, 1024),
+])
+def test_llama_cpp_cells_follow_its_padding_and_sliding_window_rule(context: int, slots: int, ubatch: int, full: int,
+                                                                     swa: int) -> None:
+    from dataclasses import replace
+
+    from core.plan.memory import kv_cells
+
+    gemma = replace(find_model("gemma-3-12b"), sliding_window=1024)
+    assert kv_cells(gemma, context, slots, "llama.cpp", ubatch) == (full, swa)
+    assert kv_cells(gemma, context, slots, "ollama", ubatch) == (full, swa)
+
+
+def test_the_micro_batch_is_an_input_of_the_estimate() -> None:
+    model = find_model("gemma-3-12b")
+    small = estimate(Scenario(model=model, context=8192, engine="llama.cpp", ubatch=256))
+    default = estimate(Scenario(model=model, context=8192, engine="llama.cpp"))
+    assert small.components_gib["kv_cache"] < default.components_gib["kv_cache"]
+    assert small.components_gib["compute_buffer"] < default.components_gib["compute_buffer"]

@@ -23,7 +23,7 @@ def test_calculator_report_markdown_has_scenario_formulas_and_sources(vram) -> N
     text = calculator_report(vram, "en", date="2026-11-21").markdown("en")
     assert text.startswith("# GPU memory plan: Llama 3.1 8B Instruct")
     assert "Date: 2026-11-21" in text
-    assert "KV = 2·L·n_kv·d_head·b·n_ctx·n_seq" in text and "1.00" in text
+    assert "KV = 2·L·n_kv·d_head·b·cells" in text and "1.00" in text
     assert "https://huggingface.co/meta-llama/Llama-3.1-8B" in text
     assert "**Assumptions**" in text
 

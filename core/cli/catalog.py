@@ -18,7 +18,9 @@ from core.plan.training import OPTIMIZER_STATE_BYTES
 def _configure_vram(vram: argparse.ArgumentParser) -> None:
     add_model_flags(vram)
     vram.add_argument("--batch", type=positive_int, default=1)
-    vram.add_argument("--parallel", type=positive_int, default=1)
+    vram.add_argument("--parallel", type=positive_int, default=1,
+                      help="parallel requests; --context is per request (Ollama's num_ctx; llama.cpp's -c is context × parallel)")
+    vram.add_argument("--ubatch", type=positive_int, default=512, help="llama.cpp's -ub micro-batch (default 512)")
     vram.add_argument("--kv-cache", default="f16")
     vram.add_argument("--engine", default="ollama", choices=ENGINES)
     vram.add_argument("--gpu", help="GPU id (python -m core gpus)")
@@ -56,7 +58,7 @@ def _cmd_vram(args: argparse.Namespace) -> str:
         model=model, quant=args.quant, context=args.context, batch=args.batch, parallel=args.parallel,
         kv_cache=args.kv_cache, engine=args.engine, gpu=gpu_arg(args), gpus=args.gpus, mode=args.mode,
         optimizer=args.optimizer, precision=args.precision, grad_checkpointing=args.grad_checkpointing,
-        lora_rank=args.lora_rank,
+        lora_rank=args.lora_rank, ubatch=args.ubatch,
     )
     try:
         est = estimate(scenario)

@@ -12,7 +12,7 @@ from core.plan.catalog import catalog
 from core.plan.estimate import ENGINES, MODES, Scenario
 from core.plan.prices import price_book
 from core.plan.recommend import Request, recommend
-from core.plan.speed import DEFAULT_SYSTEM_RAM_GBPS, estimate_speed
+from core.plan.speed import BACKENDS, CALIBRATED_ON, DEFAULT_SYSTEM_RAM_GBPS, estimate_speed
 
 
 def _configure_speed(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +24,9 @@ def _configure_speed(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--users", type=positive_int, default=1)
     parser.add_argument("--prompt-tokens", type=positive_int, default=512)
     parser.add_argument("--system-ram-gbps", type=positive_float, default=DEFAULT_SYSTEM_RAM_GBPS)
+    parser.add_argument("--backend", default="auto", choices=BACKENDS,
+                        help="CUDA, ROCm, Vulkan, Metal or MLX (default: the usual one for the GPU and engine)")
+    parser.add_argument("--no-flash-attention", action="store_true", help="attention without flash attention")
     parser.add_argument("--json", action="store_true")
 
 
@@ -32,12 +35,16 @@ def _run_speed(args: argparse.Namespace) -> str:
                         kv_cache=args.kv_cache, gpu=gpu_arg(args), gpus=args.gpus)
     try:
         result = estimate_speed(scenario, users=args.users, prompt_tokens=args.prompt_tokens,
-                                system_ram_gbps=args.system_ram_gbps)
+                                system_ram_gbps=args.system_ram_gbps, backend=args.backend,
+                                flash_attention=not args.no_flash_attention)
     except ValueError as exc:  # InputError, and any other value the estimator refuses
         raise UsageError(str(exc)) from None
     payload = {
         "fits": result.fits, "gpu_layers": result.gpu_layers, "total_layers": result.total_layers,
         "decode_tokens_per_s": round(result.decode_tokens_per_s, 2),
+        "decode_tokens_per_s_low": round(result.decode_tokens_per_s_low, 2),
+        "decode_tokens_per_s_high": round(result.decode_tokens_per_s_high, 2),
+        "backend": result.backend, "hardware_class": result.hardware_class, "calibrated_on": CALIBRATED_ON,
         "aggregate_tokens_per_s": round(result.aggregate_tokens_per_s, 2),
         "prefill_tokens_per_s": None if result.prefill_tokens_per_s is None else round(result.prefill_tokens_per_s, 1),
         "time_to_first_token_s": None if result.time_to_first_token_s is None else round(result.time_to_first_token_s, 3),
@@ -84,6 +91,9 @@ def _run_recommend(args: argparse.Namespace) -> str:
             "price_krw": None if o.price_krw is None else round(o.price_krw),
             "price_usd": None if o.price_krw is None or rate is None else round(o.price_krw / rate),
             "decode_tokens_per_s": None if o.decode_tokens_per_s is None else round(o.decode_tokens_per_s, 1),
+            "decode_tokens_per_s_low": None if o.decode_tokens_per_s_low is None else round(o.decode_tokens_per_s_low, 1),
+            "decode_tokens_per_s_high": None if o.decode_tokens_per_s_high is None else round(o.decode_tokens_per_s_high, 1),
+            "tight": o.tight,
             "fits": o.fits, "headroom_gib": round(o.headroom_gib, 2),
             "power_w": None if o.workstation.power_w is None else round(o.workstation.power_w),
             "meets_target": o.meets_target, "reasons": [r.text("en") for r in o.reasons],

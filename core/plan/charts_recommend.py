@@ -73,6 +73,13 @@ def pareto_front(options: tuple[Option, ...]) -> list[Option]:
     return front
 
 
+def _error_bars(options: list[Option]) -> dict[str, Any]:
+    """The 80% range around each estimate, drawn as error bars."""
+    return {"type": "data", "symmetric": False, "thickness": 1.2, "width": 3,
+            "array": [(o.decode_tokens_per_s_high or 0) - (o.decode_tokens_per_s or 0) for o in options],
+            "arrayminus": [(o.decode_tokens_per_s or 0) - (o.decode_tokens_per_s_low or 0) for o in options]}
+
+
 def pareto_chart(options: tuple[Option, ...], lang: str) -> go.Figure:
     front = pareto_front(options)
     others = [o for o in options if o not in front and o.price_krw and o.decode_tokens_per_s]
@@ -80,11 +87,13 @@ def pareto_chart(options: tuple[Option, ...], lang: str) -> go.Figure:
         {"type": "scatter", "mode": "markers", "name": t("plan.legend.options", lang),
          "x": [(o.price_krw or 0) / MAN for o in others], "y": [o.decode_tokens_per_s for o in others],
          "text": [_label(o) for o in others], "marker": {"color": "#94a3b8", "size": 8},
+         "error_y": {**_error_bars(others), "color": "#cbd5e1"},
          "hovertemplate": "%{text}: %{x:,.0f}만 원, %{y:.1f} tok/s<extra></extra>"},
         {"type": "scatter", "mode": "lines+markers+text", "name": t("plan.legend.frontier", lang),
          "x": [(o.price_krw or 0) / MAN for o in front], "y": [o.decode_tokens_per_s for o in front],
          "text": [_label(o) for o in front], "textposition": "top left", "textfont": {"size": 10},
          "line": {"color": SERIES_COLOURS[0], "width": 2}, "marker": {"size": 10},
+         "error_y": {**_error_bars(front), "color": SERIES_COLOURS[0]},
          "hovertemplate": "%{text}: %{x:,.0f}만 원, %{y:.1f} tok/s<extra></extra>"},
     ]
     layout = {"xaxis": axis(t("plan.axis.total_man", lang)), "yaxis": axis(t("plan.axis.tps_user", lang), rangemode="tozero")}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.errors import InputError
 from core.plan import memory, training
@@ -41,6 +41,7 @@ class Scenario:
     grad_checkpointing: bool = False
     lora_rank: int = 16
     gpu_memory_utilization: float = 0.9
+    ubatch: int = 512  # llama.cpp's -ub: sizes the compute graph and each sliding-window cache
 
     @property
     def sequences(self) -> int:
@@ -106,7 +107,7 @@ def validate(s: Scenario) -> Quant:
     quant = find_quant(s.quant)
     ranges: tuple[tuple[str, float, float, float], ...] = (
         ("context", s.context, 1, 10_000_000), ("batch", s.batch, 1, 4096), ("parallel", s.parallel, 1, 1024),
-        ("gpus", s.gpus, 1, MAX_GPUS), ("lora_rank", s.lora_rank, 1, 4096),
+        ("gpus", s.gpus, 1, MAX_GPUS), ("lora_rank", s.lora_rank, 1, 4096), ("ubatch", s.ubatch, 1, 8192),
         ("gpu_memory_utilization", s.gpu_memory_utilization, 0.1, 1.0),
     )
     for name, value, low, high in ranges:
@@ -120,9 +121,9 @@ def validate(s: Scenario) -> Quant:
     for name, choice, allowed in choices:
         if choice not in allowed:
             raise InputError("err.choice", name=name, value=choice, allowed=", ".join(allowed))
-    if s.context > s.model.context_max:
+    if s.context > max(s.model.context_max, s.model.context_rope_scaled or 0):
         raise InputError("err.context_max", value=f"{s.context:,}", model=s.model.name,
-                         maximum=f"{s.model.context_max:,}")
+                         maximum=f"{max(s.model.context_max, s.model.context_rope_scaled or 0):,}")
     if s.mode != "inference":
         return quant
     if s.kv_cache not in KV_TYPES[s.engine]:
@@ -144,10 +145,15 @@ def estimate(s: Scenario) -> MemoryEstimate:
     """Validate and estimate; ValueError for a scenario that cannot be run."""
     quant = validate(s)
     if s.mode != "inference":
-        return _training(s)
-    if s.engine in ("ollama", "llama.cpp"):
-        return _llama_cpp(s, quant)
-    return _torch_inference(s, quant)
+        result = _training(s)
+    elif s.engine in ("ollama", "llama.cpp"):
+        result = _llama_cpp(s, quant)
+    else:
+        result = _torch_inference(s, quant)
+    if s.context > s.model.context_max:
+        # Past the trained length only with rope scaling switched on in the engine: the page says so.
+        result = replace(result, notes=(*result.notes, "rope_scaled"))
+    return result
 
 
 def _gpu_budget(s: Scenario) -> float | None:
@@ -167,12 +173,12 @@ def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
     # Untied models keep token_embd on the host; tied ones also need it on the GPU as the output head.
     gpu_weights = weights.bytes if m.tied_embeddings else weights.bytes - embd_host
     layer_weights = (gpu_weights - head) / m.layers
-    kv = memory.kv_cache_bytes(m, s.context, s.sequences, s.kv_cache, s.engine)
+    kv = memory.kv_cache_bytes(m, s.context, s.sequences, s.kv_cache, s.engine, s.ubatch)
     kv_layer = kv.bytes / m.layers
     reserve = memory.runtime_reserve(s.engine, metal)
     n = s.gpus
     usable = _gpu_budget(s)
-    compute = memory.llama_cpp_compute_buffer(m, s.context, s.sequences, pipeline=n > 1)
+    compute = memory.llama_cpp_compute_buffer(m, s.context, s.sequences, pipeline=n > 1, ubatch=s.ubatch)
 
     gpu_layers = m.layers
     if usable is not None:
@@ -180,7 +186,7 @@ def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
         gpu_layers = max(0, min(m.layers, int(free_for_layers // (layer_weights + kv_layer))))
         if gpu_layers < m.layers and n > 1:
             # Partial offload turns pipeline parallelism off again, and with it the extra copies.
-            compute = memory.llama_cpp_compute_buffer(m, s.context, s.sequences)
+            compute = memory.llama_cpp_compute_buffer(m, s.context, s.sequences, ubatch=s.ubatch)
             free_for_layers = n * (usable * GIB - compute.bytes - reserve.bytes) - head
             gpu_layers = max(0, min(m.layers - 1, int(free_for_layers // (layer_weights + kv_layer))))
     head_on_gpu = gpu_layers == m.layers

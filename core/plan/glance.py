@@ -17,6 +17,8 @@ class Glance:
     count: int
     fits: bool
     decode_tokens_per_s: float
+    decode_tokens_per_s_low: float
+    decode_tokens_per_s_high: float
 
 
 FALLBACK_GPU = "rtx-4090"
@@ -36,4 +38,5 @@ def glance(model: ModelArch, context: int, users: int, gpu: GpuSpec, count: int 
                         engine="ollama", gpu=gpu, gpus=count)
     memory = estimate(scenario)
     speed = estimate_speed(Scenario(**{**scenario.__dict__, "parallel": 1}), users=users)
-    return Glance(memory.total_gib, gpu, count, bool(memory.fits), speed.decode_tokens_per_s)
+    return Glance(memory.total_gib, gpu, count, bool(memory.fits), speed.decode_tokens_per_s,
+                  speed.decode_tokens_per_s_low, speed.decode_tokens_per_s_high)

@@ -23,7 +23,12 @@ ACTIVATION_PAPER = "https://arxiv.org/abs/2205.05198"
 
 LLAMA_CPP_UBATCH = 512
 """llama.cpp's default physical batch (n_ubatch); the compute graph is sized for it."""
-SWA_PAD_CELLS = 256
+LLAMA_CPP_CONTEXT = "https://github.com/ggml-org/llama.cpp/blob/master/src/llama-context.cpp"
+LLAMA_CPP_KV_ISWA = "https://github.com/ggml-org/llama.cpp/blob/master/src/llama-kv-cache-iswa.cpp"
+KV_PAD_CELLS = 256
+"""llama_context pads n_ctx, and each stream's share of it, to a multiple of 256 cells; the sliding-window
+cache is padded the same way (llama-kv-cache-iswa.cpp)."""
+SWA_PAD_CELLS = KV_PAD_CELLS
 VLLM_MAX_BATCHED_TOKENS = 8192
 """vLLM profiles its activation peak with one step of this many tokens (chunked prefill budget)."""
 
@@ -104,21 +109,32 @@ def output_head_bytes(model: ModelArch, quant: Quant) -> float:
 # --- KV cache ----------------------------------------------------------------------------------
 
 
-def kv_cells(model: ModelArch, context: int, sequences: int, engine: str) -> tuple[int, int]:
-    """Cached tokens held by full-attention layers and by sliding-window layers.
+def _pad(cells: int) -> int:
+    return math.ceil(cells / KV_PAD_CELLS) * KV_PAD_CELLS
 
-    llama.cpp sizes a sliding-window layer's cache at min(n_ctx, n_swa·n_seq + n_ubatch), padded to
-    256 cells; the PyTorch engines keep exactly the window per sequence.
+
+def kv_cells(model: ModelArch, context: int, sequences: int, engine: str,
+             ubatch: int = LLAMA_CPP_UBATCH) -> tuple[int, int]:
+    """Cells held by full-attention layers and by sliding-window layers, over all sequences.
+
+    ``context`` is per sequence (Ollama's num_ctx; llama.cpp's -c is the total, context × sequences).
+    llama.cpp (src/llama-context.cpp) pads n_ctx to 256, gives each of the n_seq streams
+    n_ctx_seq = pad(n_ctx / n_seq, 256) cells, and sizes a sliding-window stream at
+    pad(min(n_ctx_seq, n_swa + n_ubatch), 256) (src/llama-kv-cache-iswa.cpp), so small contexts and several
+    slots come out larger than context × slots. Ollama runs its models through the same code with one stream
+    per parallel request. The PyTorch engines keep exactly the window per sequence.
     """
+    if engine in ("ollama", "llama.cpp"):
+        n_ctx = _pad(context * sequences)
+        per_stream = _pad(n_ctx // sequences) if sequences > 1 else n_ctx
+        full = per_stream * sequences
+        if not model.sliding_window or not model.sliding_layers:
+            return full, 0
+        return full, _pad(min(per_stream, model.sliding_window + ubatch)) * sequences
     full = context * sequences
     if not model.sliding_window or not model.sliding_layers:
         return full, 0
-    if engine in ("ollama", "llama.cpp"):
-        swa = model.sliding_window * sequences + LLAMA_CPP_UBATCH
-        swa = math.ceil(swa / SWA_PAD_CELLS) * SWA_PAD_CELLS
-    else:
-        swa = model.sliding_window * sequences
-    return full, min(full, swa)
+    return full, min(full, model.sliding_window * sequences)
 
 
 def kv_bytes_per_token(model: ModelArch, kv_type: str) -> float:
@@ -126,29 +142,33 @@ def kv_bytes_per_token(model: ModelArch, kv_type: str) -> float:
     return 2 * model.kv_heads * model.head_dim * KV_CACHE_BYTES[kv_type] * model.layers
 
 
-def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str, engine: str) -> Term:
+def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str, engine: str,
+                   ubatch: int = LLAMA_CPP_UBATCH) -> Term:
     """KV = 2·L·n_kv·d_head·b·n_ctx·n_seq (grouped-query attention: only the KV heads are cached)."""
     b = KV_CACHE_BYTES[kv_type]
     per_cell_layer = 2 * model.kv_heads * model.head_dim * b
-    full_cells, swa_cells = kv_cells(model, context, sequences, engine)
+    full_cells, swa_cells = kv_cells(model, context, sequences, engine, ubatch)
     full_layers = model.layers - model.sliding_layers
     total = per_cell_layer * (full_layers * full_cells + model.sliding_layers * swa_cells)
     if model.sliding_layers and model.sliding_window:
-        formula = "KV = 2·n_kv·d_head·b·(L_full·n_ctx·n_seq + L_swa·cells_swa)"
+        formula = "KV = 2·n_kv·d_head·b·(L_full·cells + L_swa·cells_swa)"
         substituted = (
-            f"KV = 2·{model.kv_heads}·{model.head_dim}·{b:.4g}·({full_layers}·{context}·{sequences}"
+            f"KV = 2·{model.kv_heads}·{model.head_dim}·{b:.4g}·({full_layers}·{full_cells}"
             f" + {model.sliding_layers}·{swa_cells})"
         )
     else:
-        formula = "KV = 2·L·n_kv·d_head·b·n_ctx·n_seq"
-        substituted = f"KV = 2·{model.layers}·{model.kv_heads}·{model.head_dim}·{b:.4g}·{context}·{sequences}"
-    return Term("kv_cache", float(total), formula, substituted, LLAMA_CPP_KV_CACHE)
+        formula = "KV = 2·L·n_kv·d_head·b·cells"
+        substituted = f"KV = 2·{model.layers}·{model.kv_heads}·{model.head_dim}·{b:.4g}·{full_cells}"
+    if engine in ("ollama", "llama.cpp"):
+        formula += ", cells = pad256(n_ctx/n_seq)·n_seq"
+    return Term("kv_cache", float(total), formula, substituted, LLAMA_CPP_CONTEXT)
 
 
 # --- compute buffers and runtime ---------------------------------------------------------------
 
 
-def llama_cpp_compute_buffer(model: ModelArch, context: int, sequences: int, pipeline: bool = False) -> Term:
+def llama_cpp_compute_buffer(model: ModelArch, context: int, sequences: int, pipeline: bool = False,
+                             ubatch: int = LLAMA_CPP_UBATCH) -> Term:
     """The ggml graph for one micro-batch: the attention scores or the logits, whichever is larger.
 
     Ollama's GraphSize for the llama family; it reproduces llama.cpp's logged "compute buffer size".
@@ -157,7 +177,7 @@ def llama_cpp_compute_buffer(model: ModelArch, context: int, sequences: int, pip
     every GPU: 560 MiB becomes 640 MiB per GPU for Llama-3-8B at n_ctx 8192, as logged.
     """
     n_ctx = context * sequences
-    ub = min(n_ctx, LLAMA_CPP_UBATCH)
+    ub = min(n_ctx, ubatch)
     d, heads, vocab = model.hidden, model.heads, model.vocab
     logits = 4 * ub * (d + vocab)
     if pipeline:

@@ -40,6 +40,8 @@ class ModelArch:
     family: str = ""
     aliases: tuple[str, ...] = ()
     source_urls: tuple[str, ...] = ()
+    context_rope_scaled: int | None = None
+    """The longest context the model card allows with rope scaling (YaRN) switched on; None when it names none."""
     gguf_files: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False, hash=False)
     """Published GGUF file size in bytes and its source URL, per quant name (a file on a model hub)."""
     ollama_files: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False, hash=False)
@@ -101,6 +103,7 @@ _MODEL_COLUMNS = (
     Column("aliases"),
     Column("source_url", required=True),
     Column("notes"),
+    Column("context_rope_scaled", "int", low=512, high=10_000_000),
 )
 
 _GGUF_COLUMNS = (
@@ -131,7 +134,8 @@ def load_models(path: Path = MODELS_CSV, sizes_path: Path | None = GGUF_SIZES_CS
                 params_b=row["params_b"], active_params_b=row["active_params_b"],
                 layers=row["layers"], hidden=row["hidden"], heads=row["heads"],
                 kv_heads=row["kv_heads"], head_dim=row["head_dim"], vocab=row["vocab"],
-                context_max=row["context_max"], tied_embeddings=bool(row["tied_embeddings"]),
+                context_max=row["context_max"], context_rope_scaled=row["context_rope_scaled"],
+                tied_embeddings=bool(row["tied_embeddings"]),
                 sliding_window=row["sliding_window"], sliding_layers=row["sliding_layers"] or 0,
                 experts=row["experts"], experts_active=row["experts_active"],
                 aliases=split_list(row["aliases"]), source_urls=urls,

@@ -60,8 +60,15 @@ class Option:
     decode_tokens_per_s: float | None  # per user, for the slowest target model
     aggregate_tokens_per_s: float | None
     reasons: tuple[Reason, ...]
-    meets_target: bool
+    meets_target: bool  # the low end of the 80% range clears the target, not only the central estimate
     within_budget: bool
+    decode_tokens_per_s_low: float | None = None
+    decode_tokens_per_s_high: float | None = None
+
+    @property
+    def tight(self) -> bool:
+        """It fits, but within twice the safety margin: a longer prompt or a driver update may tip it over."""
+        return self.fits and self.headroom_gib < 2 * VRAM_SAFETY_MARGIN_GIB
 
     @property
     def gpu(self) -> GpuSpec:
@@ -98,6 +105,12 @@ def _scenario(request: Request, model: ModelArch, gpu: GpuSpec | None, count: in
     )
 
 
+VRAM_SAFETY_MARGIN_GIB = 1.0
+"""Free memory each GPU keeps before an option counts as a fit: llama.cpp's `--fit` leaves 1024 MiB per device
+by default (`-fitt`, tools/fit-params/README.md in ggml-org/llama.cpp), for the driver, other processes and
+what the estimate cannot see."""
+
+
 def sizing(request: Request) -> tuple[float, float]:
     """What the workstation around the GPUs is sized for: the largest model's parameters (billions) and the
     largest weights (GiB). The same for every candidate, so it is worked out once per request."""
@@ -110,33 +123,43 @@ def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook,
              sized_for: tuple[float, float] | None = None) -> Option:
     """One candidate: does every model fit, how fast is the slowest, what does the workstation cost."""
     memories = [estimate(_scenario(request, m, gpu, count)) for m in request.models]
-    fits = all(mem.fits for mem in memories)
     headroom = min(mem.headroom_gib or 0.0 for mem in memories)
-    decode = aggregate = None
+    fits = all(mem.fits for mem in memories) and headroom >= VRAM_SAFETY_MARGIN_GIB
+    decode = aggregate = low = high = None
     if request.mode == "inference":
         speeds = [estimate_speed(replace(_scenario(request, m, gpu, count), parallel=1), users=request.users,
                                  system_ram_gbps=request.system_ram_gbps) for m in request.models]
         slowest = min(speeds, key=lambda sp: sp.decode_tokens_per_s)
         decode, aggregate = slowest.decode_tokens_per_s, slowest.aggregate_tokens_per_s
+        low, high = slowest.decode_tokens_per_s_low, slowest.decode_tokens_per_s_high
     params_b, model_gib = sized_for or sizing(request)
     station = build(gpu, count, book, params_b, model_gib, request.mode, request.condition,
                     request.price_overrides_krw.get(gpu.id))
-    meets = fits and (request.min_tokens_per_s is None or (decode or 0) >= request.min_tokens_per_s)
+    # A target is met when the slow end of the range clears it: the one in ten slower runs still counts.
+    meets = fits and (request.min_tokens_per_s is None or (low or 0) >= request.min_tokens_per_s)
     within = request.budget_krw is None or (station.total_krw is not None and station.total_krw <= request.budget_krw)
-    reasons = _reasons(request, gpu, count, fits, headroom, decode, station, memories)
-    return Option(station, fits, headroom, decode, aggregate, tuple(reasons), meets, within)
+    reasons = _reasons(request, gpu, count, all(mem.fits for mem in memories), headroom, (decode, low, high),
+                       station, memories)
+    return Option(station, fits, headroom, decode, aggregate, tuple(reasons), meets, within, low, high)
 
 
-def _reasons(request: Request, gpu: GpuSpec, count: int, fits: bool, headroom: float, decode: float | None,
-             station: Workstation, memories: list) -> list[Reason]:
+def _reasons(request: Request, gpu: GpuSpec, count: int, fits: bool, headroom: float,
+             speed_range: tuple[float | None, float | None, float | None], station: Workstation,
+             memories: list) -> list[Reason]:
     out = []
-    if fits:
+    decode, low, high = speed_range
+    if fits and headroom < VRAM_SAFETY_MARGIN_GIB:
+        out.append(Reason("rec.reason.margin", {"headroom": f"{headroom:.1f}", "margin": f"{VRAM_SAFETY_MARGIN_GIB:g}"}))
+    elif fits and headroom < 2 * VRAM_SAFETY_MARGIN_GIB:
+        out.append(Reason("rec.reason.tight", {"headroom": f"{headroom:.1f}"}))
+    elif fits:
         out.append(Reason("rec.reason.fits", {"headroom": f"{headroom:.1f}"}))
     else:
         worst = min(memories, key=lambda mem: mem.gpu_layers / mem.total_layers)
         out.append(Reason("rec.reason.offload", {"gpu": worst.gpu_layers, "total": worst.total_layers}))
-    if decode is not None:
-        out.append(Reason("rec.reason.speed", {"tps": f"{decode:.0f}", "users": request.users}))
+    if decode is not None and low is not None and high is not None:
+        out.append(Reason("rec.reason.speed", {"tps": f"{decode:.0f}", "low": f"{low:.0f}", "high": f"{high:.0f}",
+                                               "users": request.users}))
     if count > 1 and request.engine not in SCALES_WITH_GPUS:
         out.append(Reason("rec.reason.layer_split", {"n": count}))
     if gpu.segment == "datacenter":

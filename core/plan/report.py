@@ -148,7 +148,9 @@ def recommendation_report(request: Request, result: Recommendation, gpus: Sequen
     ranked = ((t("rec.col.rank", lang), t("rec.col.config", lang), t("rec.col.total", lang), t("rec.col.tps", lang),
                t("rec.col.headroom", lang), t("rec.col.reasons", lang)),) + tuple(
         (str(i + 1), f"{o.count}× {o.gpu.name}", fmt_krw(o.price_krw, lang),
-         f"{o.decode_tokens_per_s:.1f}" if o.decode_tokens_per_s else "—", f"{o.headroom_gib:.1f} GiB",
+         f"{o.decode_tokens_per_s:.1f} ({o.decode_tokens_per_s_low:.0f}–{o.decode_tokens_per_s_high:.0f})"
+         if o.decode_tokens_per_s and o.decode_tokens_per_s_low and o.decode_tokens_per_s_high else "—",
+         f"{o.headroom_gib:.1f} GiB",
          "; ".join(r.text(lang) for r in o.reasons))
         for i, o in enumerate(result.options[:10])
     )

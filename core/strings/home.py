@@ -33,8 +33,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.col.today": ("오늘 총액", "Total today"),
     "home.col.pick": ("같은 예산의 오늘 추천", "Today's pick for that budget"),
     "home.quick": ("바로 보기: {model}, 컨텍스트 {context}", "At a glance: {model}, context {context}"),
-    "home.quick_line": ("필요 메모리 {total} GiB · {gpu}에서 {verdict} · 약 {tps} 토큰/초",
-                        "needs {total} GiB · {verdict} on {gpu} · about {tps} tokens/s"),
+    "home.quick_line": ("필요 메모리 {total} GiB · {gpu}에서 {verdict} · {tps} 토큰/초 (80% 범위)",
+                        "needs {total} GiB · {verdict} on {gpu} · {tps} tokens/s (80% range)"),
     "home.fits": ("들어감", "fits"),
     "home.no_fit": ("안 들어감 (오프로드)", "does not fit (offloads)"),
 }

@@ -40,6 +40,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err.config_missing": ("{name}에 {fields} 항목이 없습니다. 트랜스포머 config.json이 맞나요?",
                            "{name} lacks {fields}; is it a transformer config.json?"),
     "err.config_size": ("{name}의 크기 항목 중 정수가 아닌 값이 있습니다.", "{name} has a non-integer size field."),
+    "vram.rope_scaled": ("{context} 토큰은 학습된 길이 {trained} 토큰을 넘습니다. 모델 카드가 허용하는 rope scaling(YaRN)을 엔진에서 켜야 하며, 짧은 문장의 품질이 조금 떨어질 수 있습니다.",
+                         "{context} tokens is past the trained length of {trained}: switch on the rope scaling (YaRN) the model card allows in the engine; quality on short texts may drop a little."),
     "err.quant": ("알 수 없는 양자화 형식 {value!r}입니다. 가능한 값: {allowed}",
                   "unknown quantization {value!r}; allowed: {allowed}"),
     "err.range": ("{name} 값 {value}이(가) 허용 범위({low}–{high})를 벗어났습니다.",
@@ -90,7 +92,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "vram.quant": ("양자화", "Quantization"),
     "vram.quant_help": ("GGUF 크기는 공개된 파일 크기가 있으면 그 값을 씁니다.", "Published GGUF file sizes are used where known."),
     "vram.context": ("컨텍스트 (토큰)", "Context (tokens)"),
-    "vram.context_help": ("학습에서는 시퀀스 길이입니다.", "For fine-tuning this is the sequence length."),
+    "vram.context_help": ("요청 하나당 길이입니다: Ollama의 num_ctx와 같고, llama.cpp의 -c는 이 값 × 동시 요청 수입니다. 학습에서는 시퀀스 길이입니다.",
+                          "Per request: Ollama's num_ctx; llama.cpp's -c is this times the parallel requests. For fine-tuning, the sequence length."),
     "vram.parallel": ("동시 요청 수", "Parallel requests"),
     "vram.parallel_help": (
         "동시에 처리하는 요청 수 (Ollama의 OLLAMA_NUM_PARALLEL). KV 캐시가 그만큼 늘어납니다.",
