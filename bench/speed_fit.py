@@ -156,8 +156,11 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
             generated = int(raw["generated_tokens"] or 128)
             prompt = int(raw["prompt_tokens"] or 512)
             depth = int(raw["depth_tokens"] or 0)
-            # llama-bench runs its prompt and generation tests each in a context of its own length.
-            context = min(model.context_max, max(prompt, depth + generated, 512))
+            # llama-bench runs its prompt and generation tests each in a context of its own length; an Ollama run
+            # allocates the num_ctx it was given, which its notes record.
+            allocated = re.search(r"num_ctx[= ](\d+)", raw["notes"])
+            context = max(prompt, depth + generated, 512, int(allocated.group(1)) if allocated else 0)
+            context = min(max(model.context_max, model.context_rope_scaled or 0), context)
             scenario = Scenario(model=model, quant=quant, context=context, engine=engine if engine != "mlx" else "llama.cpp",
                                 gpu=gpus[gpu_id], gpus=int(raw["gpu_count"] or 1), kv_cache="f16")
             try:
@@ -505,6 +508,11 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
     print(f"Fits-in-GPU-memory calls right: {right}/{total} (measured offload or OOM: {sum(not m.fits for m in rows)})")
     for line in wrong[:8]:
         print(f"   wrong call: {line}")
+    median, high = statistics.median(errors), p90(errors)
+    verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    print(f"Goals: median ≤ 10% ({median:.1f}%, {verdict(median <= 10)}); p90 ≤ 30% ({high:.1f}%, {verdict(high <= 30)}); "
+          f"80% ranges cover 75-85% ({covered:.1f}%, {verdict(75 <= covered <= 85)}); every fit call right "
+          f"({right}/{total}, {verdict(right == total)}); KV cells as llama.cpp logs them: tests/test_memory.py")
     return constants, bands
 
 

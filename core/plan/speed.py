@@ -68,7 +68,7 @@ TENSOR_PARALLEL_MS_PER_LAYER = 0.0211
 MOE_MS_PER_LAYER = 0.0779
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.477, 1.244),
+    "*": (0.477, 1.25),
     "amd_apu_rocm": (0.509, 1.093),
     "amd_apu_rocm/llama.cpp": (0.509, 1.093),
     "amd_apu_vulkan": (0.363, 1.253),
@@ -78,9 +78,9 @@ INTERVALS: dict[str, tuple[float, float]] = {
     "apple_metal/ollama": (0.661, 1.016),
     "apple_mlx": (0.673, 1.157),
     "apple_mlx/mlx": (0.673, 1.157),
-    "nvidia_cuda": (0.251, 1.265),
+    "nvidia_cuda": (0.251, 1.269),
     "nvidia_cuda/llama.cpp": (0.841, 1.215),
-    "nvidia_cuda/ollama": (0.249, 1.279),
+    "nvidia_cuda/ollama": (0.249, 1.578),
     "nvidia_hbm_cuda": (0.368, 0.858),
     "nvidia_hbm_cuda/ollama": (0.368, 0.644),
     "nvidia_vulkan": (0.664, 1.301),
