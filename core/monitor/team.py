@@ -256,6 +256,9 @@ def team_view(client: PrometheusClient, window_s: float, now: float | None = Non
         # Each step of the subquery where `up` was 1: the latest is the target's last good scrape (to a step).
         seen = {s.labels.get("instance", "?"): s.value for s in client.query(
             f"max_over_time(timestamp(up == 1)[{lookback:.0f}s:{resolution:.0f}s])", now) if s.value is not None}
+        # Within the window, up's own points say it to the step: a host gone for less than a minute is found too.
+        for instance, when in _last_seen(up).items():
+            seen[instance] = max(when, seen.get(instance, 0.0))
         reporting = {s.labels.get("instance") for s in current}
         # Read at the moment of the last good scrape: later, Prometheus has marked those series stale.
         last = [sample for instance, when in seen.items() if instance not in reporting

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.net import free_port
+from tests.support.server import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 NVITOP_HOST = "ws-nvitop"
@@ -91,16 +92,6 @@ def _wait_url(url: str, until: str = "", proc: subprocess.Popen[bytes] | None = 
     raise RuntimeError(f"{url} did not answer {until!r} within {WAIT_S} s")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 def prometheus_binary() -> str:
     path = shutil.which("prometheus")
     if path:
@@ -121,11 +112,11 @@ class Stack:
     extra_targets: list[str] = field(default_factory=list)
 
     def stop_prometheus(self) -> None:
-        _stop(self.prometheus)
+        stop(self.prometheus)
 
     def close(self) -> None:
-        _stop(self.prometheus)
-        _stop(self.exporter)
+        stop(self.prometheus)
+        stop(self.exporter)
         self.dcgm.stop()
         self.tmp.cleanup()
 
@@ -153,7 +144,7 @@ def start_prometheus(targets: list[str], tmp: Path) -> tuple[subprocess.Popen[by
     try:
         _wait_url(f"{url}/-/ready", "", proc)
     except RuntimeError:
-        _stop(proc)
+        stop(proc)
         raise
     return proc, url
 
@@ -166,7 +157,7 @@ def start_stack() -> Stack:
     try:
         prometheus, url = start_prometheus([f"127.0.0.1:{exporter_port}", f"127.0.0.1:{dcgm.port}"], Path(tmp.name))
     except BaseException:
-        _stop(exporter)
+        stop(exporter)
         dcgm.stop()
         tmp.cleanup()
         raise

@@ -51,6 +51,9 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60)
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate a server this test started; kill it if it does not go within 10 s."""
+    if proc.poll() is not None:
+        return
     proc.terminate()
     try:
         proc.wait(timeout=10)
