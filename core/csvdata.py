@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,40 +77,49 @@ def read_rows(path: Path, columns: Sequence[Column]) -> Iterator[tuple[int, dict
     except OSError as exc:
         raise DataFileError(path, 0, None, f"cannot be read ({exc.strerror})") from None
     with handle:
-        reader = csv.reader(handle)
+        yield from _rows(handle, path, columns)
+
+
+def read_text_rows(text: str, name: str, columns: Sequence[Column]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The same checks for a file a person uploaded; errors name the file as they know it."""
+    yield from _rows(io.StringIO(text, newline=""), name, columns)
+
+
+def _rows(handle: Iterable[str], path: Path | str, columns: Sequence[Column]) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DataFileError(path, 1, None, "the file is empty; a header row is expected") from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise DataFileError(path, 1, None, f"is not readable CSV ({exc})") from None
+    header = [name.strip() for name in header]
+    missing = [col.name for col in columns if col.name not in header]
+    if missing:
+        raise DataFileError(path, 1, None, f"missing column(s): {', '.join(missing)}")
+    positions = {col.name: header.index(col.name) for col in columns}
+    start_line = reader.line_num
+    while True:
         try:
-            header = next(reader)
+            fields = next(reader)
         except StopIteration:
-            raise DataFileError(path, 1, None, "the file is empty; a header row is expected") from None
+            return
         except (csv.Error, UnicodeDecodeError) as exc:
-            raise DataFileError(path, 1, None, f"is not readable CSV ({exc})") from None
-        header = [name.strip() for name in header]
-        missing = [col.name for col in columns if col.name not in header]
-        if missing:
-            raise DataFileError(path, 1, None, f"missing column(s): {', '.join(missing)}")
-        positions = {col.name: header.index(col.name) for col in columns}
+            raise DataFileError(path, start_line + 1, None, f"is not readable CSV ({exc})") from None
+        line = start_line + 1
         start_line = reader.line_num
-        while True:
+        if not any(field.strip() for field in fields):
+            continue
+        if len(fields) != len(header):
+            raise DataFileError(path, line, None, f"has {len(fields)} fields, the header has {len(header)}")
+        row: dict[str, Any] = {}
+        for col in columns:
+            index = positions[col.name]
             try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise DataFileError(path, start_line + 1, None, f"is not readable CSV ({exc})") from None
-            line = start_line + 1
-            start_line = reader.line_num
-            if not any(field.strip() for field in fields):
-                continue
-            if len(fields) != len(header):
-                raise DataFileError(path, line, None, f"has {len(fields)} fields, the header has {len(header)}")
-            row: dict[str, Any] = {}
-            for col in columns:
-                index = positions[col.name]
-                try:
-                    row[col.name] = col.parse(fields[index])
-                except ValueError as exc:
-                    raise DataFileError(path, line, index + 1, f"{col.name}: {exc}") from None
-            yield line, row
+                row[col.name] = col.parse(fields[index])
+            except ValueError as exc:
+                raise DataFileError(path, line, index + 1, f"{col.name}: {exc}") from None
+        yield line, row
 
 
 def split_list(value: str | None) -> tuple[str, ...]:

@@ -10,9 +10,10 @@ from streamlit.delta_generator import DeltaGenerator
 
 import ui
 from core.chat import limits
+from core.chat.answer import Expected, expected, finished_turn, machine_of, measurement_of
 from core.chat.errors import ChatError
 from core.chat.hosts import HostHealth
-from core.chat.predict import detected_gpu, predicted_tokens_per_s
+from core.chat.measurements import Machine
 from core.chat.present import model_label, running_label, stream_without_images, without_images
 from core.chat.session import context_limit, effective_options, pick_model, settled_settings
 from core.chat.stream import ChatStream
@@ -34,13 +35,13 @@ UNSENT_KEY = "chat_unsent"
 URL_PARAM = "chat"
 HOST_PARAM = "host"
 """?host=<name> picks one of OLLAMA_HOSTS; it is also the picker's session-state key."""
-
 GPU_WINDOW_S = 60
 
 tr, lang = ui.tr, ui.lang()
 hosts = ui.chat_hosts()
 host_names = [h.name for h in hosts]
 store = ui.chat_store()
+measurements = ui.measurement_store()
 sampler = ui.monitor_sampler(ui.monitor_demo_requested())
 
 
@@ -59,10 +60,6 @@ def open_conversation(conversation_id: int | None, restore_host: bool = True) ->
         st.session_state[SYSTEM_KEY] = conversation.system_prompt
         for name, key in OPTION_KEYS.items():
             st.session_state[key] = getattr(restored, name)
-
-
-def on_pick() -> None:
-    open_conversation(st.session_state[CONVERSATION_KEY])
 
 
 def regenerate(conversation_id: int) -> None:
@@ -104,8 +101,8 @@ def begin_answer(request: Callable[[], ChatRequest]) -> ChatStream:
         raise  # st.rerun() raises; this keeps type checkers honest
 
 
-def show_answer(conversation: Conversation, turns: list[Turn], stream: ChatStream, predicted: float | None,
-                gpus: DeltaGenerator) -> None:
+def show_answer(conversation: Conversation, turns: list[Turn], stream: ChatStream, speed: Expected,
+                gpus: DeltaGenerator, machine: Machine) -> None:
     request = stream.request
     redraw_once_stored(conversation.id, len(turns))
     with st.chat_message("assistant"):
@@ -144,7 +141,9 @@ def show_answer(conversation: Conversation, turns: list[Turn], stream: ChatStrea
             # After a stop only plain Python runs here: no st.* call, not even a session-state write.
             stream.close()
             if stream.error is None or stream.content or stream.thinking:
-                store.add_turn(conversation.id, stream.turn(lang, predicted))
+                store.add_turn(conversation.id, finished_turn(stream, lang, speed))
+            # Every answer measures this machine; stopped, failed and short ones are kept but flagged.
+            measurements.add([measurement_of(stream, speed, machine, host.name, by_name.get(request.model), info)])
     if stream.error is not None and not (stream.content or stream.thinking):
         st.session_state[NOTICE_KEY] = stream.error.message(lang)
     st.rerun()
@@ -245,7 +244,8 @@ with st.sidebar:
     if ui.serving_beyond_loopback():
         st.caption(f":material/group: {tr('chat.shared_note')}")
     if conversations:
-        st.radio(tr("chat.conversations"), list(conversations), key=CONVERSATION_KEY, on_change=on_pick,
+        st.radio(tr("chat.conversations"), list(conversations), key=CONVERSATION_KEY,
+                 on_change=lambda: open_conversation(st.session_state[CONVERSATION_KEY]),
                  format_func=lambda i: without_images(conversations[i].title))
     if conversation is not None:
         with st.popover(tr("chat.manage"), icon=":material/edit:", width="stretch"):
@@ -289,9 +289,9 @@ with main:
     for turn in turns:
         chat_panels.render_turn(turn)
     if reply is not None and conversation is not None:
-        detected = detected_gpu(gpu_view.devices, ui.gpus()) if gpu_view.devices else None
-        predicted = predicted_tokens_per_s(info, detected, options.num_ctx) if info else None
-        show_answer(conversation, turns, reply, predicted, gpu_slot)
+        machine = machine_of(gateway.host, gpu_view, ui.gpus(), ui.ollama_version(gateway))
+        speed = expected(info, machine, ui.gpus(), options.num_ctx, ui.local_corrections())
+        show_answer(conversation, turns, reply, speed, gpu_slot, machine)
     elif turns and conversation:
         last_is_answer = turns[-1].role == "assistant"
         st.button(tr("chat.regenerate") if last_is_answer else tr("chat.retry"), key="chat_regenerate",

@@ -7,6 +7,7 @@ A data file that breaks its schema stops the page with a message naming the file
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import streamlit as st
@@ -15,7 +16,8 @@ from core.chat.config import OllamaConfig, OllamaHost, configured_hosts, data_di
 from core.chat.errors import ChatError, StoreError
 from core.chat.gateway import OllamaGateway
 from core.chat.hosts import HealthBoard, check_host
-from core.chat.store import ConversationStore
+from core.chat.measurements import MeasurementStore
+from core.chat.store import DB_NAME, ConversationStore
 from core.chat.types import ModelInfo
 from core.csvdata import DataFileError
 from core.errors import InputError
@@ -25,6 +27,7 @@ from core.monitor.sampler import Sampler
 from core.monitor.team import TeamView, team_view
 from core.monitor.trace import demo_sampler
 from core.plan.catalog import GpuSpec, catalog
+from core.plan.local import LocalCorrection, fit_corrections
 from core.plan.models import ModelArch, model_catalog
 from core.plan.prices import PriceBook, price_book
 from core.plan.tiers import PricedTier, price_tiers
@@ -148,6 +151,30 @@ def chat_store() -> ConversationStore:
         st.error(exc.message(lang()))
         st.stop()
         raise
+
+
+@st.cache_resource(show_spinner=False)
+def _measurement_store(directory: str) -> MeasurementStore:
+    return MeasurementStore(Path(directory) / DB_NAME)
+
+
+def measurement_store() -> MeasurementStore:
+    """The measurements of this team's machines, in the conversations' database."""
+    try:
+        return _measurement_store(str(data_dir()))
+    except StoreError as exc:
+        st.error(exc.message(lang()))
+        st.stop()
+        raise
+
+
+def local_corrections() -> dict[tuple[str, int, str, str], LocalCorrection]:
+    """Corrections from this team's own measurements (a few hundred rows read in a millisecond); none when the
+    store cannot be read."""
+    try:
+        return fit_corrections(_measurement_store(str(data_dir())).runs())
+    except StoreError:
+        return {}
 
 
 @st.cache_resource(ttl=60, show_spinner=False)

@@ -56,7 +56,7 @@ class OllamaGateway:
             (LocalModel(name=m.model or "", size_bytes=int(m.size or 0),
                         parameter_size=(m.details.parameter_size or "") if m.details else "",
                         quantization=(m.details.quantization_level or "") if m.details else "",
-                        family=(m.details.family or "") if m.details else "")
+                        family=(m.details.family or "") if m.details else "", digest=m.digest or "")
              for m in listed if m.model),
             key=lambda m: m.name,
         ))

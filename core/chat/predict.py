@@ -14,7 +14,7 @@ from core.chat.types import ModelInfo
 from core.monitor.types import GpuInfo
 from core.plan.catalog import GpuSpec
 from core.plan.estimate import Scenario
-from core.plan.speed import estimate_speed
+from core.plan.speed import SpeedEstimate, estimate_speed
 from core.units import MIB_PER_GIB
 
 OLLAMA_DEFAULT_CONTEXT = 4096
@@ -48,15 +48,22 @@ def detected_gpu(devices: Sequence[GpuInfo], gpus: Sequence[GpuSpec]) -> tuple[G
     return None if gpu is None else (gpu, len(devices))
 
 
-def predicted_tokens_per_s(info: ModelInfo, detected: tuple[GpuSpec, int] | None,
-                           context: int | None = None) -> float | None:
-    """Decode tokens/s that core.plan.speed predicts for one user of Ollama on the detected GPUs."""
+def predicted_speed(info: ModelInfo, detected: tuple[GpuSpec, int] | None,
+                    context: int | None = None) -> SpeedEstimate | None:
+    """What core.plan.speed predicts for one user of Ollama on the detected GPUs, with its range."""
     if info.arch is None or detected is None:
         return None
     gpu, count = detected
     scenario = Scenario(model=info.arch, quant=info.quantization or "Q4_K_M", context=context or OLLAMA_DEFAULT_CONTEXT,
                         engine="ollama", gpu=gpu, gpus=count)
     try:
-        return estimate_speed(scenario).decode_tokens_per_s
+        return estimate_speed(scenario)
     except ValueError:  # InputError: a scenario the estimator refuses
         return None
+
+
+def predicted_tokens_per_s(info: ModelInfo, detected: tuple[GpuSpec, int] | None,
+                           context: int | None = None) -> float | None:
+    """Decode tokens/s that core.plan.speed predicts for one user of Ollama on the detected GPUs."""
+    found = predicted_speed(info, detected, context)
+    return found.decode_tokens_per_s if found else None

@@ -37,6 +37,9 @@ def stats_line(stats: ChatStats, lang: str) -> str:
     predicted = stats.predicted_tokens_per_s
     parts.append(t("chat.stat.predicted", lang, value=fmt_number(predicted, lang, 1)) if predicted is not None
                  else t("chat.stat.predicted_na", lang))
+    if predicted is not None and stats.calibration_runs:
+        parts.append(t("chat.stat.calibrated", lang, runs=stats.calibration_runs,
+                       spread=fmt_number(stats.calibration_spread_pct, lang, 0)))
     if stats.prompt_tokens_per_s is not None:
         parts.append(t("chat.stat.prompt_speed", lang, value=fmt_number(stats.prompt_tokens_per_s, lang, 0)))
     if stats.first_token_s is not None:

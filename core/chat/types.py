@@ -34,6 +34,7 @@ class LocalModel:
     parameter_size: str = ""
     quantization: str = ""
     family: str = ""
+    digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ class ChatStats:
     wall_s: float | None = None
     chunks: int = 0
     predicted_tokens_per_s: float | None = None
+    calibration_runs: int | None = None  # the prediction was corrected by this many local measurements
+    calibration_spread_pct: float | None = None
 
     @property
     def tokens_per_s(self) -> float | None:

@@ -87,6 +87,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chat.stat.speed": ("⚡ {value} 토큰/초", "⚡ {value} tokens/s"),
     "chat.stat.partial": ("{chunks}조각 / {seconds}초", "{chunks} pieces in {seconds} s"),
     "chat.stat.predicted": ("예측 {value} 토큰/초", "predicted {value} tokens/s"),
+    "chat.stat.calibrated": ("이 워크스테이션에서 보정: 답변 {runs}개, ±{spread}%", "calibrated on this workstation: {runs} answers, ±{spread}%"),
     "chat.stat.predicted_na": ("예측 n/a", "predicted n/a"),
     "chat.stat.prompt_speed": ("프롬프트 {value} 토큰/초", "prompt {value} tokens/s"),
     "chat.stat.first_token": ("첫 토큰 {value}초", "first token {value} s"),
