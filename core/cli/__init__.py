@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from core.cli import catalog, monitor, plan, serve
+from core.cli import bench, catalog, monitor, plan, serve
 from core.cli.args import Command, Parser, UsageError
 from core.csvdata import DataFileError
 
-COMMANDS: tuple[Command, ...] = catalog.COMMANDS + plan.COMMANDS + monitor.COMMANDS + serve.COMMANDS
+COMMANDS: tuple[Command, ...] = catalog.COMMANDS + plan.COMMANDS + bench.COMMANDS + monitor.COMMANDS + serve.COMMANDS
 
 
 def _build_parser() -> Parser:
