@@ -14,6 +14,7 @@ from core.monitor.downloads import window_csv, window_json
 from core.monitor.team import configured_url
 from core.monitor.view import MonitorView
 from core.plan.estimate import quants_for
+from ui.measured import measured_section
 
 ui.frame_guard()
 
@@ -244,3 +245,6 @@ with st.container(horizontal=True):
     st.download_button(tr("mon.download.json"), data=lambda: window_json(sampler.view(window_s)),
                        file_name=f"{stem}.json", mime="application/json", on_click="ignore",
                        icon=":material/download:")
+
+if not presenting:
+    measured_section()

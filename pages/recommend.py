@@ -91,7 +91,8 @@ if currency == "usd" and book.usd_krw is not None:
 try:
     request = Request(models=tuple(target_models), quant=quant, context=int(context), users=int(users), mode=mode,
                       engine=engine, budget_krw=budget_krw or None, min_tokens_per_s=min_tps or None,
-                      condition=condition, max_gpus=int(max_gpus), price_overrides_krw=overrides)
+                      condition=condition, max_gpus=int(max_gpus), price_overrides_krw=overrides,
+                      local=ui.local_corrections())
     result = recommend(request, gpus, book)
 except InputError as exc:
     st.error(exc.message(lang))

@@ -95,3 +95,20 @@ def test_export_and_import_round_trip_and_bad_files_name_the_cell(workstation: t
     with pytest.raises(DataFileError) as raised:
         from_csv("\n".join([broken[0], ",".join(cells)]) + "\n", "theirs.csv")
     assert (raised.value.path, raised.value.line, raised.value.column) == ("theirs.csv", 2, header.index("gpu_count") + 1)
+
+
+def test_the_monitor_page_plots_measured_against_predicted(workstation: tuple[FakeOllama, Path]) -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "chat.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    for question in ("one", "two", "three"):
+        ask(at, question)
+    monitor = AppTest.from_file(str(ROOT / "pages" / "monitor.py"), default_timeout=60)
+    monitor.query_params["lang"] = "en"
+    monitor.run()
+    assert not monitor.exception
+    assert "Measured on our machines" in [s.value for s in monitor.subheader]
+    table = monitor.dataframe[-1].value
+    assert list(table["Runs"]) == [3] and table.iloc[0]["Model"] == "llama3.2:latest"
+    charts = [c for c in monitor.get("plotly_chart") if "Predicted against measured (3 runs)" in c.proto.spec]
+    assert charts

@@ -139,3 +139,16 @@ def test_memory_beyond_the_largest_kit_is_bought_as_several_kits() -> None:
     kits = [part("m32", "ram", "DDR5 32GB", 120_000, "32 GB"), part("m64", "ram", "DDR5 64GB", 230_000, "64 GB")]
     assert [p.part_id for p in _ram(kits, 128)] == ["m64", "m64"]
     assert _ram(kits, 512) == ()  # more than four kits: refused, never priced as the largest one
+
+
+def test_a_gpu_the_team_measured_uses_its_own_correction(book: PriceBook) -> None:
+    from core.plan.catalog import find_gpu
+    from core.plan.local import LocalCorrection
+
+    model = find_model("llama3.1:8b")
+    published = recommend(Request(models=(model,)), (find_gpu("rtx-4090"),), book).options[0]
+    measured = LocalCorrection(("rtx-4090", 1, "ollama", "CUDA"), runs=37, factor=0.5, spread_pct=6.0)
+    local = recommend(Request(models=(model,), local={measured.key: measured}), (find_gpu("rtx-4090"),), book).options[0]
+    assert local.decode_tokens_per_s == pytest.approx(published.decode_tokens_per_s * 0.5)
+    assert local.decode_tokens_per_s_low == pytest.approx(local.decode_tokens_per_s * 0.94)
+    assert any(r.text("en") == "speed calibrated on this workstation: 37 answers, ±6%" for r in local.reasons)

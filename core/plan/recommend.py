@@ -3,12 +3,14 @@ ranked, with the reasons in words and why the popular cards were left out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from core.errors import InputError
 from core.i18n import fmt_krw, t
 from core.plan.catalog import GpuSpec
 from core.plan.estimate import Scenario, effective_engine, estimate
+from core.plan.local import LocalCorrection, correction_for
 from core.plan.models import ModelArch
 from core.plan.prices import PriceBook
 from core.plan.speed import estimate_speed
@@ -50,6 +52,8 @@ class Request:
     max_gpus: int = 4
     price_overrides_krw: dict[str, float] = field(default_factory=dict)
     system_ram_gbps: float = 60.0
+    local: Mapping[tuple[str, int, str, str], LocalCorrection] = field(default_factory=dict)
+    """Corrections measured on the team's own machines (core.plan.local), for the GPUs it already owns."""
 
 
 @dataclass(frozen=True)
@@ -126,12 +130,18 @@ def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook,
     headroom = min(mem.headroom_gib or 0.0 for mem in memories)
     fits = all(mem.fits for mem in memories) and headroom >= VRAM_SAFETY_MARGIN_GIB
     decode = aggregate = low = high = None
+    local = None
     if request.mode == "inference":
         speeds = [estimate_speed(replace(_scenario(request, m, gpu, count), parallel=1), users=request.users,
                                  system_ram_gbps=request.system_ram_gbps) for m in request.models]
         slowest = min(speeds, key=lambda sp: sp.decode_tokens_per_s)
         decode, aggregate = slowest.decode_tokens_per_s, slowest.aggregate_tokens_per_s
         low, high = slowest.decode_tokens_per_s_low, slowest.decode_tokens_per_s_high
+        local = correction_for(request.local, gpu.id, count, request.engine, slowest.backend)
+        if local is not None:
+            # Measured here: the team's own correction, its spread as the range.
+            decode, aggregate = local.apply(decode), local.apply(aggregate)
+            low, high = decode * (1 - local.spread_pct / 100), decode * (1 + local.spread_pct / 100)
     params_b, model_gib = sized_for or sizing(request)
     station = build(gpu, count, book, params_b, model_gib, request.mode, request.condition,
                     request.price_overrides_krw.get(gpu.id))
@@ -140,6 +150,8 @@ def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook,
     within = request.budget_krw is None or (station.total_krw is not None and station.total_krw <= request.budget_krw)
     reasons = _reasons(request, gpu, count, all(mem.fits for mem in memories), headroom, (decode, low, high),
                        station, memories)
+    if request.mode == "inference" and local is not None:
+        reasons.append(Reason("rec.reason.calibrated", {"runs": local.runs, "spread": f"{local.spread_pct:.0f}"}))
     return Option(station, fits, headroom, decode, aggregate, tuple(reasons), meets, within, low, high)
 
 

@@ -210,4 +210,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mon.diag.memory": ("기록 버퍼 {mib} MiB (고정 상한) · 실행 {hours}시간 · 조회 {polls}회",
                         "History buffers {mib} MiB (fixed ceiling) · running {hours} h · {polls} polls"),
     "mon.diag.events": ("최근 사건", "Recent events"),
+    "measured.title": ("우리 장비에서 잰 속도", "Measured on our machines"),
+    "measured.intro": ("채팅 답변과 `python -m core bench`가 잰 디코드 속도를 공개 벤치마크로 보정한 예측과 비교합니다. "
+                       "중단·실패·짧은 답변은 저장되지만 보정에는 쓰지 않습니다. 프롬프트나 답변 내용은 저장하지 않습니다.",
+                       "Decode speed measured by chat answers and `python -m core bench`, against the prediction calibrated on "
+                       "published benchmarks. Stopped, failed and short answers are kept but not counted. No prompt or "
+                       "answer text is stored."),
+    "measured.none": ("아직 잰 값이 없습니다. 이 서버의 Ollama로 채팅하거나 `python -m core bench`를 실행하세요.",
+                      "Nothing measured yet: chat with this server's Ollama, or run `python -m core bench`."),
+    "measured.chart": ("예측 대 측정 (실행 {n}회)", "Predicted against measured ({n} runs)"),
+    "measured.source": ("출처: 이 서버의 측정값 (data/ 밖, 서버 데이터베이스)", "Source: this server's measurements (its database)"),
+    "measured.legend.perfect": ("예측 = 측정", "predicted = measured"),
+    "measured.source.chat": ("채팅 답변", "chat answers"),
+    "measured.source.bench": ("벤치마크", "benchmark"),
+    "measured.source.import": ("가져온 값", "imported"),
+    "measured.axis.predicted": ("예측 (토큰/초)", "Predicted (tokens/s)"),
+    "measured.axis.measured": ("측정 (토큰/초)", "Measured (tokens/s)"),
+    "measured.col.model": ("모델", "Model"),
+    "measured.col.gpu": ("GPU", "GPU"),
+    "measured.col.runs": ("실행 수", "Runs"),
+    "measured.col.median": ("오차 중앙값 (%)", "Median error (%)"),
+    "measured.col.worst": ("가장 큰 오차 (%)", "Largest error (%)"),
+    "measured.export": ("측정값 CSV 내려받기", "Download measurements (CSV)"),
+    "measured.import": ("다른 팀의 측정값 CSV 가져오기", "Import another team's measurements (CSV)"),
+    "measured.imported": ("{n}개 행을 가져왔습니다.", "{n} rows imported."),
 }

@@ -47,6 +47,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.reason.offload": ("{total}개 층 중 {gpu}개만 GPU에 올라가 나머지는 CPU가 처리합니다", "only {gpu} of {total} layers fit on the GPU; the rest run on the CPU"),
     "rec.reason.speed": ("사용자 {users}명일 때 사용자당 약 {tps} 토큰/초 (80% 범위 {low}–{high})",
                          "about {tps} tokens/s per user with {users} users (80% range {low}-{high})"),
+    "rec.reason.calibrated": ("이 워크스테이션에서 보정된 속도: 답변 {runs}개, ±{spread}%", "speed calibrated on this workstation: {runs} answers, ±{spread}%"),
     "rec.reason.tight": ("들어가지만 여유가 {headroom} GiB뿐입니다(빠듯함): 긴 프롬프트나 드라이버 변경으로 넘칠 수 있습니다",
                          "fits, but with only {headroom} GiB to spare (tight): a longer prompt or a driver update may tip it over"),
     "rec.reason.margin": ("여유가 {headroom} GiB로 llama.cpp --fit의 GPU당 안전 여유 {margin} GiB보다 작아 맞는 구성으로 치지 않습니다",
