@@ -262,14 +262,16 @@ with st.sidebar:
 manage = ui.admin_rights().may_manage_models
 with side:
     st.subheader(tr("chat.loaded_models"))
+    gpu_view = sampler.view(window_s=GPU_WINDOW_S)
+    machine = machine_of(gateway.host, gpu_view, ui.gpus(), ui.ollama_version(gateway))
     for row in running:
         st.markdown(running_label(row, lang))
+        chat_panels.reconciliation(row, ui.ollama_model_info(gateway, row.name), machine, gpu_view, measurements)
         st.button(tr("chat.unload"), key=f"chat_unload_{row.name}", icon=":material/eject:", on_click=unload,
                   args=(row.name,), disabled=not manage, help=None if manage else tr("chat.lan_no_admin"))
     if not running:
         st.caption(tr("chat.none_loaded"))
     gpu_slot = st.empty()
-    gpu_view = sampler.view(window_s=GPU_WINDOW_S)
     chat_panels.show_gpus(gpu_slot, gpu_view)
     if gateway.config.allow_pull and manage:
         chat_panels.pull_form(gateway)
@@ -289,7 +291,6 @@ with main:
     for turn in turns:
         chat_panels.render_turn(turn)
     if reply is not None and conversation is not None:
-        machine = machine_of(gateway.host, gpu_view, ui.gpus(), ui.ollama_version(gateway))
         speed = expected(info, machine, ui.gpus(), options.num_ctx, ui.local_corrections())
         show_answer(conversation, turns, reply, speed, gpu_slot, machine)
     elif turns and conversation:

@@ -112,3 +112,15 @@ def test_the_monitor_page_plots_measured_against_predicted(workstation: tuple[Fa
     assert list(table["Runs"]) == [3] and table.iloc[0]["Model"] == "llama3.2:latest"
     charts = [c for c in monitor.get("plotly_chart") if "Predicted against measured (3 runs)" in c.proto.spec]
     assert charts
+
+
+def test_the_loaded_model_is_set_beside_the_estimate_and_kept_once(workstation: tuple[FakeOllama, Path]) -> None:
+    _, db = workstation
+    at = AppTest.from_file(str(ROOT / "pages" / "chat.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    ask(at.run(), "load it")
+    at.run()  # redrawn: the same loaded configuration is not stored twice
+    line = next(c.value for c in at.caption if c.value.startswith("estimate "))
+    assert "Ollama reports 1.9 GiB (1.9 GiB in VRAM)" in line and "NVML runner" in line
+    (check,) = MeasurementStore(db).memory_checks()
+    assert check["model"] == "llama3.2:latest" and check["gpu_id"] == "rtx-4090" and check["estimate_gib"]

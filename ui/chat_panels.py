@@ -12,14 +12,16 @@ from core.chat.config import OllamaHost
 from core.chat.errors import ChatError
 from core.chat.gateway import OllamaGateway
 from core.chat.hosts import HostHealth
+from core.chat.measurements import Machine, MeasurementStore
 from core.chat.present import stats_line, without_images
+from core.chat.reconcile import reconcile
 from core.chat.store import ConversationStore
-from core.chat.types import Turn
+from core.chat.types import ModelInfo, RunningModel, Turn
 from core.errors import InputError
 from core.monitor.cards import gpu_cards
 from core.monitor.view import MonitorView
 from ui.i18n import lang, tr
-from ui.resources import chat_host_board
+from ui.resources import chat_host_board, gpus
 
 PULLED_KEY = "chat_pulled"
 """The model just pulled: the page selects it on the next run."""
@@ -135,3 +137,17 @@ def transcript_downloads(store: ConversationStore, conversation_id: int) -> None
                                          ("text/markdown", "application/json"), strict=True):
         column.download_button(label, lambda kind=kind: build(kind), file_name=f"chat-{conversation_id}.{kind}",
                                mime=mime, on_click="ignore", icon=":material/download:", width="stretch")
+
+
+def reconciliation(running: RunningModel, info: ModelInfo | None, machine: Machine, view: MonitorView,
+                   store: MeasurementStore) -> None:
+    """The estimate beside what Ollama and NVML report for one loaded model, large gaps with their likely cause;
+    the configuration is kept once in the store, so the estimator's memory error here is known too."""
+    rec = reconcile(running, info, machine, gpus(), view)
+    store.add_memory_check(rec.model, rec.context, machine.gpu_id, rec.estimate_gib, rec.ollama_gib,
+                           rec.ollama_vram_gib, rec.runner_gib)
+    gib = lambda value: "n/a" if value is None else f"{value:.1f} GiB"  # noqa: E731
+    st.caption(tr("reconcile.line", estimate=gib(rec.estimate_gib), ollama=gib(rec.ollama_gib),
+                  vram=gib(rec.ollama_vram_gib), runner=gib(rec.runner_gib), others=gib(rec.others_gib)))
+    for cause in rec.causes:
+        st.warning(tr(cause), icon=":material/memory:")

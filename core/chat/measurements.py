@@ -98,6 +98,13 @@ def _sql_type(name: str) -> str:
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS measurements (id INTEGER PRIMARY KEY, " + ", ".join(
     f"{name} {_sql_type(name)}" for name in FIELDS) + ");"
+_MEMORY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS memory_checks (
+    id INTEGER PRIMARY KEY, at REAL NOT NULL, model TEXT NOT NULL, context INTEGER, gpu_id TEXT NOT NULL,
+    estimate_gib REAL, ollama_gib REAL NOT NULL, ollama_vram_gib REAL NOT NULL, runner_gib REAL,
+    UNIQUE (model, context, gpu_id, ollama_gib, ollama_vram_gib)
+);"""
+"""Each loaded configuration once: what the memory estimator said against what the engine held."""
 
 
 class MeasurementStore:
@@ -109,6 +116,7 @@ class MeasurementStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as conn:
                 conn.execute(_SCHEMA)
+                conn.executescript(_MEMORY_SCHEMA)
         except OSError as exc:
             raise StoreError(path=str(path), detail=str(exc)) from exc
 
@@ -134,6 +142,19 @@ class MeasurementStore:
         with self._connect() as conn:
             found = conn.execute(f"SELECT {', '.join(FIELDS)} FROM measurements ORDER BY at").fetchall()
         return [Measurement(**dict(row)) for row in found]
+
+    def add_memory_check(self, model: str, context: int | None, gpu_id: str, estimate_gib: float | None,
+                         ollama_gib: float, ollama_vram_gib: float, runner_gib: float | None) -> None:
+        """Once per loaded configuration: a page redrawn every second does not repeat it."""
+        with self._connect() as conn:
+            conn.execute("INSERT OR IGNORE INTO memory_checks (at, model, context, gpu_id, estimate_gib, ollama_gib, "
+                         "ollama_vram_gib, runner_gib) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (now(), model, context, gpu_id, estimate_gib, round(ollama_gib, 3), round(ollama_vram_gib, 3),
+                          runner_gib))
+
+    def memory_checks(self) -> list[dict[str, object]]:
+        with self._connect() as conn:
+            return [dict(row) for row in conn.execute("SELECT * FROM memory_checks ORDER BY at").fetchall()]
 
     def runs(self) -> list[LocalRun]:
         return [m.run() for m in self.all() if m.counts]
