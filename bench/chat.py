@@ -68,7 +68,7 @@ def _answer() -> str:
 
 
 def _gateway(fake: FakeOllama) -> None:
-    gateway = OllamaGateway(OllamaConfig(host=fake.url))
+    gateway = OllamaGateway(OllamaConfig(url=fake.url))
     request = ChatRequest("llama3.2:latest", ({"role": "user", "content": "it"},))
     added, extra = [], []
     for _ in range(GATEWAY_RUNS):

@@ -173,7 +173,7 @@ st.title(tr("chat.title"))
 server_error: ChatError | None = None
 try:
     installed, running = gateway.list_models(), gateway.running()
-    where = f"{host.name} · {gateway.host}" if len(hosts) > 1 else gateway.host
+    where = f"{host.name} · {gateway.url}" if len(hosts) > 1 else gateway.url
     st.caption(tr("chat.server", host=where, version=ui.ollama_version(gateway)))
     if not installed:
         st.info(tr("chat.no_models_help"), icon=":material/download:")
@@ -263,7 +263,7 @@ manage = ui.admin_rights().may_manage_models
 with side:
     st.subheader(tr("chat.loaded_models"))
     gpu_view = sampler.view(window_s=GPU_WINDOW_S)
-    machine = machine_of(gateway.host, gpu_view, ui.gpus(), ui.ollama_version(gateway))
+    machine = machine_of(gateway.url, gpu_view, ui.gpus(), ui.ollama_version(gateway))
     for row in running:
         st.markdown(running_label(row, lang))
         chat_panels.reconciliation(row, ui.ollama_model_info(gateway, row.name), machine, gpu_view, measurements)

@@ -70,9 +70,9 @@ with right.container(border=True):
     host = ui.first_ollama_host()
     health = ui.chat_host_board((host,)).read(ui.HOST_HEALTH_WAIT_S)[host.name]
     if health is None:
-        st.markdown(tr("home.ollama_checking", host=ui.chat_gateway(host).host))
+        st.markdown(tr("home.ollama_checking", host=ui.chat_gateway(host).url))
     elif health.up:
-        st.markdown(tr("home.ollama_up", host=ui.chat_gateway(host).host, version=health.version))
+        st.markdown(tr("home.ollama_up", host=ui.chat_gateway(host).url, version=health.version))
         st.caption(tr("home.ollama_loaded", models=", ".join(r.name for r in health.running)) if health.running
                    else tr("home.ollama_none_loaded"))
     else:

@@ -32,10 +32,10 @@ def test_host_is_read_the_way_the_official_client_reads_it(value: str) -> None:
 
 
 def test_configuration_comes_from_the_server_environment_only() -> None:
-    assert OllamaConfig.from_env({}) == OllamaConfig(host=DEFAULT_HOST, allow_pull=False)
+    assert OllamaConfig.from_env({}) == OllamaConfig(url=DEFAULT_HOST, allow_pull=False)
     config = OllamaConfig.from_env({"OLLAMA_HOST": "10.0.0.5", "ALLOW_MODEL_PULL": "1",
                                     "OLLAMA_READ_TIMEOUT_S": "oops"})
-    assert config.host == "http://10.0.0.5:11434" and config.allow_pull and config.read_timeout_s == 300.0
+    assert config.url == "http://10.0.0.5:11434" and config.allow_pull and config.read_timeout_s == 300.0
     assert not OllamaConfig.from_env({"ALLOW_MODEL_PULL": "0"}).allow_pull
 
 

@@ -35,7 +35,7 @@ def fake() -> Iterator[FakeOllama]:
 
 
 def gateway_for(url: str, **config: object) -> OllamaGateway:
-    return OllamaGateway(OllamaConfig(host=url, **config))  # type: ignore[arg-type]
+    return OllamaGateway(OllamaConfig(url=url, **config))  # type: ignore[arg-type]
 
 
 def ask(model: str = "llama3.2:latest", prompt: str = "hi", **options: object) -> ChatRequest:

@@ -67,9 +67,9 @@ def test_a_bad_entry_is_named_with_what_is_allowed(value: str, key: str, entry: 
 # --- health ------------------------------------------------------------------------------------------------
 def test_check_host_reads_version_and_loaded_models_or_keeps_the_typed_error() -> None:
     with FakeOllama() as fake:
-        up = check_host(A, OllamaGateway(OllamaConfig(host=fake.url)))
+        up = check_host(A, OllamaGateway(OllamaConfig(url=fake.url)))
     assert up.up and up.version == "0.12.6" and up.running == ()
-    down = check_host(A, OllamaGateway(OllamaConfig(host=f"http://127.0.0.1:{free_port()}")))
+    down = check_host(A, OllamaGateway(OllamaConfig(url=f"http://127.0.0.1:{free_port()}")))
     assert not down.up and isinstance(down.error, ServerUnreachable)
     assert "not reachable" in down.error.message("en")
 

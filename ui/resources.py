@@ -90,7 +90,7 @@ def load_catalogs() -> tuple[tuple[GpuSpec, ...], tuple[ModelArch, ...]]:
 
 @st.cache_resource(show_spinner=False)
 def _ollama_gateway(host: str, allow_pull: bool, read_timeout_s: float) -> OllamaGateway:
-    return OllamaGateway(OllamaConfig(host=host, allow_pull=allow_pull, read_timeout_s=read_timeout_s))
+    return OllamaGateway(OllamaConfig(url=host, allow_pull=allow_pull, read_timeout_s=read_timeout_s))
 
 
 def chat_hosts() -> tuple[OllamaHost, ...]:
@@ -109,7 +109,7 @@ def first_ollama_host() -> OllamaHost:
     try:
         return configured_hosts()[0]
     except InputError:
-        return OllamaHost("", OllamaConfig.from_env().host)
+        return OllamaHost("", OllamaConfig.from_env().url)
 
 
 def chat_gateway(host: OllamaHost | None = None) -> OllamaGateway:
@@ -186,7 +186,7 @@ def _model_info(_gateway: OllamaGateway, host: str, name: str) -> ModelInfo:
 def ollama_model_info(gateway: OllamaGateway, name: str) -> ModelInfo | None:
     """/api/show for one model, cached for a minute; None when the server cannot say."""
     try:
-        return _model_info(gateway, gateway.host, name)
+        return _model_info(gateway, gateway.url, name)
     except ChatError:
         return None
 
@@ -198,7 +198,7 @@ def _ollama_version(_gateway: OllamaGateway, host: str) -> str:
 
 def ollama_version(gateway: OllamaGateway) -> str:
     try:
-        return _ollama_version(gateway, gateway.host)
+        return _ollama_version(gateway, gateway.url)
     except ChatError:
         return "?"
 

@@ -53,7 +53,7 @@ def _seconds(value: str | None, default: float) -> float:
 
 @dataclass(frozen=True)
 class OllamaConfig:
-    host: str = DEFAULT_HOST
+    url: str = DEFAULT_HOST  # the server's URL; an OllamaHost's name is what people pick
     allow_pull: bool = False
     """Pulling writes gigabytes to the server's disk; only the server's owner switches it on."""
     connect_timeout_s: float = 3.0
@@ -66,7 +66,7 @@ class OllamaConfig:
     def from_env(cls, env: Mapping[str, str] | None = None) -> OllamaConfig:
         env = os.environ if env is None else env
         return cls(
-            host=normalize_host(env.get("OLLAMA_HOST")),
+            url=normalize_host(env.get("OLLAMA_HOST")),
             allow_pull=_flag(env.get("ALLOW_MODEL_PULL")),
             read_timeout_s=_seconds(env.get("OLLAMA_READ_TIMEOUT_S"), cls.read_timeout_s),
         )

@@ -30,27 +30,27 @@ class OllamaGateway:
         self.config = config
         connect, quick = config.connect_timeout_s, config.quick_timeout_s
         self._quick_timeout = httpx.Timeout(quick, connect=connect)
-        self._quick = ollama.Client(host=config.host, timeout=self._quick_timeout)
+        self._quick = ollama.Client(host=config.url, timeout=self._quick_timeout)
         self._streaming = ollama.Client(
-            host=config.host, timeout=httpx.Timeout(config.read_timeout_s, connect=connect, pool=quick)
+            host=config.url, timeout=httpx.Timeout(config.read_timeout_s, connect=connect, pool=quick)
         )
 
     @property
-    def host(self) -> str:
-        return self.config.host
+    def url(self) -> str:
+        return self.config.url
 
     def version(self) -> str:
         """The server's version; the client has no call for /api/version."""
-        with translated(self.host):
-            reply = httpx.get(f"{self.host}/api/version", timeout=self._quick_timeout)
+        with translated(self.url):
+            reply = httpx.get(f"{self.url}/api/version", timeout=self._quick_timeout)
             reply.raise_for_status()
             version = reply.json().get("version")
         if not isinstance(version, str):
-            raise BadResponse(host=self.host, detail="/api/version has no version")
+            raise BadResponse(host=self.url, detail="/api/version has no version")
         return version
 
     def list_models(self) -> tuple[LocalModel, ...]:
-        with translated(self.host):
+        with translated(self.url):
             listed = self._quick.list().models
         return tuple(sorted(
             (LocalModel(name=m.model or "", size_bytes=int(m.size or 0),
@@ -62,7 +62,7 @@ class OllamaGateway:
         ))
 
     def running(self) -> tuple[RunningModel, ...]:
-        with translated(self.host):
+        with translated(self.url):
             loaded = self._quick.ps().models
         return tuple(
             RunningModel(name=m.model or m.name or "", size_bytes=int(m.size or 0),
@@ -72,7 +72,7 @@ class OllamaGateway:
         )
 
     def show(self, name: str) -> ModelInfo:
-        with translated(self.host, name):
+        with translated(self.url, name):
             shown = self._quick.show(name)
         details = shown.details
         return model_info(
@@ -91,7 +91,7 @@ class OllamaGateway:
                 think=True if options.think else None,
             )
 
-        return ChatStream(request, self.host, open_stream)
+        return ChatStream(request, self.url, open_stream)
 
     def pull(self, name: str) -> Iterator[PullProgress]:
         """Download a model, reporting progress over all layers seen so far."""
@@ -102,7 +102,7 @@ class OllamaGateway:
     def _pull_lines(self, name: str) -> Iterator[PullProgress]:
         totals: dict[str, int] = {}
         done: dict[str, int] = {}
-        with translated(self.host, name):
+        with translated(self.url, name):
             for line in self._streaming.pull(name, stream=True):
                 if line.digest and line.total:
                     totals[line.digest] = int(line.total)
@@ -112,5 +112,5 @@ class OllamaGateway:
 
     def unload(self, name: str) -> None:
         """Free the model's memory now (an empty chat with keep_alive 0)."""
-        with translated(self.host, name):
+        with translated(self.url, name):
             self._quick.chat(model=name, messages=[], keep_alive=0)

@@ -58,7 +58,7 @@ def _run(args: argparse.Namespace) -> str:
     rows, lines = [], []
     try:
         for host in hosts:
-            gateway = OllamaGateway(OllamaConfig(host=host.url, allow_pull=False, read_timeout_s=config.read_timeout_s))
+            gateway = OllamaGateway(OllamaConfig(url=host.url, allow_pull=False, read_timeout_s=config.read_timeout_s))
             machine = machine_of(host.url, view, gpus, gateway.version())
             installed = gateway.list_models()
             infos = {m.name: gateway.show(m.name) for m in installed}
