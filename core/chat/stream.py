@@ -24,9 +24,9 @@ class ChatStream:
     is how Ollama is told to stop; ``turn()`` is what to keep afterwards, whole, stopped or cut by an error.
     """
 
-    def __init__(self, request: ChatRequest, host: str, open_stream: Callable[[], Iterator[Any]]) -> None:
+    def __init__(self, request: ChatRequest, url: str, open_stream: Callable[[], Iterator[Any]]) -> None:
         self.request = request
-        self._host = host
+        self._url = url
         self._open_stream = open_stream
         self._queue: queue.SimpleQueue[tuple[float, Any]] = queue.SimpleQueue()
         self._closing = threading.Event()
@@ -63,7 +63,7 @@ class ChatStream:
         """The worker: every chunk goes into the queue with the time it arrived; then _END."""
         chunks: Any = None
         try:
-            with translated(self._host, self.request.model):
+            with translated(self._url, self.request.model):
                 chunks = self._open_stream()
                 for chunk in chunks:
                     self._queue.put((time.perf_counter(), chunk))
