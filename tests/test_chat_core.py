@@ -13,7 +13,7 @@ from core.chat import limits, transcript
 from core.chat.config import DEFAULT_HOST, OllamaConfig, data_dir, normalize_host
 from core.chat.errors import ModelNotFound
 from core.chat.modelinfo import arch_from_model_info, model_info, parse_parameter_size
-from core.chat.predict import detected_gpu, predicted_tokens_per_s
+from core.chat.predict import detected_gpu, predicted_speed
 from core.chat.present import model_label, running_label, stats_line
 from core.chat.types import ChatOptions, ChatStats, Conversation, LocalModel, ModelInfo, RunningModel, Turn
 from core.errors import InputError
@@ -173,13 +173,14 @@ def test_no_unknown_or_mixed_gpus_means_no_prediction() -> None:
 
 def test_prediction_comes_from_the_speed_estimator_for_the_detected_gpu() -> None:
     info = model_info("my-llama:3b", default_models()[0].model_info, "Q4_K_M")
-    fast = predicted_tokens_per_s(info, detected_gpu([gpu("NVIDIA GeForce RTX 4090", 24564)], catalog()))
-    slow = predicted_tokens_per_s(info, detected_gpu([gpu("NVIDIA GeForce RTX 3060", 12288)], catalog()))
-    assert fast is not None and slow is not None and fast > slow > 10
-    assert predicted_tokens_per_s(info, None) is None
-    assert predicted_tokens_per_s(ModelInfo("x"), (catalog()[0], 1)) is None
+    fast = predicted_speed(info, detected_gpu([gpu("NVIDIA GeForce RTX 4090", 24564)], catalog()))
+    slow = predicted_speed(info, detected_gpu([gpu("NVIDIA GeForce RTX 3060", 12288)], catalog()))
+    assert fast is not None and slow is not None and fast.decode_tokens_per_s > slow.decode_tokens_per_s > 10
+    assert fast.decode_tokens_per_s_low < fast.decode_tokens_per_s < fast.decode_tokens_per_s_high
+    assert predicted_speed(info, None) is None
+    assert predicted_speed(ModelInfo("x"), (catalog()[0], 1)) is None
     odd = replace(info, quantization="IQ2_XXS")
-    assert predicted_tokens_per_s(odd, (catalog()[0], 1)) is None, "an unknown quantization is not guessed"
+    assert predicted_speed(odd, (catalog()[0], 1)) is None, "an unknown quantization is not guessed"
 
 
 def test_export_markdown_and_json_keep_everything() -> None:

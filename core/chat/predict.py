@@ -60,10 +60,3 @@ def predicted_speed(info: ModelInfo, detected: tuple[GpuSpec, int] | None,
         return estimate_speed(scenario)
     except ValueError:  # InputError: a scenario the estimator refuses
         return None
-
-
-def predicted_tokens_per_s(info: ModelInfo, detected: tuple[GpuSpec, int] | None,
-                           context: int | None = None) -> float | None:
-    """Decode tokens/s that core.plan.speed predicts for one user of Ollama on the detected GPUs."""
-    found = predicted_speed(info, detected, context)
-    return found.decode_tokens_per_s if found else None
