@@ -67,7 +67,8 @@ def finished_turn(stream: ChatStream, lang: str, speed: Expected) -> Turn:
 
 
 def measurement_of(stream: ChatStream, speed: Expected, machine: Machine, host: str, local: LocalModel | None,
-                   info: ModelInfo | None) -> Measurement:
+                   info: ModelInfo | None, source: str = "chat") -> Measurement:
+    """The row a finished stream leaves, from a chat answer or a benchmark run alike."""
     return measured(stream.stats(), model=stream.request.model, machine=machine, host=host, local=local, info=info,
                     num_ctx=stream.request.options.num_ctx, stopped=not stream.finished and stream.error is None,
-                    failed=stream.error is not None, prediction=speed.published)
+                    failed=stream.error is not None, prediction=speed.published, source=source)

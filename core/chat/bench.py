@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.chat.answer import Expected, expected
-from core.chat.measurements import Machine, Measurement, measured
+from core.chat.answer import Expected, expected, measurement_of
+from core.chat.measurements import Machine, Measurement
 from core.chat.stream import ChatStream
 from core.chat.types import ChatOptions, ChatRequest, LocalModel, ModelInfo
 from core.errors import InputError
@@ -100,9 +100,7 @@ def run(gateway: Gateway, host: str, machine: Machine, gpus: Sequence[GpuSpec], 
                 stream.close()
                 if stream.error is not None:
                     raise stream.error
-                found.append(measured(stream.stats(), model=model, machine=machine, host=host, local=local.get(model),
-                                      info=infos.get(model), num_ctx=num_ctx, stopped=not stream.finished,
-                                      failed=False, prediction=speed.published, source="bench"))
+                found.append(measurement_of(stream, speed, machine, host, local.get(model), infos.get(model), "bench"))
                 done += 1
             rows.append(BenchRow(model, depth, tuple(found)))
     progress(done, total, "")
