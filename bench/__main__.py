@@ -7,8 +7,8 @@ import platform
 import sys
 import time
 
-BENCHES = ("bench.calculator", "bench.training_fit", "bench.speed_fit", "bench.recommend", "bench.monitor", "bench.team",
-           "bench.chat",)
+BENCHES = ("bench.browser", "bench.calculator", "bench.training_fit", "bench.speed_fit", "bench.recommend",
+           "bench.monitor", "bench.team", "bench.chat")
 
 
 def main(names: list[str]) -> int:

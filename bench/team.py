@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 from bench.calculator import MINIMAL_APP, RUNS, _rerun_times
 from core.monitor.prometheus import PrometheusClient
 from core.monitor.team import team_view
-from tests.fakes.prometheus_stack import StaticEndpoint, _stop, start_exporter, start_prometheus
+from tests.fakes.prometheus_stack import StaticEndpoint, start_exporter, start_prometheus
+from tests.support.server import stop as _stop
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTS, GPUS = 8, 8

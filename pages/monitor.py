@@ -22,6 +22,7 @@ WINDOW_KEY = "mon_window"
 PAUSE_KEY = "mon_pause"
 PRESENTATION_KEY = "mon_presentation"
 DEMO_KEY = "mon_demo"
+DIAGNOSTICS_KEY = "mon_diagnostics"
 ENERGY_BASELINE_KEY = "mon_energy_baseline"  # + ".live" / ".demo": the sampler's joules when this tab opened
 LEVEL_COLOURS = {"ok": "gray", "warn": "orange", "critical": "red"}
 
@@ -159,9 +160,11 @@ def notice(view: MonitorView) -> None:
 
 
 def metrics(found: Sequence[cards.Metric]) -> None:
+    # No sparklines: redrawn every second, a dozen of them took a quarter of a core in the browser
+    # (bench/browser.py), and the history charts below draw the same lines.
     for column, metric in zip(st.columns(4), found, strict=False):
         column.metric(metric.label, metric.value, metric.note or None, delta_color=LEVEL_COLOURS[metric.level],
-                      delta_arrow="off", chart_data=list(metric.spark) or None, chart_type="area", help=metric.help)
+                      delta_arrow="off", help=metric.help)
 
 
 def gpu_card(card: cards.GpuCard) -> None:
@@ -206,8 +209,8 @@ def now_panel() -> None:
 
 
 def history_panel() -> None:
-    """The window's charts: redrawn when the window gains a point (every second for a minute, every
-    2 min 24 s for a day), because Streamlit rebuilds a Plotly chart whenever its figure changes."""
+    """The window's charts: redrawn when the window has moved by 1/60 of its span (every second for a minute,
+    every 15 s for 15 minutes), because Streamlit rebuilds a Plotly chart whenever its figure changes."""
     lang = ui.lang()
     view = sampler.view(window_s)
     st.subheader(tr("mon.section.history"))
@@ -225,11 +228,14 @@ def history_panel() -> None:
     with cores_col:
         ui.chart(charts.cores_chart(view, lang), key="mon_chart_cores")
     if not presenting:
-        with st.expander(tr("mon.diag.title"), icon=":material/speed:"):
-            st.markdown("\n".join(f"- {line}" for line in cards.diagnostic_lines(view, lang)))
-            if view.diagnostics.events:
-                st.caption(tr("mon.diag.events"))
-                st.code(cards.event_lines(view), language=None)
+        # Built only while open: the lines change on every redraw, and a folded expander is drawn for nothing.
+        diagnostics = st.expander(tr("mon.diag.title"), icon=":material/speed:", key=DIAGNOSTICS_KEY, on_change="rerun")
+        if diagnostics.open:
+            with diagnostics:
+                st.markdown("\n".join(f"- {line}" for line in cards.diagnostic_lines(view, lang)))
+                if view.diagnostics.events:
+                    st.caption(tr("mon.diag.events"))
+                    st.code(cards.event_lines(view), language=None)
 
 
 # Only these two panels rerun on their timers; the controls above rerun the whole page when touched.

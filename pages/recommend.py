@@ -20,6 +20,7 @@ ui.frame_guard()
 
 DEFAULT_MODELS = ["qwen2.5-14b"]
 PRICE_TABLE_KEY = "rec.price_table"
+TABS_KEY = "rec_tabs"
 
 tr = ui.translator()
 lang = ui.lang()
@@ -146,12 +147,18 @@ if result.why_not:
     st.subheader(tr("rec.why_not"))
     st.markdown("\n".join(f"- **{gpu.name}**: {reason.text(lang)}" for gpu, reason in result.why_not))
 
-left, right = st.columns(2)
-with left:
-    ui.chart(charts_recommend.pareto_chart(result.options, lang), key="rec_chart_pareto")
-with right:
-    ui.chart(charts_recommend.value_chart(result.options, lang), key="rec_chart_value")
-ui.chart(charts_recommend.price_vram_chart(gpus, book, lang, overrides), key="rec_chart_price_vram")
+# Only the open tab is built: each chart the browser redraws costs about 100 ms of a demo laptop's core.
+pareto_tab, value_tab, price_tab = st.tabs([tr("rec.tab.pareto"), tr("rec.tab.value"), tr("rec.tab.price_vram")],
+                                           key=TABS_KEY, on_change="rerun")
+if pareto_tab.open:
+    with pareto_tab:
+        ui.chart(charts_recommend.pareto_chart(result.options, lang), key="rec_chart_pareto")
+if value_tab.open:
+    with value_tab:
+        ui.chart(charts_recommend.value_chart(result.options, lang), key="rec_chart_value")
+if price_tab.open:
+    with price_tab:
+        ui.chart(charts_recommend.price_vram_chart(gpus, book, lang, overrides), key="rec_chart_price_vram")
 
 # --- the team's tiers, and buying against renting ----------------------------------------------
 st.subheader(tr("tier.title"))

@@ -18,6 +18,7 @@ from core.plan.vram_report import vram_report
 ui.frame_guard()
 
 DEFAULT_MODEL = "llama-3.1-8b"
+TABS_KEY = "vram_tabs"
 
 tr = ui.translator()
 lang = ui.lang()
@@ -133,28 +134,32 @@ if "paged_optimizer" in est.notes:
 
 ui.chart(charts_vram.breakdown_chart(report, lang), key="chart_breakdown")
 
-left, right = st.columns([3, 2])
-with left:
-    ui.chart(charts_vram.fits_chart(report, lang), key="chart_fits")
-with right:
-    st.subheader(tr("vram.fits_table"))
-    status_label = {k: tr(f"status.{k}") for k in ("green", "amber", "red")}
-    table = pd.DataFrame(
-        {
-            tr("col.status"): [status_label[r.status] for r in report.fits_on],
-            tr("col.gpu"): [r.gpu.name for r in report.fits_on],
-            tr("col.count"): [r.count for r in report.fits_on],
-            tr("col.headroom"): [r.headroom_gib for r in report.fits_on],
-            # The same price book as the recommendations, so a card never shows two prices on two pages.
-            tr("col.price"): [fmt_krw(price.krw if price else None, lang)
-                              for price in (book.gpu_price(r.gpu) for r in report.fits_on)],
-        }
-    )
-    st.dataframe(table, hide_index=True, height=420,
-                 column_config={tr("col.headroom"): st.column_config.NumberColumn(format="%.1f GiB")})
-    st.caption(tr("vram.fits_legend"))
-
-ui.chart(charts_vram.context_chart(report, lang), key="chart_context")
+# Only the open tab is built: each chart the browser redraws costs about 100 ms of a demo laptop's core.
+fits_tab, context_tab = st.tabs([tr("vram.fits_table"), tr("vram.tab.context")], key=TABS_KEY, on_change="rerun")
+if fits_tab.open:
+    with fits_tab:
+        left, right = st.columns([3, 2])
+        with left:
+            ui.chart(charts_vram.fits_chart(report, lang), key="chart_fits")
+        with right:
+            status_label = {k: tr(f"status.{k}") for k in ("green", "amber", "red")}
+            table = pd.DataFrame(
+                {
+                    tr("col.status"): [status_label[r.status] for r in report.fits_on],
+                    tr("col.gpu"): [r.gpu.name for r in report.fits_on],
+                    tr("col.count"): [r.count for r in report.fits_on],
+                    tr("col.headroom"): [r.headroom_gib for r in report.fits_on],
+                    # The same price book as the recommendations, so a card never shows two prices on two pages.
+                    tr("col.price"): [fmt_krw(price.krw if price else None, lang)
+                                      for price in (book.gpu_price(r.gpu) for r in report.fits_on)],
+                }
+            )
+            st.dataframe(table, hide_index=True, height=420,
+                         column_config={tr("col.headroom"): st.column_config.NumberColumn(format="%.1f GiB")})
+            st.caption(tr("vram.fits_legend"))
+if context_tab.open:
+    with context_tab:
+        ui.chart(charts_vram.context_chart(report, lang), key="chart_context")
 
 with st.expander(tr("vram.formulas"), icon=":material/function:"):
     for term in est.terms:

@@ -75,7 +75,13 @@ def test_calculator_answers_and_a_longer_context_needs_more_memory() -> None:
     after = metric(at, "Total memory")
     assert not at.exception
     assert float(after.split()[0]) > float(before.split()[0])
-    assert len(at.get("plotly_chart")) == 3
+    # The breakdown and the open tab's chart; the other tab is built when it is opened.
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert titles[0].endswith("GPU memory by term") and titles[1] == "GPUs that hold it, and what is left"
+    at.session_state["vram_tabs"] = "Memory by context"
+    at.run()
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert len(titles) == 2 and titles[1].endswith("memory against context")
 
 
 def test_choosing_a_gpu_gives_a_verdict_and_the_longest_context() -> None:
@@ -157,7 +163,7 @@ def test_recommendations_rank_options_and_react_to_the_budget() -> None:
     assert not at.exception and not at.error
     ranked = ranked_table(at)
     assert len(ranked) >= 1
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 2  # the open tab's chart and the team's tiers
     def totals(table) -> list[int]:  # type: ignore[no-untyped-def]
         return [int("".join(ch for ch in str(v) if ch.isdigit())) for v in table["Workstation total"]]
 

@@ -17,7 +17,6 @@ from core.chartstyle import SERIES_COLOURS, axis, figure
 from core.i18n import fmt_number, t
 from core.monitor.cards import when, window_label
 from core.monitor.ringbuffer import Window
-from core.monitor.sampler import MAX_POINTS
 from core.monitor.view import MonitorView
 from core.units import MIB_PER_GIB
 
@@ -62,9 +61,15 @@ def _values(column: np.ndarray, factor: float) -> list[float | None]:
     return [None if math.isnan(v) else float(v) for v in scaled.tolist()]
 
 
-def redraw_s(window_s: float, fastest_s: float, points: int = MAX_POINTS) -> float:
-    """How often a chart of this window gains a point: redrawing it more often changes nothing visible."""
-    return max(fastest_s, math.ceil(window_s / points))
+REDRAW_STEPS = 60
+"""A chart is redrawn each time its window has moved by 1/60 of its span, about a dozen pixels of a
+half-width plot: each redraw of the seven charts costs the browser over half a second of one core
+(bench/browser.py), and the cards above show the current values every second."""
+
+
+def redraw_s(window_s: float, fastest_s: float, steps: int = REDRAW_STEPS) -> float:
+    """How often the charts of this window are redrawn: never faster than the cards above them."""
+    return max(fastest_s, window_s / steps)
 
 
 def source_line(view: MonitorView, lang: str, band: bool = True) -> str:

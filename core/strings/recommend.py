@@ -27,6 +27,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.none": ("조건을 모두 만족하는 구성이 없습니다. 예산을 늘리거나, 더 작은 양자화나 짧은 컨텍스트를 고르세요.",
                  "No configuration meets every condition. Raise the budget, or choose a smaller quantization or a shorter "
                  "context."),
+    "rec.tab.pareto": ("속도와 가격", "Speed and price"),
+    "rec.tab.value": ("가격 대비 속도", "Speed per won"),
+    "rec.tab.price_vram": ("가격과 VRAM", "Price and VRAM"),
     "rec.ranked": ("추천 순위", "Ranked options"),
     "rec.why_not": ("인기 GPU가 빠진 이유", "Why the popular cards are not on the list"),
     "rec.col.rank": ("순위", "#"),

@@ -19,14 +19,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_streamlit(port: int, env: dict[str, str] | None = None, address: str | None = "127.0.0.1",
-                    log: Path | None = None) -> subprocess.Popen[bytes]:
-    """``address=None`` starts it the plain way, with no --server.address: the repository's config decides."""
+                    log: Path | None = None, script: Path = ROOT / "app.py") -> subprocess.Popen[bytes]:
+    """``address=None`` starts it the plain way, with no --server.address: the repository's config decides.
+    ``script`` is another app to serve the same way (the benchmarks' minimal reference app)."""
     flags = ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"]
     if address is not None:
         flags += ["--server.address", address]
     out = (log or Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])).open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *flags], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), *flags], cwd=ROOT,
                             env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
     proc.log_path = Path(out.name)  # type: ignore[attr-defined]
     return proc
@@ -63,11 +64,11 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str] | None = None, address: str | None = "127.0.0.1"
-                     ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def streamlit_server(env: dict[str, str] | None = None, address: str | None = "127.0.0.1",
+                     script: Path = ROOT / "app.py") -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A started, healthy app; yields its loopback URL and process, and stops it afterwards."""
     port = free_port()
-    proc = start_streamlit(port, env, address)
+    proc = start_streamlit(port, env, address, script=script)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)

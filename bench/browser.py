@@ -1,0 +1,284 @@
+"""What a person waits for, measured in headless Chromium over `streamlit run`: from an input change (Enter in
+a number box, a click on a segment) to the page's script being idle with no stale element left, for each
+planning page and the monitor, against a minimal one-number app served the same way in the same run.
+
+Also: the bytes the server sends over the websocket per rerun, each page's first render after a fresh server
+start (cold), and the CPU that the live monitor's 1 s refresh costs the browser tab and the server together.
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from bench.calculator import MINIMAL_APP
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.support.server import streamlit_server
+
+CHANGES = 12
+"""Input changes per case, after two warm-up changes (the first also imports the page's modules)."""
+WARMUP = 2
+CPU_WINDOW_S = 20.0
+ONLY = tuple(os.environ.get("BENCH_CASES", "").split(","))
+"""BENCH_CASES=calculator,home runs only the cases whose names contain one of the words (and the minimal app)."""
+
+# Loaded before the app's own scripts: notes, in page time, when each "script finished" message arrives. A
+# message is one protobuf ForwardMsg; its top-level field 6 is script_finished (0: the whole script ran,
+# 3: a fragment ran), so a few lines of wire-format reading find it without a protobuf library.
+_SOCKET_JS = """(() => {
+  window.__finished = [];
+  const varint = (bytes, at) => {
+    let value = 0, shift = 0, byte;
+    do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return [value, at];
+  };
+  const finished = (bytes) => {
+    let at = 0;
+    while (at < bytes.length) {
+      let key, value;
+      [key, at] = varint(bytes, at);
+      const field = Math.floor(key / 8), wire = key & 7;
+      if (wire === 0) { [value, at] = varint(bytes, at); if (field === 6) return value === 0 || value === 3; }
+      else if (wire === 2) { [value, at] = varint(bytes, at); at += value; }
+      else if (wire === 1) at += 8;
+      else if (wire === 5) at += 4;
+      else return false;
+    }
+    return false;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const socket = new Native(...args);
+    socket.addEventListener("message", (event) => {
+      if (event.data instanceof ArrayBuffer && finished(new Uint8Array(event.data))) {
+        window.__finished.push(performance.now());
+      }
+    });
+    return socket;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+})()"""
+
+# Installed before each change: the time of the user's action (Enter or a click, captured before Streamlit
+# sees it); then, checked every frame, the first frame at which the server has said the script finished (after
+# the action), the script state reads "notRunning" and no element is marked stale; and the last DOM
+# change within a second after that (charts finishing their drawing).
+_WATCH_JS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const t = window.__t = {start: null, idle: null, last: null};
+  const mark = () => { if (t.start === null) t.start = performance.now(); };
+  document.addEventListener("keydown", (e) => { if (e.key === "Enter") mark(); }, {capture: true, once: true});
+  document.addEventListener("pointerdown", mark, {capture: true, once: true});
+  const answered = () => window.__finished.some((at) => at > t.start);
+  const check = () => {
+    if (t.start !== null && answered() && app.getAttribute("data-test-script-state") === "notRunning"
+        && !document.querySelector("[data-stale='true']")) {
+      t.idle = t.last = performance.now();
+      return;
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+  new MutationObserver(() => {
+    const now = performance.now();
+    if (t.idle !== null && now - t.idle < 1000) t.last = now;
+  }).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+}"""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: str
+    label: str
+    values: tuple[str, ...]
+    kind: str = "number"  # or "segment": a button of a segmented control, by its text
+
+
+def _steps(start: int, step: int) -> tuple[str, ...]:
+    """A new value for every change, so that no cached result is ever reused by the benchmark."""
+    return tuple(str(start + step * i) for i in range(WARMUP + CHANGES))
+
+
+CASES = (
+    Case("minimal app: one number", "/", "x", _steps(3, 1)),
+    Case("home: context", "/?lang=en", "Context (tokens)", _steps(9216, 1024)),
+    Case("home: users", "/?lang=en", "Concurrent users", _steps(2, 1)),
+    Case("calculator: context", "/vram?lang=en", "Context (tokens)", _steps(9216, 1024)),
+    Case("calculator: users", "/vram?lang=en", "Parallel requests", _steps(2, 1)),
+    Case("recommendations: users", "/recommend?lang=en", "Concurrent users", _steps(6, 1)),
+    Case("recommendations: budget", "/recommend?lang=en", "Budget", _steps(5_500_000, 500_000)),
+    Case("recommendations: context", "/recommend?lang=en", "Context (tokens)", _steps(9216, 1024)),
+    # The window has six values: these changes come back to earlier ones, as a person's clicks do.
+    Case("monitor (demo): window", "/monitor?lang=en&demo=1", "Window", ("5 min", "15 min", "1 h", "1 min"),
+         kind="segment"),
+)
+
+
+def _quantiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+
+
+def _wait_idle(page, timeout_ms: int = 60_000) -> None:  # type: ignore[no-untyped-def]
+    """The first run finished (the state reads "notRunning" before it starts, too) and nothing is stale."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => { const a = document.querySelector(\"[data-testid='stApp']\");"
+        " return window.__finished.length > 0 && a.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector(\"[data-stale='true']\"); }", timeout=timeout_ms)
+
+
+def _change(page, case: Case, value: str) -> None:  # type: ignore[no-untyped-def]
+    if case.kind == "segment":
+        page.locator("button").filter(has_text=re.compile(f"^{re.escape(value)}$")).first.click()
+        return
+    box = page.get_by_label(case.label, exact=True).first
+    box.fill(value)
+    box.press("Enter")
+
+
+class Received:
+    """Bytes the server sent over the page's websocket since the last reset."""
+
+    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+        self.bytes = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: str | bytes) -> None:
+        self.bytes += len(payload)
+
+
+def _measure(page, base: str, case: Case) -> tuple[list[float], list[float], list[int]]:  # type: ignore[no-untyped-def]
+    received = Received(page)
+    page.goto(base + case.path)
+    _wait_idle(page)
+    page.wait_for_timeout(500)
+    idle, settled, sent = [], [], []
+    for i in range(WARMUP + CHANGES):
+        page.evaluate(_WATCH_JS)
+        received.bytes = 0
+        _change(page, case, case.values[i % len(case.values)])
+        page.wait_for_function("() => window.__t.idle > 0", timeout=60_000)
+        page.wait_for_timeout(1000)  # let charts finish and late frames arrive before the next change
+        t = page.evaluate("() => window.__t")
+        if i >= WARMUP:
+            idle.append((t["idle"] - t["start"]) / 1000)
+            settled.append((t["last"] - t["start"]) / 1000)
+            sent.append(received.bytes)
+    return idle, settled, sent
+
+
+def _cold(browser, script: Path, path: str) -> float:  # type: ignore[no-untyped-def]
+    """A fresh server, then the page's first visit: from navigation to the first idle page."""
+    with tempfile.TemporaryDirectory() as data, streamlit_server({"PLANNER_DATA_DIR": data}, script=script) as (url, _):
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        context.add_init_script(_SOCKET_JS)
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(url + path)
+        _wait_idle(page)
+        elapsed = time.perf_counter() - started
+        context.close()
+        return elapsed
+
+
+def _chromium_cpu_s() -> float:
+    """CPU seconds of every Chromium process this benchmark started (browser, renderers, the compositor)."""
+    total = 0.0
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in proc.name().lower():
+                cpu = proc.cpu_times()
+                total += cpu.user + cpu.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def _live_cpu(browser, base: str, proc) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Share of one core used by Chromium (all its processes, with one tab open) and by the server, while the
+    monitor's live panel refreshes every second and its charts follow their window."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context.add_init_script(_SOCKET_JS)
+    page = context.new_page()
+    page.goto(base + "/monitor?lang=en&demo=1")
+    _wait_idle(page)
+    page.wait_for_timeout(3000)
+    server = psutil.Process(proc.pid)
+
+    def sample() -> tuple[float, float, float]:
+        cpu = server.cpu_times()
+        return time.perf_counter(), _chromium_cpu_s(), cpu.user + cpu.system
+
+    t0, tab0, server0 = sample()
+    page.wait_for_timeout(CPU_WINDOW_S * 1000)
+    t1, tab1, server1 = sample()
+    context.close()
+    return (tab1 - tab0) / (t1 - t0), (server1 - server0) / (t1 - t0)
+
+
+def _report(name: str, idle: list[float], settled: list[float], sent: list[int], minimal: float) -> None:
+    med, p90 = _quantiles(idle)
+    smed, _ = _quantiles(settled)
+    print(f"  {name:<28} idle median {med * 1000:6.0f} ms · p90 {p90 * 1000:6.0f} ms · {med / minimal:4.1f}x minimal"
+          f" · last change {smed * 1000:6.0f} ms · {statistics.median(sent) / 1024:7.1f} KiB/rerun")
+
+
+def run() -> None:
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("skipped: Chromium is not installed")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        minimal_script = Path(tmp) / "minimal.py"
+        minimal_script.write_text(MINIMAL_APP, encoding="utf-8")
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        print(f"input change → script idle, no stale element, next frame painted; {CHANGES} changes after "
+              f"{WARMUP} warm-up; Chromium headless, {os.cpu_count()} CPUs")
+        minimal = None
+        with streamlit_server({"PLANNER_DATA_DIR": tmp}, script=minimal_script) as (minimal_url, _), \
+                streamlit_server({"PLANNER_DATA_DIR": tmp}) as (app_url, app_proc):
+            for case in CASES:
+                if case is not CASES[0] and not any(word in case.name for word in ONLY):
+                    continue
+                context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                context.add_init_script(_SOCKET_JS)
+                base = minimal_url if case.path == "/" and case.label == "x" else app_url
+                idle, settled, sent = _measure(context.new_page(), base, case)
+                context.close()
+                minimal = minimal or statistics.median(idle)
+                _report(case.name, idle, settled, sent, minimal)
+            if ONLY != ("",) and not any(word in "monitor" for word in ONLY):
+                browser.close()
+                return
+            tab, server = _live_cpu(browser, app_url, app_proc)
+            print(f"monitor live panel (demo), {CPU_WINDOW_S:.0f} s: Chromium {tab * 100:.1f}% + server "
+                  f"{server * 100:.1f}% of one core = {(tab + server) * 100:.1f}% (goal <= 20%)")
+        if ONLY != ("",):
+            browser.close()
+            return
+        print("cold start: a fresh server, the page's first visit until idle")
+        minimal_cold = _cold(browser, minimal_script, "/")
+        print(f"  {'minimal app':<28} {minimal_cold * 1000:6.0f} ms")
+        for name, path in (("home", "/?lang=en"), ("calculator", "/vram?lang=en"),
+                           ("recommendations", "/recommend?lang=en"), ("monitor", "/monitor?lang=en"),
+                           ("chat", "/chat?lang=en")):
+            cold = _cold(browser, ROOT_APP, path)
+            print(f"  {name:<28} {cold * 1000:6.0f} ms · {cold / minimal_cold:4.1f}x minimal")
+        browser.close()
+
+
+ROOT_APP = Path(__file__).resolve().parents[1] / "app.py"
