@@ -19,7 +19,6 @@ from core.plan.workstation import is_whole_system
 ui.frame_guard()
 
 DEFAULT_MODELS = ["qwen2.5-14b"]
-PRICE_TABLE_KEY = "rec.price_table"
 TABS_KEY = "rec_tabs"
 
 tr = ui.translator()
@@ -27,7 +26,7 @@ lang = ui.lang()
 gpus, models = ui.load_catalogs()
 book = ui.prices()
 models_by_id = {m.id: m for m in models}
-gpus_by_id = {g.id: g for g in gpus}
+database_by_id = {g.id: g for g in ui.database_gpus()}
 
 st.title(tr("rec.title"))
 st.caption(tr("rec.intro"))
@@ -70,13 +69,16 @@ with ui.controls():
     condition = ui.segment_in_url(c8, tr("rec.condition"), ["new", "any"], "cond", "new",
                                   format_func=lambda k: tr(f"rec.condition.{k}"))
     max_gpus = ui.number_in_url(c8, tr("rec.max_gpus"), "max_gpus", 4, 1, 8)
+    # Any other card, from the TechPowerUp database: ranked once its price is entered in the table below.
+    extra = ui.multiselect_in_url(st, tr("rec.extra_gpus"), list(database_by_id), "extra", [],
+                                  format_func=lambda i: database_by_id[i].name, help=tr("rec.extra_gpus_help"))
+    candidates = gpus + tuple(database_by_id[i] for i in extra)
 
     # --- the price table the ranking uses (editable, per session) ---------------------------------
     with st.expander(tr("rec.prices_title"), icon=":material/sell:"):
         st.caption(tr("rec.prices_help"))
-        defaults = pd.DataFrame(book.price_rows(gpus, condition))
         edited = st.data_editor(
-            st.session_state.get(PRICE_TABLE_KEY, defaults), hide_index=True, key="rec_price_editor",
+            pd.DataFrame(book.price_rows(candidates, condition)), hide_index=True, key="rec_price_editor",
             disabled=["gpu_id", "gpu", "date", "source"], width="stretch",
             column_config={"price_krw": st.column_config.NumberColumn(tr("rec.col.price_krw"), min_value=0, format="%d"),
                            "date": tr("rec.col.date"), "source": st.column_config.LinkColumn(tr("rec.col.source"))},
@@ -94,7 +96,7 @@ try:
                       engine=engine, budget_krw=budget_krw or None, min_tokens_per_s=min_tps or None,
                       condition=condition, max_gpus=int(max_gpus), price_overrides_krw=overrides,
                       local=ui.local_corrections())
-    result = recommend(request, gpus, book)
+    result = recommend(request, candidates, book)
 except InputError as exc:
     st.error(exc.message(lang))
     st.stop()
@@ -158,7 +160,7 @@ if value_tab.open:
         ui.chart(charts_recommend.value_chart(result.options, lang), key="rec_chart_value")
 if price_tab.open:
     with price_tab:
-        ui.chart(charts_recommend.price_vram_chart(gpus, book, lang, overrides), key="rec_chart_price_vram")
+        ui.chart(charts_recommend.price_vram_chart(candidates, book, lang, overrides), key="rec_chart_price_vram")
 
 # --- the team's tiers, and buying against renting ----------------------------------------------
 st.subheader(tr("tier.title"))

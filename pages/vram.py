@@ -25,7 +25,8 @@ lang = ui.lang()
 gpus, models = ui.load_catalogs()
 book = ui.prices()
 models_by_id = {m.id: m for m in models}
-gpus_by_id = {g.id: g for g in gpus}
+# The curated catalog first, then any other card from the TechPowerUp database (labelled as such).
+gpus_by_id = {g.id: g for g in (*gpus, *ui.database_gpus())}
 
 st.title(tr("vram.title"))
 st.caption(tr("vram.intro"))
@@ -79,7 +80,7 @@ with ui.controls():
     kv_cache = ui.select_in_url(c5, tr("vram.kv"), list(kv_types_for(engine)), "kv", "f16", disabled=not inference,
                                 help=tr("vram.kv_help"))
     gpu_id = ui.select_in_url(c6, tr("vram.gpu"), [None, *gpus_by_id], "gpu", None,
-                              format_func=lambda i: tr("vram.no_gpu") if i is None else gpus_by_id[i].name)
+                              format_func=lambda i: tr("vram.no_gpu") if i is None else ui.gpu_label(gpus_by_id[i], lang))
     gpu_count = ui.number_in_url(c7, tr("vram.gpu_count"), "gpus", 1, 1, 64)
     batch = ui.number_in_url(c8, tr("vram.batch"), "batch", 1, 1, 4096, help=tr("vram.batch_help"))
 

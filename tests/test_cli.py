@@ -133,3 +133,10 @@ def test_recommend_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
 def test_plan_commands_refuse_bad_input(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and fragment in err
+
+
+def test_a_card_outside_the_catalog_comes_from_the_database_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "vram", "--model", "qwen2.5-7b", "--gpu", "GeForce RTX 2080")
+    assert code == 0
+    assert "of 8.0 usable: fits" in out
+    assert "GeForce RTX 2080: from the TechPowerUp GPU database (https://www.techpowerup.com/gpu-specs/" in out

@@ -225,3 +225,18 @@ def test_recommendation_links_carry_the_scenario() -> None:
     assert not at.exception and not at.toast
     assert at.multiselect(key="models").value == ["llama-3.1-70b", "qwen3-14b"]
     assert at.number_input(key="users").value == 3
+
+
+def test_a_card_from_the_database_plans_labelled_and_unpriced() -> None:
+    at = vram_page()
+    at.selectbox(key="gpu").set_value("db-geforce-rtx-2080").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="gpu").format_func("db-geforce-rtx-2080") == "GeForce RTX 2080 · TechPowerUp database"
+    assert metric(at, "Per GPU / usable").endswith("/ 8.0 GiB")
+    page = recommend_page()
+    page.multiselect(key="extra").set_value(["db-geforce-rtx-2080"]).run()
+    assert not page.exception
+    prices = next(d for d in page.dataframe if "gpu_id" in d.value.columns).value
+    assert prices.set_index("gpu_id").loc["db-geforce-rtx-2080"].isna()["price_krw"]  # for the user to enter
+    assert "GeForce RTX 2080" not in set(ranked_table(page)["Configuration"].str.replace(r"^\d+× ", "", regex=True))
+    assert "- **GeForce RTX 2080**: " in " ".join(m.value for m in page.markdown)  # added, so it says why not

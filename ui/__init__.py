@@ -22,6 +22,7 @@ from ui.resources import (
     chat_host_board,
     chat_hosts,
     chat_store,
+    database_gpus,
     first_ollama_host,
     gpus,
     load_catalogs,
@@ -50,6 +51,7 @@ from ui.widgets import (
     controls,
     dark_theme,
     export_buttons,
+    gpu_label,
     model_label,
     presentation_style,
     presenting,
@@ -58,9 +60,11 @@ from ui.widgets import (
 
 __all__ = [
     "HOST_HEALTH_WAIT_S", "LANG_KEY", "MONITOR_DEMO_PARAM", "TEAM_REFRESH_S", "admin_rights", "admitted", "chart",
-    "chat_gateway", "chat_host_board", "chat_hosts", "chat_store", "checkbox_in_url", "controls", "dark_theme",
+    "chat_gateway", "chat_host_board", "chat_hosts", "chat_store",
+    "database_gpus", "checkbox_in_url", "controls", "dark_theme",
     "export_buttons", "first_ollama_host", "frame_guard", "gpus", "keep_in_url", "lang", "language_switch", "load_catalogs",
     "local_corrections", "measurement_store",
+    "gpu_label",
     "model_label", "models", "monitor_demo_requested", "monitor_sampler", "monitor_team_view", "multiselect_in_url",
     "number_in_url", "ollama_model_info", "ollama_version", "password_gate", "presentation_style", "presenting",
     "prices", "segment_in_url", "select_in_url", "serving_beyond_loopback", "sources", "tiers", "tr", "translator",

@@ -26,7 +26,7 @@ from core.monitor.prometheus import PrometheusClient
 from core.monitor.sampler import Sampler
 from core.monitor.team import TeamView, team_view
 from core.monitor.trace import demo_sampler
-from core.plan.catalog import GpuSpec, catalog
+from core.plan.catalog import GpuSpec, catalog, database
 from core.plan.local import LocalCorrection, fit_corrections
 from core.plan.models import ModelArch, model_catalog
 from core.plan.prices import PriceBook, price_book
@@ -38,6 +38,11 @@ T = TypeVar("T")
 @st.cache_resource(show_spinner=False)
 def _gpus() -> tuple[GpuSpec, ...]:
     return catalog()
+
+
+@st.cache_resource(show_spinner=False)
+def _database() -> tuple[GpuSpec, ...]:
+    return database()
 
 
 @st.cache_resource(show_spinner=False)
@@ -67,6 +72,11 @@ def _checked(load: Callable[[], T]) -> T:
 
 def gpus() -> tuple[GpuSpec, ...]:
     return _checked(_gpus)
+
+
+def database_gpus() -> tuple[GpuSpec, ...]:
+    """Cards the catalog lacks, from the TechPowerUp database: labelled, unpriced, no tensor rate."""
+    return _checked(_database)
 
 
 def models() -> tuple[ModelArch, ...]:

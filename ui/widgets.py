@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.i18n import t
+from core.plan.catalog import GpuSpec
 from core.plan.models import ModelArch
 from core.plan.report import Report
 from ui.i18n import lang, tr
@@ -73,6 +75,12 @@ def sources(urls: Sequence[str]) -> None:
     st.caption(f"{tr('common.sources')}: {links}")
 
 
+
+
+def gpu_label(gpu: GpuSpec, lang: str) -> str:
+    """A card's name in every picker; a card from the TechPowerUp database says so. ``lang`` is passed in,
+    because a picker may format its options outside the script run, where the session is not known."""
+    return t("gpu.from_database", lang, name=gpu.name) if gpu.from_database else gpu.name
 
 
 def model_label(model: ModelArch) -> str:

@@ -73,6 +73,9 @@ def _cmd_vram(args: argparse.Namespace) -> str:
         per_gpu = ", ".join(f"{v:.2f}" for v in est.per_gpu_gib)
         lines.append(f"  per GPU [{per_gpu}] GiB of {est.usable_gib_per_gpu:.1f} usable: "
                      + ("fits" if est.fits else f"does not fit ({est.gpu_layers}/{est.total_layers} layers on GPU)"))
+    if scenario.gpu is not None and scenario.gpu.from_database:
+        lines.append(f"  {scenario.gpu.name}: from the TechPowerUp GPU database ({scenario.gpu.source_urls[0]}), "
+                     "not the curated catalog")
     return "\n".join(lines)
 
 

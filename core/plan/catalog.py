@@ -10,6 +10,10 @@ from core.csvdata import DATA_DIR, Column, DataFileError, read_rows, split_list
 from core.errors import UnknownName
 
 GPU_CSV = DATA_DIR / "gpu_benchmarks.csv"
+DATABASE_CSV = DATA_DIR / "gpu_database.csv"
+"""Cards the curated catalog lacks, from the TechPowerUp GPU database (scripts/export_gpu_database.py):
+memory, bandwidth and power only; no tensor rate and no price, so no prefill estimate and no ranking on
+price until a user enters one."""
 
 SEGMENTS = ("consumer", "workstation", "datacenter", "apple")
 VENDORS = ("NVIDIA", "AMD", "Apple")
@@ -66,6 +70,7 @@ class GpuSpec:
     nvlink: bool | None = None
     accessed: str | None = None
     notes: str | None = None
+    from_database: bool = False  # from DATABASE_CSV, not the curated catalog: labelled wherever it is shown
 
     def tensor_tflops(self, engine: str) -> float | None:
         """Dense FP16 tensor TFLOPS at the accumulate precision ``engine`` uses (see FP16_ACCUMULATE_ENGINES)."""
@@ -79,8 +84,9 @@ class GpuSpec:
         return "unified" in (self.memory_type or "")
 
 
-def load_gpus(path: Path = GPU_CSV) -> tuple[GpuSpec, ...]:
-    """Read and validate the catalog; a bad file raises DataFileError naming line and column."""
+def load_gpus(path: Path = GPU_CSV, from_database: bool = False) -> tuple[GpuSpec, ...]:
+    """Read and validate the catalog (or the database's file, which has a subset of its columns); a bad file
+    raises DataFileError naming line and column."""
     gpus: list[GpuSpec] = []
     seen: dict[str, int] = {}
     for line, row in read_rows(path, _COLUMNS):
@@ -90,7 +96,7 @@ def load_gpus(path: Path = GPU_CSV) -> tuple[GpuSpec, ...]:
         urls = split_list(row.pop("source_urls"))
         if not all(url.startswith(("http://", "https://")) for url in urls):
             raise DataFileError(path, line, SOURCE_URLS_COLUMN, "source_urls must be http(s) URLs separated by ' | '")
-        gpus.append(GpuSpec(source_urls=urls, **row))
+        gpus.append(GpuSpec(source_urls=urls, from_database=from_database, **row))
     if not gpus:
         raise DataFileError(path, 2, None, "no GPU rows")
     return tuple(gpus)
@@ -101,9 +107,17 @@ def catalog() -> tuple[GpuSpec, ...]:
     return load_gpus()
 
 
+@lru_cache(maxsize=1)
+def database() -> tuple[GpuSpec, ...]:
+    """The database's cards, minus any id the catalog already uses (the catalog's figures win)."""
+    known = {gpu.id for gpu in catalog()}
+    return tuple(gpu for gpu in load_gpus(DATABASE_CSV, from_database=True) if gpu.id not in known)
+
+
 def find_gpu(gpu_id: str, gpus: tuple[GpuSpec, ...] | None = None) -> GpuSpec:
-    """Look a GPU up by id (or exact name); the error lists the closest ids."""
-    gpus = gpus if gpus is not None else catalog()
+    """Look a GPU up by id (or exact name), by default in the catalog and then the TechPowerUp database;
+    the error lists the closest ids."""
+    gpus = gpus if gpus is not None else catalog() + database()
     wanted = gpu_id.strip().lower()
     for gpu in gpus:
         if wanted in (gpu.id, gpu.name.lower()):

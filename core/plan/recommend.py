@@ -235,7 +235,8 @@ def recommend(request: Request, gpus: tuple[GpuSpec, ...], book: PriceBook) -> R
     for gpu in {o.gpu.id: o.gpu for o in candidates if _unsized(o)}.values():
         why_not.append((gpu, Reason("rec.why.no_power")))
         shown.add(gpu.id)
-    for gpu_id in POPULAR:
+    # The popular cards, and every card a user added from the database, say why they are not on the list.
+    for gpu_id in (*POPULAR, *(g.id for g in gpus if g.from_database)):
         if gpu_id in shown or gpu_id not in by_id:
             continue
         best = [o for o in candidates if o.gpu.id == gpu_id]

@@ -27,6 +27,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.none": ("조건을 모두 만족하는 구성이 없습니다. 예산을 늘리거나, 더 작은 양자화나 짧은 컨텍스트를 고르세요.",
                  "No configuration meets every condition. Raise the budget, or choose a smaller quantization or a shorter "
                  "context."),
+    "rec.extra_gpus": ("카탈로그 밖의 GPU (TechPowerUp DB)", "More GPUs (TechPowerUp database)"),
+    "rec.extra_gpus_help": ("큐레이션 카탈로그에 없는 카드입니다. 메모리·대역폭·전력은 TechPowerUp GPU 데이터베이스 값이고, "
+                            "텐서 성능과 가격은 없습니다. 아래 가격표에 가격을 넣으면 순위에 들어갑니다.",
+                            "Cards the curated catalog lacks. Memory, bandwidth and power come from the TechPowerUp GPU "
+                            "database; there is no tensor rate and no price. Enter a price in the table below to rank them."),
     "rec.tab.pareto": ("속도와 가격", "Speed and price"),
     "rec.tab.value": ("가격 대비 속도", "Speed per won"),
     "rec.tab.price_vram": ("가격과 VRAM", "Price and VRAM"),
@@ -129,14 +134,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.rent_source": ("클라우드 가격: {date}, {url}", "Cloud price: {date}, {url}"),
     "rec.explain": ("추정 방법과 보정 데이터", "How the estimates are made, and the data behind them"),
     "rec.explain_body": (
-        "**디코드 속도** = 1 / ((GPU의 가중치 + KV 읽기) / (대역폭 × e) + 층 수 × τ + CPU 오프로드 / RAM 대역폭). "
+        "**디코드 토큰 시간** = GPU의 가중치 / (대역폭 × e) + KV 읽기 + 층 수 × τ + 엔진 고정 비용 "
+        "[+ 다중 GPU 비용] [+ CPU 오프로드 / RAM 대역폭]; e와 τ는 하드웨어 종류와 백엔드(CUDA, ROCm, Vulkan, Metal)별입니다. "
         "**프리필** = e_p × FP16 텐서 TFLOPS / (2 × 활성 파라미터 + 어텐션). 층 분할(Ollama/llama.cpp)은 대역폭을 늘리지 않고, "
-        "텐서 병렬(vLLM)은 늘립니다. 상수는 공개 벤치마크 277건의 절반으로 맞추고 나머지 절반으로 오차를 쟀습니다: "
-        "디코드 중앙값 7.2%, 90번째 백분위 24.7% (docs/speed_calibration.md).",
-        "**Decode** = 1 / ((weights on GPU + KV read) / (bandwidth × e) + layers × τ + CPU-offloaded bytes / RAM bandwidth). "
-        "**Prefill** = e_p × FP16 tensor TFLOPS / (2 × active parameters + attention). Layer split (Ollama, llama.cpp) adds no "
-        "bandwidth; tensor parallelism (vLLM) does. The constants are fitted on half of 277 published measurements and the error "
-        "measured on the other half: median 7.2%, 90th percentile 24.7% for decode (docs/speed_calibration.md).",
+        "텐서 병렬(vLLM)은 늘립니다. 상수는 독립 출처 28곳의 공개 측정 599건으로 맞췄고, 오차는 출처 하나씩 빼고 맞춘 뒤 "
+        "그 출처를 예측해 쟀습니다: 디코드 중앙값 11.7%, 90번째 백분위 73.5%. 범위는 그 잔차의 80% 구간입니다 "
+        "(docs/speed_calibration.md).",
+        "**Decode time per token** = weights on GPU / (bandwidth × e) + KV reads + layers × τ + the engine's fixed cost "
+        "[+ multi-GPU costs] [+ CPU-offloaded bytes / RAM bandwidth]; e and τ are per class of hardware and backend "
+        "(CUDA, ROCm, Vulkan, Metal). **Prefill** = e_p × FP16 tensor TFLOPS / (2 × active parameters + attention). "
+        "Layer split (Ollama, llama.cpp) adds no bandwidth; tensor parallelism (vLLM) does. The constants are fitted on "
+        "599 published runs from 28 independent sources, and the error is measured with each source held out in turn: "
+        "median 11.7%, 90th percentile 73.5% for decode. Ranges are the 80% interval of those residuals "
+        "(docs/speed_calibration.md).",
     ),
     "rec.custom": ("직접 입력한 모델 추가", "Add a custom model"),
     "rec.custom_use": ("이 모델도 포함", "Include this model"),

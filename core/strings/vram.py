@@ -154,6 +154,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{engine} spreads the model over {n} GPUs by {how}: weights and KV cache are divided, compute buffers and "
         "runtime reserves are held on every GPU.",
     ),
+    "gpu.from_database": ("{name} · TechPowerUp DB", "{name} · TechPowerUp database"),
     "vram.tab.context": ("컨텍스트별 메모리", "Memory by context"),
     "vram.fits_table": ("카탈로그 전체에서 들어가는 GPU", "Where it fits in the catalog"),
     "vram.fits_legend": (
