@@ -121,11 +121,13 @@ else:
             tr("rec.col.power"): [o.workstation.power_w for o in top],
             tr("rec.col.target"): [tr("rec.yes") if o.meets_target else tr("rec.no") for o in top],
             tr("rec.col.reasons"): ["; ".join(r.text(lang) for r in o.reasons) for o in top],
+            tr("rec.col.spec_source"): [o.gpu.source_urls[0] for o in top],
         }),
         hide_index=True, width="stretch",
         column_config={tr("rec.col.tps"): st.column_config.NumberColumn(format="%.1f"),
                        tr("rec.col.aggregate"): st.column_config.NumberColumn(format="%.0f"),
-                       tr("rec.col.headroom"): st.column_config.NumberColumn(format="%.1f GiB")},
+                       tr("rec.col.headroom"): st.column_config.NumberColumn(format="%.1f GiB"),
+                       tr("rec.col.spec_source"): st.column_config.LinkColumn(display_text=r"https?://(?:www\.)?([^/]+)/.*")},
     )
     best = result.options[0]
     with st.container(border=True):

@@ -168,5 +168,8 @@ with st.expander(tr("vram.formulas"), icon=":material/function:"):
         st.code(f"{term.formula}\n{term.substituted}", language=None)
         st.caption(f"{tr('common.source')}: {term.source_url}")
     st.markdown(tr("vram.assumptions"))
-ui.sources([url for term in est.terms for url in [term.source_url]] + list(model.source_urls))
+chosen_gpu = report.scenario.gpu
+gpu_urls = list(chosen_gpu.source_urls) if chosen_gpu else []
+ui.sources([term.source_url for term in est.terms] + list(model.source_urls) + gpu_urls,
+           accessed={url: chosen_gpu.accessed for url in gpu_urls if chosen_gpu and chosen_gpu.accessed})
 ui.export_buttons(lambda: calculator_report(report, lang), f"vram-plan-{model.id}", "vram_export")

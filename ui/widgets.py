@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -68,10 +69,17 @@ def export_buttons(build: Callable[[], Report], stem: str, key: str) -> None:
                           key=f"{key}_md", icon=":material/description:", on_click="ignore")
 
 
-def sources(urls: Sequence[str]) -> None:
-    """A compact, clickable list of sources under a figure."""
+def sources(urls: Sequence[str], accessed: Mapping[str, str] | None = None) -> None:
+    """A compact, clickable list of sources under a figure; hovering a link shows its host and, where the
+    data file records it, the date it was read."""
     unique = list(dict.fromkeys(urls))
-    links = " · ".join(f"[{i + 1}]({url})" for i, url in enumerate(unique))
+    dates = accessed or {}
+
+    def title(url: str) -> str:
+        host = urlsplit(url).netloc
+        return tr("common.accessed", host=host, date=dates[url]) if dates.get(url) else host
+
+    links = " · ".join(f'[{i + 1}]({url} "{title(url)}")' for i, url in enumerate(unique))
     st.caption(f"{tr('common.sources')}: {links}")
 
 

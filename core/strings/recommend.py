@@ -32,6 +32,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "텐서 성능과 가격은 없습니다. 아래 가격표에 가격을 넣으면 순위에 들어갑니다.",
                             "Cards the curated catalog lacks. Memory, bandwidth and power come from the TechPowerUp GPU "
                             "database; there is no tensor rate and no price. Enter a price in the table below to rank them."),
+    "rec.col.spec_source": ("GPU 사양 출처", "GPU spec source"),
     "rec.tab.pareto": ("속도와 가격", "Speed and price"),
     "rec.tab.value": ("가격 대비 속도", "Speed per won"),
     "rec.tab.price_vram": ("가격과 VRAM", "Price and VRAM"),
