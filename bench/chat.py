@@ -22,8 +22,11 @@ import tempfile
 from core.chat.config import OllamaConfig
 from core.chat.gateway import OllamaGateway
 from core.chat.types import ChatRequest
-from tests.browser.conftest import CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app, wait_healthy
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.helpers import wait_for_app
 from tests.fakes.ollama_server import FakeOllama
+from tests.support.net import free_port
+from tests.support.server import start_streamlit, wait_healthy
 
 TOKENS_PER_S = 200.0
 ANSWER_TOKENS = 200

@@ -19,6 +19,7 @@ ui.frame_guard()
 
 DEFAULT_MODEL = "llama-3.1-8b"
 TABS_KEY = "vram_tabs"
+FORMULAS_KEY = "vram_formulas"
 
 tr = ui.translator()
 lang = ui.lang()
@@ -162,12 +163,15 @@ if context_tab.open:
     with context_tab:
         ui.chart(charts_vram.context_chart(report, lang), key="chart_context")
 
-with st.expander(tr("vram.formulas"), icon=":material/function:"):
-    for term in est.terms:
-        st.markdown(f"**{tr(f'term.{term.key}')}** — {term.gib:.2f} GiB  \n{tr(f'explain.{term.key}')}")
-        st.code(f"{term.formula}\n{term.substituted}", language=None)
-        st.caption(f"{tr('common.source')}: {term.source_url}")
-    st.markdown(tr("vram.assumptions"))
+# Built only while open, like the tabs: a folded expander's fifteen elements are redrawn for nothing.
+formulas = st.expander(tr("vram.formulas"), icon=":material/function:", key=FORMULAS_KEY, on_change="rerun")
+if formulas.open:
+    with formulas:
+        for term in est.terms:
+            st.markdown(f"**{tr(f'term.{term.key}')}** — {term.gib:.2f} GiB  \n{tr(f'explain.{term.key}')}")
+            st.code(f"{term.formula}\n{term.substituted}", language=None)
+            st.caption(f"{tr('common.source')}: {term.source_url}")
+        st.markdown(tr("vram.assumptions"))
 chosen_gpu = report.scenario.gpu
 gpu_urls = list(chosen_gpu.source_urls) if chosen_gpu else []
 ui.sources([term.source_url for term in est.terms] + list(model.source_urls) + gpu_urls,
