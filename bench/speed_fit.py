@@ -140,6 +140,12 @@ def source_of(url: str) -> str:
     return f"{thread.group(1)}#{thread.group(3)}" if thread else "/".join(parts[3:5])
 
 
+OLLAMA_FIT_SINCE = "2026-05-29"
+"""Ollama 0.30 (ollama/ollama#16031) hands placement to llama-server's --fit and picks its own batch; runs
+before it used Ollama's older estimator, and llama-bench always forces every layer onto the GPU (-ngl 99).
+A run whose flash attention is not recorded is sized without it: the older builds' default."""
+
+
 def load(path: Path = DATA) -> tuple[list[Measurement], int]:
     gpus = {g.id: g for g in catalog()}
     out, skipped = [], 0
@@ -161,8 +167,10 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
             allocated = re.search(r"num_ctx[= ](\d+)", raw["notes"])
             context = max(prompt, depth + generated, 512, int(allocated.group(1)) if allocated else 0)
             context = min(max(model.context_max, model.context_rope_scaled or 0), context)
+            fa = {"1": True, "0": False}.get(raw["flash_attention"])
             scenario = Scenario(model=model, quant=quant, context=context, engine=engine if engine != "mlx" else "llama.cpp",
-                                gpu=gpus[gpu_id], gpus=int(raw["gpu_count"] or 1), kv_cache="f16")
+                                gpu=gpus[gpu_id], gpus=int(raw["gpu_count"] or 1), kv_cache="f16",
+                                flash_attention=fa is True, auto_fit=engine == "ollama" and raw["date"] >= OLLAMA_FIT_SINCE)
             try:
                 estimate(scenario)
             except InputError:  # a format this engine does not load, or a context past the model's
@@ -170,7 +178,6 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
                 continue
             if engine == "mlx":
                 scenario = replace(scenario, engine="mlx")
-            fa = {"1": True, "0": False}.get(raw["flash_attention"])
             out.append(Measurement(
                 source=source_of(raw["source_url"]), date=raw["date"], scenario=scenario, backend=backend,
                 flash_attention=fa, users=int(raw["users"] or 1), prompt_tokens=prompt, generated_tokens=generated,

@@ -11,6 +11,7 @@ from core.i18n import fmt_gib, fmt_krw
 from core.plan import charts_vram
 from core.plan.estimate import ENGINES, MODES, MULTI_GPU, Scenario, effective_engine, kv_types_for, quants_for
 from core.plan.hfconfig import CUSTOM_FIELDS, custom_model, model_from_config
+from core.plan.placement import OLLAMA_VERSION
 from core.plan.report import calculator_report
 from core.plan.training import MASTER_WEIGHT_BYTES, OPTIMIZER_STATE_BYTES
 from core.plan.vram_report import vram_report
@@ -128,6 +129,10 @@ if "rope_scaled" in est.notes:
     st.warning(tr("vram.rope_scaled", trained=f"{model.context_max:,}", context=f"{int(context):,}"))
 if "offload" in est.notes:
     st.warning(tr("vram.offload", gpu=est.gpu_layers, total=est.total_layers, host=f"{est.host_gib:.1f}"))
+if est.margin_gib and est.ubatch:
+    st.caption(tr("vram.fit_margin", engine=report.scenario.effective_engine, margin=f"{est.margin_gib:g}",
+                  ubatch=f"{est.ubatch:,}", why=tr("vram.fit_margin.ollama", version=OLLAMA_VERSION)
+                  if report.scenario.effective_engine == "ollama" and report.scenario.ubatch is None else ""))
 if int(gpu_count) > 1:
     st.caption(tr("vram.multi_gpu", engine=report.scenario.effective_engine,
                   how=MULTI_GPU[report.scenario.effective_engine], n=int(gpu_count)))

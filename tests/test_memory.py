@@ -33,8 +33,9 @@ def mib(est, key: str) -> float:
     [(8192, 1024.00, 560.00), (512, 64.00, 258.50)],
 )
 def test_reproduces_llama_cpp_logged_buffers(n_ctx: int, kv_mib: float, compute_mib: float) -> None:
-    """llama.cpp logs for Llama-3-8B Q4_K_M: KV self size, CUDA0 compute buffer, model buffer 4403.49 MiB."""
-    est = estimate(Scenario(model=LLAMA3_8B, quant="Q4_K_M", context=n_ctx, engine="llama.cpp"))
+    """llama.cpp logs for Llama-3-8B Q4_K_M, without flash attention: KV self size, CUDA0 compute buffer,
+    model buffer 4403.49 MiB."""
+    est = estimate(Scenario(model=LLAMA3_8B, quant="Q4_K_M", context=n_ctx, engine="llama.cpp", flash_attention=False))
     assert mib(est, "kv_cache") == pytest.approx(kv_mib, rel=0.01)
     assert mib(est, "compute_buffer") == pytest.approx(compute_mib, rel=0.01)
     assert mib(est, "weights") == pytest.approx(4403.49, rel=0.01)
@@ -42,8 +43,9 @@ def test_reproduces_llama_cpp_logged_buffers(n_ctx: int, kv_mib: float, compute_
 
 
 def test_layer_split_gives_each_gpu_its_own_compute_buffer() -> None:
-    """Two GPUs in layer split: the log shows about 640 MiB of compute buffer on each."""
-    single = Scenario(model=LLAMA3_8B, quant="Q4_K_M", context=8192, engine="llama.cpp", gpu=gpu(24))
+    """Two GPUs in layer split, without flash attention: the log shows about 640 MiB of compute buffer on each."""
+    single = Scenario(model=LLAMA3_8B, quant="Q4_K_M", context=8192, engine="llama.cpp", gpu=gpu(24),
+                      flash_attention=False)
     one = estimate(single)
     two = estimate(replace(single, gpus=2))
     assert mib(two, "compute_buffer") / 2 == pytest.approx(640.0, rel=0.01)
@@ -137,7 +139,7 @@ def test_training_qlora_is_far_smaller_than_lora_and_checkpointing_cuts_activati
 def test_gpus_needed_and_max_context() -> None:
     big = replace(LLAMA3_8B, id="70b", name="70B", params_b=70.6, layers=80, hidden=8192, heads=64,
                   context_max=131072)
-    s = Scenario(model=big, quant="Q4_K_M", context=8192, engine="ollama")
+    s = Scenario(model=big, quant="Q4_K_M", context=8192, engine="ollama", flash_attention=False)
     assert gpus_needed(s, gpu(24)) == 2
     assert gpus_needed(s, gpu(80)) == 1
     longest = max_context(replace(s, model=replace(LLAMA3_8B, context_max=131072)), gpu(24))
@@ -175,3 +177,39 @@ def test_the_micro_batch_is_an_input_of_the_estimate() -> None:
     default = estimate(Scenario(model=model, context=8192, engine="llama.cpp"))
     assert small.components_gib["kv_cache"] < default.components_gib["kv_cache"]
     assert small.components_gib["compute_buffer"] < default.components_gib["compute_buffer"]
+
+
+def test_flash_attention_keeps_the_compute_buffer_at_the_logits() -> None:
+    """With flash attention the score matrix is never built: the buffer stays at 4·ub·(d + n_vocab), the
+    258.50 MiB llama.cpp logs for Llama-3 at ub 512, however long the context."""
+    model = replace(LLAMA3_8B, context_max=131072)
+    for n_ctx in (8192, 131072):
+        est = estimate(Scenario(model=model, quant="Q4_K_M", context=n_ctx, engine="llama.cpp"))
+        assert mib(est, "compute_buffer") == pytest.approx(258.50, rel=0.01)
+
+
+def test_a_fit_leaves_llama_cpps_free_memory_target() -> None:
+    """llama.cpp's --fit moves layers off the GPU unless 1024 MiB stay free (common/fit.cpp), so a model
+    that would fill the card to the last few hundred MiB is partly offloaded, not a fit."""
+    s = Scenario(model=LLAMA3_8B, quant="Q4_K_M", context=8192, engine="llama.cpp", gpu=gpu(24))
+    roomy = estimate(s)
+    assert roomy.fits and roomy.margin_gib == 1.0
+    assert roomy.headroom_gib == pytest.approx(24 - 1.0 - max(roomy.per_gpu_gib))
+    total = max(roomy.per_gpu_gib)
+    snug = estimate(replace(s, gpu=gpu(total + 0.5)))  # room for everything, not for the margin
+    assert not snug.fits and snug.gpu_layers < snug.total_layers
+    assert estimate(replace(s, gpu=gpu(total + 1.1))).fits
+
+
+@pytest.mark.parametrize(("context", "card_gib", "batch"), [
+    (4096, 24, 512), (8192, 24, 1024), (65536, 80, 2048),
+    (65536, 24, 2048),
+    (98304, 24, 1024),  # 2048 needs the prediction under 60% of the card; 1024 under 75%
+    (131072, 24, 512),  # the f16 KV alone fills most of the card: no room for a larger batch
+])
+def test_ollama_picks_its_batch_from_the_context_and_the_card(context: int, card_gib: float, batch: int) -> None:
+    """Ollama 0.33's automaticGenerationBatch (server/sched.go), which sizes llama-server's compute graph."""
+    model = replace(LLAMA3_8B, context_max=131072)
+    est = estimate(Scenario(model=model, quant="Q4_K_M", context=context, engine="ollama", gpu=gpu(card_gib)))
+    assert est.ubatch == batch
+    assert mib(est, "compute_buffer") == pytest.approx(4 * batch * (4096 + 128256) / MIB, rel=0.01)

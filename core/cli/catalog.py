@@ -20,7 +20,8 @@ def _configure_vram(vram: argparse.ArgumentParser) -> None:
     vram.add_argument("--batch", type=positive_int, default=1)
     vram.add_argument("--parallel", type=positive_int, default=1,
                       help="parallel requests; --context is per request (Ollama's num_ctx; llama.cpp's -c is context × parallel)")
-    vram.add_argument("--ubatch", type=positive_int, default=512, help="llama.cpp's -ub micro-batch (default 512)")
+    vram.add_argument("--ubatch", type=positive_int, default=None,
+                      help="the -ub micro-batch (default: the engine's own, 512 for llama.cpp, automatic for Ollama)")
     vram.add_argument("--kv-cache", default="f16")
     vram.add_argument("--engine", default="ollama", choices=ENGINES)
     vram.add_argument("--gpu", help="GPU id (python -m core gpus)")
@@ -48,6 +49,8 @@ def estimate_json(est: MemoryEstimate) -> dict[str, Any]:
         "gpu_layers": est.gpu_layers,
         "total_layers": est.total_layers,
         "max_concurrent_tokens": est.max_concurrent_tokens,
+        "margin_gib": est.margin_gib,
+        "ubatch": est.ubatch,
         "formulas": {t.key: t.substituted for t in est.terms},
     }
 
@@ -73,6 +76,9 @@ def _cmd_vram(args: argparse.Namespace) -> str:
         per_gpu = ", ".join(f"{v:.2f}" for v in est.per_gpu_gib)
         lines.append(f"  per GPU [{per_gpu}] GiB of {est.usable_gib_per_gpu:.1f} usable: "
                      + ("fits" if est.fits else f"does not fit ({est.gpu_layers}/{est.total_layers} layers on GPU)"))
+    if est.margin_gib and est.fits is not None:
+        lines.append(f"  {args.engine} keeps {est.margin_gib:g} GiB free per GPU before it calls the model whole "
+                     f"(llama.cpp --fit); micro-batch {est.ubatch}")
     if scenario.gpu is not None and scenario.gpu.from_database:
         lines.append(f"  {scenario.gpu.name}: from the TechPowerUp GPU database ({scenario.gpu.source_urls[0]}), "
                      "not the curated catalog")

@@ -4,61 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from core.errors import InputError
 from core.plan import memory, training
 from core.plan.catalog import GpuSpec
 from core.plan.memory import Term
-from core.plan.models import ModelArch
-from core.plan.quant import QUANTS, Quant, find_quant
+from core.plan.placement import FIT_TARGET_GIB, LLAMA_CPP_UBATCH, ollama_batch, ollama_predicted_bytes
+from core.plan.quant import Quant
+from core.plan.scenario import (
+    ENGINES,
+    KV_TYPES,
+    MAX_GPUS,
+    MODES,
+    MULTI_GPU,
+    TRAINING_ENGINE,
+    Scenario,
+    effective_engine,
+    kv_types_for,
+    quants_for,
+    validate,
+)
 from core.units import GIB
 
-ENGINES = ("ollama", "llama.cpp", "vllm", "transformers")
-MODES = ("inference", "lora", "qlora", "full")
-MULTI_GPU = {"ollama": "layer split", "llama.cpp": "layer split", "vllm": "tensor parallel",
-             "transformers": "pipeline (device_map=auto)"}
-"""How each engine spreads a model over several GPUs; what each GPU then holds is in the estimators."""
-KV_TYPES = {"ollama": ("f16", "q8_0", "q4_0"), "llama.cpp": ("f16", "q8_0", "q4_0"), "vllm": ("f16", "fp8"),
-            "transformers": ("f16",)}
-MAX_GPUS = 64
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """Everything an estimate depends on. ``parallel × batch`` sequences share the KV cache."""
-
-    model: ModelArch
-    quant: str = "Q4_K_M"
-    context: int = 4096
-    batch: int = 1
-    parallel: int = 1
-    kv_cache: str = "f16"
-    engine: str = "ollama"
-    gpu: GpuSpec | None = None
-    gpus: int = 1
-    mode: str = "inference"
-    optimizer: str = "adamw"
-    precision: str = "mixed"
-    grad_checkpointing: bool = False
-    lora_rank: int = 16
-    gpu_memory_utilization: float = 0.9
-    ubatch: int = 512  # llama.cpp's -ub: sizes the compute graph and each sliding-window cache
-
-    @property
-    def sequences(self) -> int:
-        return self.batch * self.parallel
-
-    @property
-    def effective_engine(self) -> str:
-        """The engine that really runs: fine-tuning always runs on transformers, whatever was picked."""
-        return effective_engine(self.engine, self.mode)
-
-
-TRAINING_ENGINE = "transformers"
-
-
-def effective_engine(engine: str, mode: str) -> str:
-    return engine if mode == "inference" else TRAINING_ENGINE
-
+__all__ = ["ENGINES", "KV_TYPES", "MAX_GPUS", "MODES", "MULTI_GPU", "TRAINING_ENGINE", "MemoryEstimate", "Scenario",
+           "effective_engine", "engine_ubatch", "estimate", "kv_types_for", "quants_for", "usable_gib", "validate"]
 
 @dataclass(frozen=True)
 class MemoryEstimate:
@@ -71,6 +38,9 @@ class MemoryEstimate:
     fits: bool | None
     max_concurrent_tokens: int | None = None
     notes: tuple[str, ...] = field(default=())
+    margin_gib: float = 0.0
+    """Memory the engine leaves free on each GPU before it calls a placement a fit (llama.cpp's --fit)."""
+    ubatch: int | None = None  # the micro-batch the llama.cpp family sizes its graph for
 
     @property
     def total_gib(self) -> float:
@@ -87,7 +57,7 @@ class MemoryEstimate:
     def headroom_gib(self) -> float | None:
         if self.usable_gib_per_gpu is None or not self.per_gpu_gib:
             return None
-        return self.usable_gib_per_gpu - max(self.per_gpu_gib)
+        return self.usable_gib_per_gpu - self.margin_gib - max(self.per_gpu_gib)
 
 
 def usable_gib(gpu: GpuSpec, engine: str = "ollama") -> float:
@@ -100,45 +70,6 @@ def usable_gib(gpu: GpuSpec, engine: str = "ollama") -> float:
     if gpu.segment == "apple" and engine != "llama.cpp":
         return gpu.vram_gib * (2 / 3 if gpu.vram_gib <= 36 else 3 / 4)
     return gpu.vram_gib
-
-
-def validate(s: Scenario) -> Quant:
-    """Refuse scenarios no engine would run; each error names the bad value and what is allowed."""
-    quant = find_quant(s.quant)
-    ranges: tuple[tuple[str, float, float, float], ...] = (
-        ("context", s.context, 1, 10_000_000), ("batch", s.batch, 1, 4096), ("parallel", s.parallel, 1, 1024),
-        ("gpus", s.gpus, 1, MAX_GPUS), ("lora_rank", s.lora_rank, 1, 4096), ("ubatch", s.ubatch, 1, 8192),
-        ("gpu_memory_utilization", s.gpu_memory_utilization, 0.1, 1.0),
-    )
-    for name, value, low, high in ranges:
-        if not low <= value <= high:
-            raise InputError("err.range", name=name, value=value, low=f"{low:,}", high=f"{high:,}")
-    choices: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-        ("engine", s.engine, ENGINES), ("mode", s.mode, MODES),
-        ("optimizer", s.optimizer, tuple(training.OPTIMIZER_STATE_BYTES)),
-        ("precision", s.precision, tuple(training.MASTER_WEIGHT_BYTES)),
-    )
-    for name, choice, allowed in choices:
-        if choice not in allowed:
-            raise InputError("err.choice", name=name, value=choice, allowed=", ".join(allowed))
-    if s.context > max(s.model.context_max, s.model.context_rope_scaled or 0):
-        raise InputError("err.context_max", value=f"{s.context:,}", model=s.model.name,
-                         maximum=f"{max(s.model.context_max, s.model.context_rope_scaled or 0):,}")
-    if s.mode != "inference":
-        return quant
-    if s.kv_cache not in KV_TYPES[s.engine]:
-        raise InputError("err.kv_type", value=s.kv_cache, engine=s.engine, allowed=", ".join(KV_TYPES[s.engine]))
-    if quant.name not in quants_for(s.engine):
-        raise InputError("err.quant_engine", value=quant.name, engine=s.engine,
-                         allowed=", ".join(quants_for(s.engine)))
-    return quant
-
-
-def quants_for(engine: str) -> tuple[str, ...]:
-    """Weight formats each engine loads: GGUF for the llama.cpp family, PyTorch formats otherwise."""
-    if engine in ("ollama", "llama.cpp"):
-        return tuple(name for name, q in QUANTS.items() if q.engine_family == "gguf") + ("BF16", "F32")
-    return ("BF16", "F16", "F32", "FP8", "INT8", "AWQ", "GPTQ", "NF4", "MXFP4")
 
 
 def estimate(s: Scenario) -> MemoryEstimate:
@@ -164,6 +95,20 @@ def _verdict(per_gpu: list[float], usable: float | None) -> bool | None:
     return None if usable is None else max(per_gpu) <= usable
 
 
+def engine_ubatch(s: Scenario, weights_bytes: float, reserve_bytes: float) -> int:
+    """The micro-batch the engine will use: the one asked for, llama.cpp's 512, or Ollama's automatic batch."""
+    if s.ubatch is not None:
+        return s.ubatch
+    if s.effective_engine != "ollama" or not s.auto_fit:
+        return LLAMA_CPP_UBATCH
+    m, n_ctx = s.model, s.context * s.sequences
+    predicted = ollama_predicted_bytes(weights_bytes, m.layers, m.kv_heads, m.head_dim, n_ctx)
+    usable = _gpu_budget(s)
+    available = None if usable is None else s.gpus * (usable * GIB - reserve_bytes)
+    return ollama_batch(n_ctx, predicted, available, s.flash_attention, cuda=s.gpu is None or s.gpu.vendor == "NVIDIA",
+                        card_gib=s.gpu.vram_gib if s.gpu else None)
+
+
 def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
     m = s.model
     metal = s.gpu is not None and s.gpu.segment == "apple"
@@ -173,21 +118,26 @@ def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
     # Untied models keep token_embd on the host; tied ones also need it on the GPU as the output head.
     gpu_weights = weights.bytes if m.tied_embeddings else weights.bytes - embd_host
     layer_weights = (gpu_weights - head) / m.layers
-    kv = memory.kv_cache_bytes(m, s.context, s.sequences, s.kv_cache, s.engine, s.ubatch)
-    kv_layer = kv.bytes / m.layers
     reserve = memory.runtime_reserve(s.engine, metal)
+    ubatch = engine_ubatch(s, weights.bytes, reserve.bytes)
+    kv = memory.kv_cache_bytes(m, s.context, s.sequences, s.kv_cache, s.engine, ubatch)
+    kv_layer = kv.bytes / m.layers
     n = s.gpus
     usable = _gpu_budget(s)
-    compute = memory.llama_cpp_compute_buffer(m, s.context, s.sequences, pipeline=n > 1, ubatch=s.ubatch)
+    # --fit keeps this much free on every GPU; a placement that needs it is not a fit (core.plan.placement).
+    margin = FIT_TARGET_GIB * GIB if s.auto_fit else 0.0
+    compute = memory.llama_cpp_compute_buffer(m, s.context, s.sequences, pipeline=n > 1, ubatch=ubatch,
+                                              flash_attention=s.flash_attention)
 
     gpu_layers = m.layers
     if usable is not None:
-        free_for_layers = n * (usable * GIB - compute.bytes - reserve.bytes) - head
+        free_for_layers = n * (usable * GIB - compute.bytes - reserve.bytes - margin) - head
         gpu_layers = max(0, min(m.layers, int(free_for_layers // (layer_weights + kv_layer))))
         if gpu_layers < m.layers and n > 1:
             # Partial offload turns pipeline parallelism off again, and with it the extra copies.
-            compute = memory.llama_cpp_compute_buffer(m, s.context, s.sequences, ubatch=s.ubatch)
-            free_for_layers = n * (usable * GIB - compute.bytes - reserve.bytes) - head
+            compute = memory.llama_cpp_compute_buffer(m, s.context, s.sequences, ubatch=ubatch,
+                                                      flash_attention=s.flash_attention)
+            free_for_layers = n * (usable * GIB - compute.bytes - reserve.bytes - margin) - head
             gpu_layers = max(0, min(m.layers - 1, int(free_for_layers // (layer_weights + kv_layer))))
     head_on_gpu = gpu_layers == m.layers
     split_layers = [gpu_layers // n + (1 if i < gpu_layers % n else 0) for i in range(n)]
@@ -214,8 +164,8 @@ def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
     return MemoryEstimate(
         terms=terms, per_gpu_gib=tuple(per_gpu), usable_gib_per_gpu=usable, host_gib=host / GIB,
         gpu_layers=gpu_layers, total_layers=m.layers,
-        fits=None if usable is None else (offloaded == 0 and max(per_gpu) <= usable),
-        notes=tuple(notes),
+        fits=None if usable is None else (offloaded == 0 and max(per_gpu) + margin / GIB <= usable),
+        notes=tuple(notes), margin_gib=margin / GIB, ubatch=ubatch,
     )
 
 
@@ -284,8 +234,3 @@ def _training(s: Scenario) -> MemoryEstimate:
         gpu_layers=s.model.layers, total_layers=s.model.layers, fits=_verdict(per_gpu, usable),
         notes=("paged_optimizer",) if s.optimizer.startswith("paged") else (),
     )
-
-
-def kv_types_for(engine: str) -> tuple[str, ...]:
-    return KV_TYPES[engine]
-

@@ -168,28 +168,41 @@ def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str,
 
 
 def llama_cpp_compute_buffer(model: ModelArch, context: int, sequences: int, pipeline: bool = False,
-                             ubatch: int = LLAMA_CPP_UBATCH) -> Term:
+                             ubatch: int = LLAMA_CPP_UBATCH, flash_attention: bool = True) -> Term:
     """The ggml graph for one micro-batch: the attention scores or the logits, whichever is larger.
 
-    Ollama's GraphSize for the llama family; it reproduces llama.cpp's logged "compute buffer size".
-    With several GPUs and every layer offloaded, llama.cpp turns on pipeline parallelism and keeps
-    GGML_SCHED_MAX_COPIES = 4 copies of each graph input (the KQ mask, the hidden-state input) on
-    every GPU: 560 MiB becomes 640 MiB per GPU for Llama-3-8B at n_ctx 8192, as logged.
+    Without flash attention the graph holds one layer's scores, n_ctx × n_head per token of the
+    micro-batch (Ollama's GraphSize for the llama family; it reproduces llama.cpp's logged "compute buffer
+    size": 560.00 MiB for Llama-3-8B at n_ctx 8192). With flash attention (the default of llama-server and
+    of Ollama 0.33) the fused kernel never builds the scores, and the logits 4·ub·(d + n_vocab) are the
+    peak (258.50 MiB for Llama-3 at ub 512, as logged). With several GPUs and every layer offloaded,
+    llama.cpp turns on pipeline parallelism and keeps GGML_SCHED_MAX_COPIES = 4 copies of each graph input
+    (the KQ mask, the hidden-state input) on every GPU: 560 MiB becomes 640 MiB per GPU for Llama-3-8B at
+    n_ctx 8192, as logged.
     """
     n_ctx = context * sequences
     ub = min(n_ctx, ubatch)
     d, heads, vocab = model.hidden, model.heads, model.vocab
     logits = 4 * ub * (d + vocab)
-    if pipeline:
+    url = OLLAMA_GRAPH_SIZE
+    if flash_attention and pipeline:
+        attention = 4 * ub * (2 * n_ctx + 8 * d)
+        formula = "C = max(4·ub·(2·n_ctx + 8·d), 4·ub·(d + n_vocab)) per GPU (flash attention, pipeline)"
+        substituted = f"C = max(4·{ub}·(2·{n_ctx} + 8·{d}), 4·{ub}·({d} + {vocab}))"
+        url = LLAMA_CPP_SCHED
+    elif flash_attention:
+        attention = 4 * ub * (1 + 4 * d)
+        formula = "C = max(4·ub·(1 + 4·d), 4·ub·(d + n_vocab)) (flash attention: no score matrix)"
+        substituted = f"C = max(4·{ub}·(1 + 4·{d}), 4·{ub}·({d} + {vocab}))"
+    elif pipeline:
         attention = 4 * ub * (n_ctx * heads + 4 * n_ctx + 8 * d)
         formula = "C = max(4·ub·(n_ctx·n_head + 4·n_ctx + 8·d), 4·ub·(d + n_vocab)) per GPU (pipeline)"
         substituted = f"C = max(4·{ub}·({n_ctx}·{heads} + 4·{n_ctx} + 8·{d}), 4·{ub}·({d} + {vocab}))"
         url = LLAMA_CPP_SCHED
     else:
         attention = 4 * ub * (1 + 4 * d + n_ctx * (1 + heads))
-        formula = "C = max(4·ub·(1 + 4·d + n_ctx·(1 + n_head)), 4·ub·(d + n_vocab)), ub = min(n_ctx, 512)"
+        formula = f"C = max(4·ub·(1 + 4·d + n_ctx·(1 + n_head)), 4·ub·(d + n_vocab)), ub = min(n_ctx, {ubatch})"
         substituted = f"C = max(4·{ub}·(1 + 4·{d} + {n_ctx}·(1 + {heads})), 4·{ub}·({d} + {vocab}))"
-        url = OLLAMA_GRAPH_SIZE
     return Term("compute_buffer", float(max(attention, logits)), formula, substituted, url)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from core.errors import InputError
 from core.i18n import fmt_krw, t
 from core.plan.catalog import GpuSpec
-from core.plan.estimate import Scenario, effective_engine, estimate
+from core.plan.estimate import MemoryEstimate, Scenario, effective_engine, estimate
 from core.plan.local import LocalCorrection, correction_for
 from core.plan.models import ModelArch
 from core.plan.prices import PriceBook
@@ -71,8 +71,8 @@ class Option:
 
     @property
     def tight(self) -> bool:
-        """It fits, but within twice the safety margin: a longer prompt or a driver update may tip it over."""
-        return self.fits and self.headroom_gib < 2 * VRAM_SAFETY_MARGIN_GIB
+        """It fits, but within one more safety margin: a longer prompt or a driver update may tip it over."""
+        return any(reason.key == "rec.reason.tight" for reason in self.reasons)
 
     @property
     def gpu(self) -> GpuSpec:
@@ -111,8 +111,14 @@ def _scenario(request: Request, model: ModelArch, gpu: GpuSpec | None, count: in
 
 VRAM_SAFETY_MARGIN_GIB = 1.0
 """Free memory each GPU keeps before an option counts as a fit: llama.cpp's `--fit` leaves 1024 MiB per device
-by default (`-fitt`, tools/fit-params/README.md in ggml-org/llama.cpp), for the driver, other processes and
-what the estimate cannot see."""
+by default (`-fitt`, common/fit.cpp in ggml-org/llama.cpp), for the driver, other processes and what the
+estimate cannot see. The llama.cpp family's estimates already hold it back (MemoryEstimate.margin_gib, so
+their headroom is what is left beyond it); the others (vLLM, transformers) must leave it here."""
+
+
+def _margin_left(memories: list[MemoryEstimate]) -> float:
+    """The safety margin still to be kept beyond the estimates' headroom: none where the engine's own is in."""
+    return 0.0 if all(mem.margin_gib > 0 for mem in memories) else VRAM_SAFETY_MARGIN_GIB
 
 
 def sizing(request: Request) -> tuple[float, float]:
@@ -128,7 +134,7 @@ def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook,
     """One candidate: does every model fit, how fast is the slowest, what does the workstation cost."""
     memories = [estimate(_scenario(request, m, gpu, count)) for m in request.models]
     headroom = min(mem.headroom_gib or 0.0 for mem in memories)
-    fits = all(mem.fits for mem in memories) and headroom >= VRAM_SAFETY_MARGIN_GIB
+    fits = all(mem.fits for mem in memories) and headroom >= _margin_left(memories)
     decode = aggregate = low = high = None
     local = None
     if request.mode == "inference":
@@ -160,9 +166,9 @@ def _reasons(request: Request, gpu: GpuSpec, count: int, fits: bool, headroom: f
              memories: list) -> list[Reason]:
     out = []
     decode, low, high = speed_range
-    if fits and headroom < VRAM_SAFETY_MARGIN_GIB:
+    if fits and headroom < _margin_left(memories):
         out.append(Reason("rec.reason.margin", {"headroom": f"{headroom:.1f}", "margin": f"{VRAM_SAFETY_MARGIN_GIB:g}"}))
-    elif fits and headroom < 2 * VRAM_SAFETY_MARGIN_GIB:
+    elif fits and headroom < _margin_left(memories) + VRAM_SAFETY_MARGIN_GIB:
         out.append(Reason("rec.reason.tight", {"headroom": f"{headroom:.1f}"}))
     elif fits:
         out.append(Reason("rec.reason.fits", {"headroom": f"{headroom:.1f}"}))

@@ -124,6 +124,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "vram.total": ("필요 메모리 합계", "Total memory"),
     "vram.per_gpu": ("GPU당 / 사용 가능", "Per GPU / usable"),
+    "vram.fit_margin": ("{engine}은(는) GPU마다 {margin} GiB를 비워 둘 수 있어야 모델 전체를 GPU에 올립니다(llama.cpp `--fit`). "
+                        "계산 버퍼는 마이크로배치 {ubatch} 기준입니다{why}.",
+                        "{engine} puts the whole model on the GPU only if {margin} GiB stays free on each GPU (llama.cpp's "
+                        "`--fit`). The compute buffer is sized for a micro-batch of {ubatch}{why}."),
+    "vram.fit_margin.ollama": (" (Ollama {version}이 이 컨텍스트와 카드에 고르는 값)",
+                               " (what Ollama {version} picks for this context and card)"),
     "vram.pick_gpu": ("GPU를 고르면 들어가는지 알려 줍니다.", "Pick a GPU to get a verdict."),
     "vram.fits": ("들어감", "fits"),
     "vram.no_fit": ("안 들어감", "does not fit"),
@@ -167,11 +173,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status.red": ("부족", "No"),
     "vram.formulas": ("각 항목의 공식과 근거", "Formulas and sources for each term"),
     "vram.assumptions": (
-        "**가정**: GiB = 2³⁰ 바이트. llama.cpp 계열은 flash attention 없이 ubatch 512 기준이며, 여러 GPU에 층을 나누면 "
-        "GPU마다 계산 버퍼를 따로 가집니다. Apple 통합 메모리는 macOS가 GPU에 허용하는 몫(36GB 이하 2/3, 그 이상 3/4)만 셉니다. "
+        "**가정**: GiB = 2³⁰ 바이트. llama.cpp 계열은 지금 기본값대로 flash attention을 켜고, llama.cpp는 ubatch 512, "
+        "Ollama 0.33은 컨텍스트와 카드에 따라 스스로 고르는 배치(512/1024/2048)로 계산합니다. 두 엔진 모두 llama.cpp `--fit`처럼 "
+        "GPU마다 1 GiB를 비워 둘 수 있을 때만 모델 전체를 GPU에 올립니다. 여러 GPU에 층을 나누면 GPU마다 계산 버퍼를 따로 "
+        "가집니다. Apple 통합 메모리는 macOS가 GPU에 허용하는 몫(36GB 이하 2/3, 그 이상 3/4)만 셉니다. "
         "데스크톱 화면과 다른 프로세스가 쓰는 메모리는 포함하지 않습니다.",
-        "**Assumptions**: GiB = 2³⁰ bytes. The llama.cpp family is sized without flash attention at ubatch 512, and "
-        "with layers split over several GPUs each GPU holds its own compute buffer. Apple unified memory counts only "
+        "**Assumptions**: GiB = 2³⁰ bytes. The llama.cpp family is sized with flash attention on, as both engines now "
+        "default to, at llama.cpp's ubatch of 512 or the batch Ollama 0.33 picks for the context and the card "
+        "(512, 1024 or 2048). Both put the whole model on the GPU only when 1 GiB stays free on each GPU, as "
+        "llama.cpp's `--fit` requires. With layers split over several GPUs each GPU holds its own compute buffer. Apple unified memory counts only "
         "the share macOS lets the GPU use (2/3 up to 36 GB, 3/4 above). Memory held by the desktop and other "
         "processes is not included.",
     ),
