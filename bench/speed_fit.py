@@ -24,7 +24,7 @@ import numpy as np
 
 from core.errors import InputError
 from core.plan import speed
-from core.plan.catalog import catalog
+from core.plan.catalog import catalog, database
 from core.plan.estimate import Scenario, estimate
 from core.plan.memory import kv_bytes_per_token
 from core.plan.models import find_model
@@ -57,6 +57,15 @@ GPU_IDS = {
     "RTX 5000 Ada": "rtx-5000-ada", "RTX 6000 Ada": "rtx-6000-ada", "RTX PRO 6000 Blackwell": "rtx-pro-6000-blackwell",
     "A40": "a40", "A100 40GB": "a100-40gb-pcie", "A100 80GB": "a100-80gb-pcie", "A100 80GB SXM": "a100-80gb-sxm",
     "H100 PCIe": "h100-pcie", "H100 SXM": "h100-sxm", "H200 SXM": "h200", "DGX Spark": "dgx-spark",
+    # Cards outside the catalog, from its TechPowerUp database (data/gpu_database.csv): memory and bandwidth as
+    # the rows name them (a V100 32GB has 900 GB/s in either form factor).
+    "RX 9070 XT": "db-radeon-rx-9070-xt", "RX 9070": "db-radeon-rx-9070", "RX 6700 XT": "db-radeon-rx-6700-xt",
+    "RX 6800 XT": "db-radeon-rx-6800-xt", "RTX PRO 2000 Blackwell": "db-rtx-pro-2000-blackwell",
+    "RTX PRO 4000 Blackwell": "db-rtx-pro-4000-blackwell", "RTX 4090 D": "db-geforce-rtx-4090-d", "L40": "db-l40",
+    "Tesla V100 32GB": "db-tesla-v100-pcie-32-gb", "A30": "db-a30-pcie", "Instinct MI210": "db-radeon-instinct-mi210",
+    "Instinct MI100": "db-radeon-instinct-mi100", "Quadro RTX 6000": "db-quadro-rtx-6000",
+    "Quadro RTX 8000": "db-quadro-rtx-8000", "Instinct MI60": "db-radeon-instinct-mi60", "Tesla P40": "db-tesla-p40",
+    "RTX PRO 6000 Blackwell Max-Q": "db-rtx-pro-6000-blackwell-max-q",
     "RX 7900 XTX": "rx-7900-xtx", "Radeon AI PRO R9700": "radeon-ai-pro-r9700", "Radeon PRO W7900": "radeon-pro-w7900",
     "Instinct MI300X": "mi300x", "Radeon 8060S (Strix Halo)": "ryzen-ai-max-395-128gb",
     # Apple: bandwidth depends on the chip and GPU-core bin, not on the memory size.
@@ -91,7 +100,10 @@ MODEL_IDS = {
     "Qwen2.5-32B-Instruct": "qwen2.5-32b", "Qwen2.5-Coder-32B": "qwen2.5-32b", "Qwen2.5-72B": "qwen2.5-72b",
     "Mixtral-8x7B-Instruct-v0.1": "mixtral-8x7b", "Gemma-3-4B-QAT": "gemma-3-4b", "Gemma-3-4B": "gemma-3-4b",
     "gemma-3-4b-it": "gemma-3-4b", "gemma-3-12b-it": "gemma-3-12b", "gemma-3-27b-it": "gemma-3-27b",
-    "Gemma-3-12B": "gemma-3-12b", "Gemma-3-27B": "gemma-3-27b", "Phi-4": "phi-4",
+    "Gemma-3-12B": "gemma-3-12b", "Gemma-3-27B": "gemma-3-27b", "Phi-4": "phi-4", "Gemma-3-12B-it": "gemma-3-12b",
+    "Qwen3-30B-A3B-Thinking-2507": "qwen3-30b-a3b", "Phi-3.5-mini": "phi-3.5-mini",
+    # QwQ-32B is Qwen2.5-32B's architecture (its config.json: 64 layers, 5120 wide, 40/8 heads, 152,064 tokens).
+    "QwQ-32B": "qwen2.5-32b",
 }
 QUANT_NAMES = {
     "Q4_0": "Q4_0", "Q4_K_M": "Q4_K_M", "Q4_K_S": "Q4_K_S", "Q5_K_M": "Q5_K_M", "Q6_K": "Q6_K", "Q8_0": "Q8_0",
@@ -147,7 +159,7 @@ A run whose flash attention is not recorded is sized without it: the older build
 
 
 def load(path: Path = DATA) -> tuple[list[Measurement], int]:
-    gpus = {g.id: g for g in catalog()}
+    gpus = {g.id: g for g in (*catalog(), *database())}
     out, skipped = [], 0
     with path.open(encoding="utf-8") as handle:
         for raw in csv.DictReader(handle):

@@ -129,6 +129,9 @@ if "rope_scaled" in est.notes:
     st.warning(tr("vram.rope_scaled", trained=f"{model.context_max:,}", context=f"{int(context):,}"))
 if "offload" in est.notes:
     st.warning(tr("vram.offload", gpu=est.gpu_layers, total=est.total_layers, host=f"{est.host_gib:.1f}"))
+if est.expert_layers_on_gpu is not None:
+    st.warning(tr("vram.expert_offload", cpu=est.total_layers - est.expert_layers_on_gpu, total=est.total_layers,
+                  host=f"{est.host_gib:.1f}"))
 if est.margin_gib and est.ubatch:
     st.caption(tr("vram.fit_margin", engine=report.scenario.effective_engine, margin=f"{est.margin_gib:g}",
                   ubatch=f"{est.ubatch:,}", why=tr("vram.fit_margin.ollama", version=OLLAMA_VERSION)

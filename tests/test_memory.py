@@ -213,3 +213,22 @@ def test_ollama_picks_its_batch_from_the_context_and_the_card(context: int, card
     est = estimate(Scenario(model=model, quant="Q4_K_M", context=context, engine="ollama", gpu=gpu(card_gib)))
     assert est.ubatch == batch
     assert mib(est, "compute_buffer") == pytest.approx(4 * batch * (4096 + 128256) / MIB, rel=0.01)
+
+
+def test_a_moe_that_does_not_fit_sends_experts_to_ram_first() -> None:
+    """llama.cpp's --fit (and Ollama 0.33 through it) keeps attention and KV of every layer on the GPU and
+    moves routed experts to system RAM before whole layers: the GPU stays full, but under the margin."""
+    from core.plan.speed import estimate_speed
+
+    s = Scenario(model=find_model("gpt-oss-20b"), quant="MXFP4", context=8192, engine="ollama", gpu=gpu(12))
+    est = estimate(s)
+    assert not est.fits and "expert_offload" in est.notes
+    assert est.gpu_layers == est.total_layers and 0 < est.expert_layers_on_gpu < est.total_layers
+    assert max(est.per_gpu_gib) + est.margin_gib <= 12
+    assert est.host_gib > 1
+    roomy, tight = estimate_speed(replace(s, gpu=gpu(24))), estimate_speed(s)
+    assert tight.bottleneck == "cpu_offload"
+    assert tight.decode_tokens_per_s < roomy.decode_tokens_per_s
+    # Forced whole layers (no --fit) would be slower still: dense layers too would run from RAM.
+    forced = estimate_speed(replace(s, auto_fit=False))
+    assert forced.decode_tokens_per_s < tight.decode_tokens_per_s

@@ -47,6 +47,7 @@ def estimate_json(est: MemoryEstimate) -> dict[str, Any]:
         "usable_gib_per_gpu": None if est.usable_gib_per_gpu is None else round(est.usable_gib_per_gpu, 3),
         "host_gib": round(est.host_gib, 3),
         "gpu_layers": est.gpu_layers,
+        "expert_layers_on_gpu": est.expert_layers_on_gpu,
         "total_layers": est.total_layers,
         "max_concurrent_tokens": est.max_concurrent_tokens,
         "margin_gib": est.margin_gib,
@@ -75,7 +76,7 @@ def _cmd_vram(args: argparse.Namespace) -> str:
     if est.fits is not None:
         per_gpu = ", ".join(f"{v:.2f}" for v in est.per_gpu_gib)
         lines.append(f"  per GPU [{per_gpu}] GiB of {est.usable_gib_per_gpu:.1f} usable: "
-                     + ("fits" if est.fits else f"does not fit ({est.gpu_layers}/{est.total_layers} layers on GPU)"))
+                     + ("fits" if est.fits else _placement(est)))
     if est.margin_gib and est.fits is not None:
         lines.append(f"  {args.engine} keeps {est.margin_gib:g} GiB free per GPU before it calls the model whole "
                      f"(llama.cpp --fit); micro-batch {est.ubatch}")
@@ -83,6 +84,13 @@ def _cmd_vram(args: argparse.Namespace) -> str:
         lines.append(f"  {scenario.gpu.name}: from the TechPowerUp GPU database ({scenario.gpu.source_urls[0]}), "
                      "not the curated catalog")
     return "\n".join(lines)
+
+
+def _placement(est: MemoryEstimate) -> str:
+    if est.expert_layers_on_gpu is not None:
+        return (f"does not fit whole (every layer on the GPU, the routed experts of "
+                f"{est.total_layers - est.expert_layers_on_gpu}/{est.total_layers} layers in system RAM)")
+    return f"does not fit ({est.gpu_layers}/{est.total_layers} layers on GPU)"
 
 
 def _model_row(model: ModelArch) -> dict[str, Any]:

@@ -41,6 +41,8 @@ class MemoryEstimate:
     margin_gib: float = 0.0
     """Memory the engine leaves free on each GPU before it calls a placement a fit (llama.cpp's --fit)."""
     ubatch: int | None = None  # the micro-batch the llama.cpp family sizes its graph for
+    expert_layers_on_gpu: int | None = None
+    """A MoE that --fit kept on the GPU but for the routed experts of the other layers (None: not so placed)."""
 
     @property
     def total_gib(self) -> float:
@@ -139,23 +141,35 @@ def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
                                                       flash_attention=s.flash_attention)
             free_for_layers = n * (usable * GIB - compute.bytes - reserve.bytes - margin) - head
             gpu_layers = max(0, min(m.layers - 1, int(free_for_layers // (layer_weights + kv_layer))))
+    expert_layer = memory.expert_bytes(m, quant, gpu_weights) / m.layers
+    expert_layers = None
+    if usable is not None and gpu_layers < m.layers and s.auto_fit and expert_layer:
+        # --fit keeps every layer's attention, shared weights and KV on the GPU and moves routed experts, from
+        # the first layers on, to system memory before it gives up whole layers (common/fit.cpp, step 3).
+        spare = free_for_layers - m.layers * (layer_weights - expert_layer + kv_layer)
+        if spare >= 0:
+            gpu_layers, expert_layers = m.layers, min(m.layers - 1, int(spare // expert_layer))
     head_on_gpu = gpu_layers == m.layers
     split_layers = [gpu_layers // n + (1 if i < gpu_layers % n else 0) for i in range(n)]
+    cpu_experts = 0.0 if expert_layers is None else (m.layers - expert_layers) * expert_layer
     per_gpu = []
     for i, count in enumerate(split_layers):
-        on_gpu = count * (layer_weights + kv_layer) + compute.bytes + reserve.bytes
+        on_gpu = count * (layer_weights + kv_layer) + compute.bytes + reserve.bytes - cpu_experts * count / m.layers
         if i == n - 1 and head_on_gpu:
             on_gpu += head
         per_gpu.append(on_gpu / GIB)
 
     offloaded = m.layers - gpu_layers
-    host = embd_host + offloaded * (layer_weights + kv_layer) + (0 if head_on_gpu else head)
+    host = embd_host + offloaded * (layer_weights + kv_layer) + (0 if head_on_gpu else head) + cpu_experts
     notes = []
     if offloaded:
         notes.append("offload")
+    if expert_layers is not None:
+        notes.append("expert_offload")
     terms = (
-        Term("weights", gpu_weights - offloaded * layer_weights - (0 if head_on_gpu else head),
-             weights.formula + " − token_embd (host)" + (" − offloaded layers" if offloaded else ""),
+        Term("weights", gpu_weights - offloaded * layer_weights - (0 if head_on_gpu else head) - cpu_experts,
+             weights.formula + " − token_embd (host)" + (" − offloaded layers" if offloaded else "")
+             + (" − experts in system RAM" if cpu_experts else ""),
              weights.substituted, weights.source_url),
         kv.scaled(gpu_layers / m.layers, f"× {gpu_layers}/{m.layers} layers on GPU") if offloaded else kv,
         compute.scaled(n, f"× {n} GPUs") if n > 1 else compute,
@@ -164,8 +178,8 @@ def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
     return MemoryEstimate(
         terms=terms, per_gpu_gib=tuple(per_gpu), usable_gib_per_gpu=usable, host_gib=host / GIB,
         gpu_layers=gpu_layers, total_layers=m.layers,
-        fits=None if usable is None else (offloaded == 0 and max(per_gpu) + margin / GIB <= usable),
-        notes=tuple(notes), margin_gib=margin / GIB, ubatch=ubatch,
+        fits=None if usable is None else (offloaded == 0 and not cpu_experts and max(per_gpu) + margin / GIB <= usable),
+        notes=tuple(notes), margin_gib=margin / GIB, ubatch=ubatch, expert_layers_on_gpu=expert_layers,
     )
 
 

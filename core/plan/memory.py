@@ -167,6 +167,18 @@ def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str,
 # --- compute buffers and runtime ---------------------------------------------------------------
 
 
+def expert_bytes(model: ModelArch, quant: Quant, streamed_bytes: float) -> float:
+    """Bytes of a MoE's routed experts in the file (0 for a dense model, or one typed in without its experts).
+
+    With E experts of e parameters each, e = (P − P_active)/(E − E_active); the experts are taken at the
+    format's bits per weight, the rest of the file being the shared weights.
+    """
+    if not model.is_moe or model.active_params_b is None or not model.experts or not model.experts_active:
+        return 0.0
+    per_expert = (model.params_b - model.active_params_b) * 1e9 / (model.experts - model.experts_active)
+    return min(streamed_bytes, model.experts * per_expert * quant.bits_per_weight / 8)
+
+
 def llama_cpp_compute_buffer(model: ModelArch, context: int, sequences: int, pipeline: bool = False,
                              ubatch: int = LLAMA_CPP_UBATCH, flash_attention: bool = True) -> Term:
     """The ggml graph for one micro-batch: the attention scores or the logits, whichever is larger.

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from core.plan.catalog import GpuSpec
-from core.plan.estimate import Scenario, estimate
-from core.plan.memory import host_embedding_bytes, kv_bytes_per_token, weight_bytes
+from core.plan.estimate import MemoryEstimate, Scenario, estimate
+from core.plan.memory import expert_bytes, host_embedding_bytes, kv_bytes_per_token, weight_bytes
 from core.plan.quant import find_quant
 from core.units import GIB
 
@@ -157,9 +157,18 @@ def active_weight_bytes(s: Scenario) -> float:
     if not model.experts or not model.experts_active:
         # A MoE typed in by its active parameter count alone: each token reads that share of the weights.
         return streamed * model.active_params_b / model.params_b
-    per_expert = (model.params_b - model.active_params_b) * 1e9 / (model.experts - model.experts_active)
-    expert_bytes = min(streamed, model.experts * per_expert * quant.bits_per_weight / 8)
-    return streamed - expert_bytes + expert_bytes * model.experts_active / model.experts
+    experts = expert_bytes(model, quant, streamed)
+    return streamed - experts + experts * model.experts_active / model.experts
+
+
+def _offloaded_expert_bytes(s: Scenario, memory: MemoryEstimate) -> float:
+    """Per token, the routed-expert bytes read from system RAM when --fit moved experts of some layers there."""
+    if memory.expert_layers_on_gpu is None:
+        return 0.0
+    model, quant = s.model, find_quant(s.quant)
+    streamed = weight_bytes(model, quant, s.engine).bytes - (0 if model.tied_embeddings else host_embedding_bytes(model, quant))
+    active_experts = expert_bytes(model, quant, streamed) * (model.experts_active or 0) / (model.experts or 1)
+    return active_experts * (model.layers - memory.expert_layers_on_gpu) / model.layers
 
 
 def estimate_speed(
@@ -203,8 +212,11 @@ def estimate_speed(
     kv_read = kv_bytes_per_token(s.model, kv_type) * context
     step_users = users if batched else 1
     kv_factor = KV_READ_FACTOR + (0.0 if flash_attention else KV_READ_FACTOR_NO_FA)
-    gpu_seconds = (weights * on_gpu_share / efficiency + kv_read * step_users * on_gpu_share * kv_factor) / bandwidth
-    cpu_bytes = (weights + kv_read) * (1 - on_gpu_share)
+    # Experts --fit moved to system RAM are read there; everything else of every layer stays on the GPU.
+    cpu_experts = _offloaded_expert_bytes(s, memory)
+    gpu_seconds = ((weights * on_gpu_share - cpu_experts) / efficiency
+                   + kv_read * step_users * on_gpu_share * kv_factor) / bandwidth
+    cpu_bytes = (weights + kv_read) * (1 - on_gpu_share) + cpu_experts
     fixed_ms = (fit.per_layer_ms + (MOE_MS_PER_LAYER if s.model.is_moe else 0.0)) * s.model.layers
     fixed_ms += ENGINE_OVERHEAD_MS.get(s.engine, 0.0)
     split_ms = LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
@@ -216,7 +228,7 @@ def estimate_speed(
     if batched and prefill is not None:
         # A batched decode step does as much arithmetic as prefilling one token per user.
         compute_step_s = step_users / prefill
-    bottleneck = "cpu_offload" if on_gpu_share < 1 else "memory_bandwidth"
+    bottleneck = "cpu_offload" if on_gpu_share < 1 or cpu_experts else "memory_bandwidth"
     if compute_step_s is not None and compute_step_s > step_s:
         step_s, bottleneck = compute_step_s, "compute"
     if split_ms and split_ms / 1000 > 0.25 * step_s:
@@ -233,7 +245,7 @@ def estimate_speed(
         decode_tokens_per_s=per_user, decode_tokens_per_s_low=per_user * low, decode_tokens_per_s_high=per_user * high,
         aggregate_tokens_per_s=aggregate, prefill_tokens_per_s=prefill, time_to_first_token_s=ttft,
         bottleneck=bottleneck, backend=chosen, hardware_class=cls,
-        formula=_formula(s, weights * on_gpu_share, kv_read * step_users * on_gpu_share, cpu_bytes, efficiency,
+        formula=_formula(s, weights * on_gpu_share - cpu_experts, kv_read * step_users * on_gpu_share, cpu_bytes, efficiency,
                          kv_factor, tensor_parallel, fixed_ms, split_ms, system_ram_gbps, step_s),
     )
 

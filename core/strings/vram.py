@@ -146,6 +146,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "vLLM claims 90% of GPU memory up front and turns what is left into KV blocks: up to {tokens} tokens "
         "in flight ({seqs} sequences at this context).",
     ),
+    "vram.expert_offload": (
+        "GPU에 다 들어가지 않습니다: llama.cpp `--fit`처럼 모든 층의 어텐션과 KV는 GPU에 두고, {total}개 층 중 {cpu}개 층의 "
+        "전문가(expert) 가중치({host} GiB)를 시스템 RAM에 둡니다. 토큰마다 그 층들의 활성 전문가를 RAM에서 읽어 느려집니다.",
+        "It does not fit whole: as llama.cpp's `--fit` does, every layer's attention and KV stay on the GPU and the routed "
+        "experts of {cpu} of {total} layers ({host} GiB) go to system RAM. Each token reads those layers' active experts "
+        "from RAM, which slows generation.",
+    ),
     "vram.offload": (
         "GPU에 다 들어가지 않습니다: {total}개 층 중 {gpu}개만 GPU에 올리고 나머지({host} GiB)는 시스템 RAM에서 "
         "돌립니다. 생성 속도가 크게 떨어집니다.",
