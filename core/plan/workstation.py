@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.plan.catalog import GpuSpec
 from core.plan.prices import Part, PriceBook
@@ -64,7 +65,13 @@ def ram_needed_gb(largest_params_b: float, model_gib: float, mode: str) -> int:
 
 
 def _capacity(part: Part) -> float:
-    match = re.search(r"(\d+(?:\.\d+)?)\s*(GB|TB|W)", part.spec, re.IGNORECASE)
+    return _spec_capacity(part.spec)
+
+
+@lru_cache(maxsize=4096)
+def _spec_capacity(spec: str) -> float:
+    # Cached by the spec text: a recommendation sizes every candidate against the same few dozen parts.
+    match = re.search(r"(\d+(?:\.\d+)?)\s*(GB|TB|W)", spec, re.IGNORECASE)
     return float(match.group(1)) if match else 0.0
 
 
