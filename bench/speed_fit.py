@@ -27,7 +27,7 @@ from core.plan import speed
 from core.plan.catalog import catalog, database
 from core.plan.estimate import Scenario, estimate
 from core.plan.memory import kv_bytes_per_token
-from core.plan.models import find_model
+from core.plan.models import ModelArch, find_model
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "speed_benchmarks.csv"
@@ -104,6 +104,16 @@ MODEL_IDS = {
     "Qwen3-30B-A3B-Thinking-2507": "qwen3-30b-a3b", "Phi-3.5-mini": "phi-3.5-mini",
     # QwQ-32B is Qwen2.5-32B's architecture (its config.json: 64 layers, 5120 wide, 40/8 heads, 152,064 tokens).
     "QwQ-32B": "qwen2.5-32b",
+    "Ministral-3-14B-Instruct-2512": "ministral-3-14b", "Ministral-3-14B": "ministral-3-14b",
+    "Ministral-3-8B-Instruct-2512": "ministral-3-8b", "Ministral-3-8B": "ministral-3-8b",
+    "Ministral-3-3B-Instruct-2512": "ministral-3-3b", "Phi-4-mini-instruct": "phi-4-mini",
+    "Mistral-Large-Instruct-2407": "mistral-large-2407", "Mixtral-8x22B-Instruct-v0.1": "mixtral-8x22b",
+    "Mistral-Nemo-Instruct-2407": "mistral-nemo-12b",
+    # Wayfarer-12B is a fine-tune of Mistral Nemo: the same architecture and file sizes.
+    "Wayfarer-12B": "mistral-nemo-12b",
+    "Qwen2.5-0.5B": "qwen2.5-0.5b", "Qwen2.5-1.5B": "qwen2.5-1.5b", "Qwen2.5-3B": "qwen2.5-3b", "Qwen3-0.6B": "qwen3-0.6b",
+    "TinyLlama-1.1B": "tinyllama-1.1b", "TinyLlama-1.1B-1T-OpenOrca": "tinyllama-1.1b", "CodeLlama-7B": "codellama-7b",
+    "gemma-4-31B-it": "gemma-4-31b", "gemma-4-26B-A4B-it": "gemma-4-26b-a4b", "GLM-4.5-Air": "glm-4.5-air",
 }
 QUANT_NAMES = {
     "Q4_0": "Q4_0", "Q4_K_M": "Q4_K_M", "Q4_K_S": "Q4_K_S", "Q5_K_M": "Q5_K_M", "Q6_K": "Q6_K", "Q8_0": "Q8_0",
@@ -155,7 +165,27 @@ def source_of(url: str) -> str:
 OLLAMA_FIT_SINCE = "2026-05-29"
 """Ollama 0.30 (ollama/ollama#16031) hands placement to llama-server's --fit and picks its own batch; runs
 before it used Ollama's older estimator, and llama-bench always forces every layer onto the GPU (-ngl 99).
-A run whose flash attention is not recorded is sized without it: the older builds' default."""
+A run whose flash attention is not recorded is sized with the engine's default (default_flash_attention)."""
+
+
+OLLAMA_FLASH_ATTENTION_SINCE = (("gpt-oss", "2025-08-26"), ("qwen3", "2025-10-02"), ("gemma3", "2025-10-15"),
+                                ("ministral-3", "2025-12-04"))
+"""When Ollama turned flash attention on by default for an architecture (ollama/ollama commits 85ccf73, 0bda728,
+c3c85aa, 9191dfa); from 0.30 llama-server's --flash-attn auto turns it on for all."""
+
+
+def default_flash_attention(engine: str, model: ModelArch, raw: dict[str, str], fitted: bool) -> bool:
+    """Flash attention for a run that does not record it: the engine's default for that build and model."""
+    if engine != "ollama":
+        return False
+    return fitted or any((model.family == key or model.id.startswith(key)) and raw["date"] >= since
+                         for key, since in OLLAMA_FLASH_ATTENTION_SINCE)
+
+
+def runs_fit(raw: dict[str, str]) -> bool:
+    """An Ollama run from 0.30 on: by its recorded version, else by its date."""
+    version = re.search(r"v?0\.(\d+)", raw["software_version"])
+    return int(version.group(1)) >= 30 if version else raw["date"] >= OLLAMA_FIT_SINCE
 
 
 def load(path: Path = DATA) -> tuple[list[Measurement], int]:
@@ -176,13 +206,17 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
             depth = int(raw["depth_tokens"] or 0)
             # llama-bench runs its prompt and generation tests each in a context of its own length; an Ollama run
             # allocates the num_ctx it was given, which its notes record.
-            allocated = re.search(r"num_ctx[= ](\d+)", raw["notes"])
-            context = max(prompt, depth + generated, 512, int(allocated.group(1)) if allocated else 0)
+            # "num_ctx A -> B" records a baseline build's context and the newer one's, which --fit may have trimmed.
+            fitted = engine == "ollama" and runs_fit(raw)
+            allocated = re.search(r"num_ctx[= ](\d+)(?:\s*->\s*(\d+))?", raw["notes"])
+            num_ctx = int(allocated.group(2) if fitted and allocated.group(2) else allocated.group(1)) if allocated else 0
+            context = max(prompt, depth + generated, 512, num_ctx)
             context = min(max(model.context_max, model.context_rope_scaled or 0), context)
             fa = {"1": True, "0": False}.get(raw["flash_attention"])
             scenario = Scenario(model=model, quant=quant, context=context, engine=engine if engine != "mlx" else "llama.cpp",
                                 gpu=gpus[gpu_id], gpus=int(raw["gpu_count"] or 1), kv_cache="f16",
-                                flash_attention=fa is True, auto_fit=engine == "ollama" and raw["date"] >= OLLAMA_FIT_SINCE)
+                                flash_attention=fa if fa is not None else default_flash_attention(engine, model, raw, fitted),
+                                auto_fit=fitted)
             try:
                 estimate(scenario)
             except InputError:  # a format this engine does not load, or a context past the model's
@@ -525,13 +559,18 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
     print("80% ranges shipped (measured ÷ predicted): " + ", ".join(f"{k} ×{lo}–×{hi}" for k, (lo, hi) in bands.items()))
     right, total, wrong = fit_calls(rows)
     print(f"Fits-in-GPU-memory calls right: {right}/{total} (measured offload or OOM: {sum(not m.fits for m in rows)})")
-    for line in wrong[:8]:
+    placed = [m for m in rows if m.scenario.auto_fit]
+    right_placed, total_placed, _ = fit_calls(placed)
+    print(f"  of them Ollama ≥ 0.30, placed by llama-server's --fit (the engine as it is now): "
+          f"{right_placed}/{total_placed} right")
+    for line in wrong[:12]:
         print(f"   wrong call: {line}")
     median, high = statistics.median(errors), p90(errors)
     verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
     print(f"Goals: median ≤ 10% ({median:.1f}%, {verdict(median <= 10)}); p90 ≤ 30% ({high:.1f}%, {verdict(high <= 30)}); "
           f"80% ranges cover 75-85% ({covered:.1f}%, {verdict(75 <= covered <= 85)}); every fit call right "
-          f"({right}/{total}, {verdict(right == total)}); KV cells as llama.cpp logs them: tests/test_memory.py")
+          f"({right}/{total}, {verdict(right == total)}; current Ollama {right_placed}/{total_placed}); "
+          "KV cells as llama.cpp logs them: tests/test_memory.py")
     return constants, bands
 
 

@@ -45,46 +45,46 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.791, 0.821, 0.0426, 0.398),
-    "nvidia_hbm_cuda": HardwareFit(0.768, 0.8, 0.0628, 0.214),
-    "nvidia_vulkan": HardwareFit(0.814, 0.8, 0.0447, 0.4),
-    "amd_rocm": HardwareFit(0.794, 0.8, 0.0519, 0.359),
-    "amd_vulkan": HardwareFit(0.805, 0.8, 0.0486, 0.404),
-    "amd_apu_rocm": HardwareFit(0.784, 0.805, 0.0523, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.817, 0.804, 0.0475, 0.4),
-    "apple_metal": HardwareFit(0.759, 0.797, 0.0606, 0.601),
-    "apple_mlx": HardwareFit(0.808, 0.801, 0.0491, 0.72),
+    "nvidia_cuda": HardwareFit(0.79, 0.825, 0.0408, 0.398),
+    "nvidia_hbm_cuda": HardwareFit(0.767, 0.8, 0.0632, 0.214),
+    "nvidia_vulkan": HardwareFit(0.815, 0.8, 0.0432, 0.39),
+    "amd_rocm": HardwareFit(0.791, 0.8, 0.0534, 0.359),
+    "amd_vulkan": HardwareFit(0.807, 0.8, 0.0483, 0.404),
+    "amd_apu_rocm": HardwareFit(0.783, 0.821, 0.0524, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.817, 0.807, 0.0474, 0.4),
+    "apple_metal": HardwareFit(0.758, 0.797, 0.0623, 0.601),
+    "apple_mlx": HardwareFit(0.809, 0.801, 0.0489, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.044, "ollama": 0.217, "vllm": 0.291, "mlx": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.064, "ollama": 0.185, "vllm": 0.299, "mlx": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 1.099
+KV_READ_FACTOR = 1.024
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
-KV_READ_FACTOR_NO_FA = 0.515
+KV_READ_FACTOR_NO_FA = 0.516
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.25
+LAYER_SPLIT_MS_PER_GPU = 0.252
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0211
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0779
+MOE_MS_PER_LAYER = 0.0751
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.477, 1.25),
-    "amd_apu_rocm": (0.509, 1.093),
-    "amd_apu_rocm/llama.cpp": (0.509, 1.093),
-    "amd_apu_vulkan": (0.363, 1.253),
-    "amd_apu_vulkan/llama.cpp": (0.363, 1.253),
-    "apple_metal": (0.627, 1.089),
-    "apple_metal/llama.cpp": (0.612, 1.095),
-    "apple_metal/ollama": (0.661, 1.016),
-    "apple_mlx": (0.673, 1.157),
-    "apple_mlx/mlx": (0.673, 1.157),
-    "nvidia_cuda": (0.251, 1.269),
-    "nvidia_cuda/llama.cpp": (0.841, 1.215),
-    "nvidia_cuda/ollama": (0.249, 1.578),
-    "nvidia_hbm_cuda": (0.368, 0.858),
-    "nvidia_hbm_cuda/ollama": (0.368, 0.644),
-    "nvidia_vulkan": (0.664, 1.301),
-    "nvidia_vulkan/llama.cpp": (0.664, 1.301),
+    "*": (0.504, 1.235),
+    "amd_apu_rocm": (0.507, 1.259),
+    "amd_apu_rocm/llama.cpp": (0.507, 1.259),
+    "amd_apu_vulkan": (0.361, 1.254),
+    "amd_apu_vulkan/llama.cpp": (0.361, 1.254),
+    "apple_metal": (0.614, 1.092),
+    "apple_metal/llama.cpp": (0.601, 1.098),
+    "apple_metal/ollama": (0.664, 1.05),
+    "apple_mlx": (0.625, 1.239),
+    "apple_mlx/mlx": (0.625, 1.239),
+    "nvidia_cuda": (0.673, 1.239),
+    "nvidia_cuda/llama.cpp": (0.833, 1.208),
+    "nvidia_cuda/ollama": (0.233, 1.357),
+    "nvidia_hbm_cuda": (0.362, 0.93),
+    "nvidia_hbm_cuda/ollama": (0.362, 0.646),
+    "nvidia_vulkan": (0.654, 1.306),
+    "nvidia_vulkan/llama.cpp": (0.654, 1.306),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
