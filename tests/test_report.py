@@ -26,6 +26,8 @@ def test_calculator_report_markdown_has_scenario_formulas_and_sources(vram) -> N
     assert "KV = 2·L·n_kv·d_head·b·cells" in text and "1.00" in text
     assert "https://huggingface.co/meta-llama/Llama-3.1-8B" in text
     assert "**Assumptions**" in text
+    gpu = find_gpu("rtx-4090")
+    assert gpu.accessed and f"{gpu.source_urls[0]} (read {gpu.accessed})" in text  # when the spec was read
 
 
 def test_reports_are_written_in_the_chosen_language(vram) -> None:  # type: ignore[no-untyped-def]

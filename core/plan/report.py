@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 import plotly.offline
@@ -33,6 +33,11 @@ class Report:
     date: str
     sections: tuple[Section, ...]
     sources: tuple[str, ...]
+    accessed: Mapping[str, str] = field(default_factory=dict)
+    """When a source was read, where the data file records it (the GPU catalog's `accessed` column)."""
+
+    def _read(self, url: str, lang: str) -> str:
+        return f" ({t('report.accessed', lang, date=self.accessed[url])})" if self.accessed.get(url) else ""
 
     def markdown(self, lang: str) -> str:
         out = [f"# {self.title}", "", f"{t('report.date', lang)}: {self.date}", ""]
@@ -46,7 +51,8 @@ class Report:
             if section.figure is not None:
                 out += ["", f"_{t('report.chart_in_html', lang)}_"]
             out.append("")
-        out += [f"## {t('common.sources', lang)}", ""] + [f"{i + 1}. {url}" for i, url in enumerate(self.sources)]
+        out += [f"## {t('common.sources', lang)}", ""] + [f"{i + 1}. {url}{self._read(url, lang)}"
+                                                            for i, url in enumerate(self.sources)]
         return "\n".join(out) + "\n"
 
     def html(self, lang: str) -> str:
@@ -65,7 +71,8 @@ class Report:
                 body.append(go.Figure(section.figure.to_dict()).to_html(
                     full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
         body.append(f"<h2>{t('common.sources', lang)}</h2><ol>"
-                    + "".join(f"<li><a href='{html.escape(u)}'>{html.escape(u)}</a></li>" for u in self.sources)
+                    + "".join(f"<li><a href='{html.escape(u)}'>{html.escape(u)}</a>{html.escape(self._read(u, lang))}</li>"
+                              for u in self.sources)
                     + "</ol>")
         return (
             f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>"
@@ -132,6 +139,7 @@ def calculator_report(report: VramReport, lang: str, date: str | None = None) ->
         ),
         sources=_unique([term.source_url for term in est.terms] + list(s.model.source_urls)
                         + (list(s.gpu.source_urls) if s.gpu else [])),
+        accessed=_read_dates([s.gpu] if s.gpu else []),
     )
 
 
@@ -178,4 +186,9 @@ def recommendation_report(request: Request, result: Recommendation, gpus: Sequen
     ]
     sources += [u for m in request.models for u in m.source_urls]
     sources += ["docs/speed_calibration.md", "docs/calibration.md"]
-    return Report(t("report.rec_title", lang, models=names), date or _today(), tuple(sections), _unique(sources))
+    return Report(t("report.rec_title", lang, models=names), date or _today(), tuple(sections), _unique(sources),
+                  _read_dates([result.options[0].gpu] if result.options else []))
+
+
+def _read_dates(gpus: Sequence[GpuSpec]) -> dict[str, str]:
+    return {url: gpu.accessed for gpu in gpus if gpu.accessed for url in gpu.source_urls}

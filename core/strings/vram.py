@@ -10,6 +10,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Planning tool for local LLM workstations. Every figure comes from cited data and published formulas.",
     ),
     "common.sources": ("출처", "Sources"),
+    "report.accessed": ("{date} 확인", "read {date}"),
     "common.accessed": ("{host} · {date} 확인", "{host} · read {date}"),
     "common.controls": ("입력 조건", "Inputs"),
     "auth.title": ("이 대시보드는 팀 비밀번호로 보호됩니다", "This dashboard is protected by the team's password"),
