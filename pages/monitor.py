@@ -118,7 +118,8 @@ if team_url and ui.segment_in_url(st, tr("team.scope"), SCOPES, SCOPE_PARAM, "lo
         format_func=lambda s: cards.window_label(s, lang))
     team_paused = team_pause_col.toggle(tr("mon.pause"), key=TEAM_PAUSE_KEY, help=tr("mon.pause_help"))
     st.fragment(run_every=None if team_paused else ui.TEAM_REFRESH_S)(team_panel)(team_url, team_window)
-    where_it_runs(team_url, team_window)
+    # Its own fragment: a new model, format or context reruns only this question, not the fleet above it.
+    st.fragment(where_it_runs)(team_url, team_window)
     st.stop()
 
 demo = ui.monitor_demo_requested()
