@@ -34,7 +34,7 @@ ONLY = tuple(os.environ.get("BENCH_CASES", "").split(","))
 # Loaded before the app's own scripts: notes, in page time, when each "script finished" message arrives. A
 # message is one protobuf ForwardMsg; its top-level field 6 is script_finished (0: the whole script ran,
 # 3: a fragment ran), so a few lines of wire-format reading find it without a protobuf library.
-_SOCKET_JS = """(() => {
+SOCKET_JS = """(() => {
   window.__finished = [];
   const varint = (bytes, at) => {
     let value = 0, shift = 0, byte;
@@ -105,20 +105,20 @@ class Case:
     kind: str = "number"  # or "segment": a button of a segmented control, by its text
 
 
-def _steps(start: int, step: int) -> tuple[str, ...]:
+def steps(start: int, step: int) -> tuple[str, ...]:
     """A new value for every change, so that no cached result is ever reused by the benchmark."""
     return tuple(str(start + step * i) for i in range(WARMUP + CHANGES))
 
 
 CASES = (
-    Case("minimal app: one number", "/", "x", _steps(3, 1)),
-    Case("home: context", "/?lang=en", "Context (tokens)", _steps(9216, 1024)),
-    Case("home: users", "/?lang=en", "Concurrent users", _steps(2, 1)),
-    Case("calculator: context", "/vram?lang=en", "Context (tokens)", _steps(9216, 1024)),
-    Case("calculator: users", "/vram?lang=en", "Parallel requests", _steps(2, 1)),
-    Case("recommendations: users", "/recommend?lang=en", "Concurrent users", _steps(6, 1)),
-    Case("recommendations: budget", "/recommend?lang=en", "Budget", _steps(5_500_000, 500_000)),
-    Case("recommendations: context", "/recommend?lang=en", "Context (tokens)", _steps(9216, 1024)),
+    Case("minimal app: one number", "/", "x", steps(3, 1)),
+    Case("home: context", "/?lang=en", "Context (tokens)", steps(9216, 1024)),
+    Case("home: users", "/?lang=en", "Concurrent users", steps(2, 1)),
+    Case("calculator: context", "/vram?lang=en", "Context (tokens)", steps(9216, 1024)),
+    Case("calculator: users", "/vram?lang=en", "Parallel requests", steps(2, 1)),
+    Case("recommendations: users", "/recommend?lang=en", "Concurrent users", steps(6, 1)),
+    Case("recommendations: budget", "/recommend?lang=en", "Budget", steps(5_500_000, 500_000)),
+    Case("recommendations: context", "/recommend?lang=en", "Context (tokens)", steps(9216, 1024)),
     # The window has six values: these changes come back to earlier ones, as a person's clicks do.
     Case("monitor (demo): window", "/monitor?lang=en&demo=1", "Window", ("5 min", "15 min", "1 h", "1 min"),
          kind="segment"),
@@ -130,7 +130,7 @@ def _quantiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
-def _wait_idle(page, timeout_ms: int = 60_000) -> None:  # type: ignore[no-untyped-def]
+def wait_idle(page, timeout_ms: int = 60_000) -> None:  # type: ignore[no-untyped-def]
     """The first run finished (the state reads "notRunning" before it starts, too) and nothing is stale."""
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
     page.wait_for_function(
@@ -159,10 +159,13 @@ class Received:
         self.bytes += len(payload)
 
 
-def _measure(page, base: str, case: Case) -> tuple[list[float], list[float], list[int]]:  # type: ignore[no-untyped-def]
-    received = Received(page)
-    page.goto(base + case.path)
-    _wait_idle(page)
+def measure(page, base: str, case: Case, navigate: bool = True,  # type: ignore[no-untyped-def]
+            received: Received | None = None) -> tuple[list[float], list[float], list[int]]:
+    """Idle and last-change times (s) and bytes received, for each change after the warm-up."""
+    received = received or Received(page)
+    if navigate:
+        page.goto(base + case.path)
+        wait_idle(page)
     page.wait_for_timeout(500)
     idle, settled, sent = [], [], []
     for i in range(WARMUP + CHANGES):
@@ -183,11 +186,11 @@ def _cold(browser, script: Path, path: str) -> float:  # type: ignore[no-untyped
     """A fresh server, then the page's first visit: from navigation to the first idle page."""
     with tempfile.TemporaryDirectory() as data, streamlit_server({"PLANNER_DATA_DIR": data}, script=script) as (url, _):
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        context.add_init_script(_SOCKET_JS)
+        context.add_init_script(SOCKET_JS)
         page = context.new_page()
         started = time.perf_counter()
         page.goto(url + path)
-        _wait_idle(page)
+        wait_idle(page)
         elapsed = time.perf_counter() - started
         context.close()
         return elapsed
@@ -210,10 +213,10 @@ def _live_cpu(browser, base: str, proc) -> tuple[float, float]:  # type: ignore[
     """Share of one core used by Chromium (all its processes, with one tab open) and by the server, while the
     monitor's live panel refreshes every second and its charts follow their window."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    context.add_init_script(_SOCKET_JS)
+    context.add_init_script(SOCKET_JS)
     page = context.new_page()
     page.goto(base + "/monitor?lang=en&demo=1")
-    _wait_idle(page)
+    wait_idle(page)
     page.wait_for_timeout(3000)
     server = psutil.Process(proc.pid)
 
@@ -228,7 +231,7 @@ def _live_cpu(browser, base: str, proc) -> tuple[float, float]:  # type: ignore[
     return (tab1 - tab0) / (t1 - t0), (server1 - server0) / (t1 - t0)
 
 
-def _report(name: str, idle: list[float], settled: list[float], sent: list[int], minimal: float) -> None:
+def report(name: str, idle: list[float], settled: list[float], sent: list[int], minimal: float) -> None:
     med, p90 = _quantiles(idle)
     smed, _ = _quantiles(settled)
     print(f"  {name:<28} idle median {med * 1000:6.0f} ms · p90 {p90 * 1000:6.0f} ms · {med / minimal:4.1f}x minimal"
@@ -255,12 +258,12 @@ def run() -> None:
                 if case is not CASES[0] and not any(word in case.name for word in ONLY):
                     continue
                 context = browser.new_context(viewport={"width": 1440, "height": 1000})
-                context.add_init_script(_SOCKET_JS)
+                context.add_init_script(SOCKET_JS)
                 base = minimal_url if case.path == "/" and case.label == "x" else app_url
-                idle, settled, sent = _measure(context.new_page(), base, case)
+                idle, settled, sent = measure(context.new_page(), base, case)
                 context.close()
                 minimal = minimal or statistics.median(idle)
-                _report(case.name, idle, settled, sent, minimal)
+                report(case.name, idle, settled, sent, minimal)
             if ONLY != ("",) and not any(word in "monitor" for word in ONLY):
                 browser.close()
                 return
