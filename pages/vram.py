@@ -21,6 +21,7 @@ ui.frame_guard()
 DEFAULT_MODEL = "llama-3.1-8b"
 TABS_KEY = "vram_tabs"
 FORMULAS_KEY = "vram_formulas"
+ENGINE_NAMES = {"ollama": "Ollama", "llama.cpp": "llama.cpp"}
 
 tr = ui.translator()
 lang = ui.lang()
@@ -122,7 +123,8 @@ else:
               delta=tr("vram.fits") if est.fits else tr("vram.no_fit"), delta_color="normal" if est.fits else "inverse")
 m3.metric(tr("vram.host"), fmt_gib(est.host_gib, lang), help=tr("vram.host_help"))
 if report.max_context_tokens is not None:
-    m4.metric(tr("vram.max_context"), f"{report.max_context_tokens:,}", help=tr("vram.max_context_help"))
+    m4.metric(tr("vram.max_context"), f"{report.max_context_tokens:,}" if report.max_context_tokens else "—",
+              help=tr("vram.max_context_help") if report.max_context_tokens else tr("vram.max_context_none"))
 if est.max_concurrent_tokens is not None:
     st.info(tr("vram.vllm_tokens", tokens=f"{est.max_concurrent_tokens:,}", seqs=f"{est.max_concurrent_tokens // int(context):,}"))
 if "rope_scaled" in est.notes:
@@ -133,9 +135,10 @@ if est.expert_layers_on_gpu is not None:
     st.warning(tr("vram.expert_offload", cpu=est.total_layers - est.expert_layers_on_gpu, total=est.total_layers,
                   host=f"{est.host_gib:.1f}"))
 if est.margin_gib and est.ubatch:
-    st.caption(tr("vram.fit_margin", engine=report.scenario.effective_engine, margin=f"{est.margin_gib:g}",
+    runs_on = report.scenario.effective_engine
+    st.caption(tr("vram.fit_margin", engine=ENGINE_NAMES.get(runs_on, runs_on), margin=f"{est.margin_gib:g}",
                   ubatch=f"{est.ubatch:,}", why=tr("vram.fit_margin.ollama", version=OLLAMA_VERSION)
-                  if report.scenario.effective_engine == "ollama" and report.scenario.ubatch is None else ""))
+                  if runs_on == "ollama" and report.scenario.ubatch is None else ""))
 if int(gpu_count) > 1:
     st.caption(tr("vram.multi_gpu", engine=report.scenario.effective_engine,
                   how=MULTI_GPU[report.scenario.effective_engine], n=int(gpu_count)))

@@ -141,6 +141,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "vram.max_context": ("이 GPU에 들어가는 최대 컨텍스트", "Longest context on this GPU"),
     "vram.max_context_help": ("나머지 조건은 그대로 두고 컨텍스트만 늘렸을 때.", "With everything else unchanged."),
+    "vram.max_context_none": ("가장 짧은 컨텍스트에서도 모델 전체가 이 GPU에 들어가지 않습니다.",
+                              "Even at the shortest context the whole model does not fit on this GPU."),
     "vram.vllm_tokens": (
         "vLLM은 GPU 메모리의 90%를 미리 잡고 남는 공간을 KV 블록으로 씁니다: 동시에 최대 {tokens} 토큰 "
         "(지금 컨텍스트로 {seqs}개 시퀀스)을 담을 수 있습니다.",
