@@ -71,7 +71,8 @@ with ui.controls():
     max_gpus = ui.number_in_url(c8, tr("rec.max_gpus"), "max_gpus", 4, 1, 8)
     # Any other card, from the TechPowerUp database: ranked once its price is entered in the table below.
     extra = ui.multiselect_in_url(st, tr("rec.extra_gpus"), list(database_by_id), "extra", [],
-                                  format_func=lambda i: database_by_id[i].name, help=tr("rec.extra_gpus_help"))
+                                  format_func=lambda i: database_by_id[i].name, help=tr("rec.extra_gpus_help"),
+                                  placeholder=tr("rec.extra_gpus_placeholder"))
     candidates = gpus + tuple(database_by_id[i] for i in extra)
 
     # --- the price table the ranking uses (editable, per session) ---------------------------------

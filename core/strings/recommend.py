@@ -28,6 +28,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "No configuration meets every condition. Raise the budget, or choose a smaller quantization or a shorter "
                  "context."),
     "rec.extra_gpus": ("카탈로그 밖의 GPU (TechPowerUp DB)", "More GPUs (TechPowerUp database)"),
+    "rec.extra_gpus_placeholder": ("카드 이름으로 검색 (예: RTX 2080, RX 6800)", "Search by card name (e.g. RTX 2080, RX 6800)"),
     "rec.extra_gpus_help": ("큐레이션 카탈로그에 없는 카드입니다. 메모리·대역폭·전력은 TechPowerUp GPU 데이터베이스 값이고, "
                             "텐서 성능과 가격은 없습니다. 아래 가격표에 가격을 넣으면 순위에 들어갑니다.",
                             "Cards the curated catalog lacks. Memory, bandwidth and power come from the TechPowerUp GPU "
