@@ -117,8 +117,7 @@ def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
     weights = memory.weight_bytes(m, quant, s.engine)
     embd_host = memory.host_embedding_bytes(m, quant)
     head = memory.output_head_bytes(m, quant)
-    # Untied models keep token_embd on the host; tied ones also need it on the GPU as the output head.
-    gpu_weights = weights.bytes if m.tied_embeddings else weights.bytes - embd_host
+    gpu_weights = memory.streamed_weight_bytes(m, quant, s.engine)
     layer_weights = (gpu_weights - head) / m.layers
     reserve = memory.runtime_reserve(s.engine, metal)
     ubatch = engine_ubatch(s, weights.bytes, reserve.bytes)

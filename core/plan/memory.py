@@ -167,6 +167,13 @@ def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str,
 # --- compute buffers and runtime ---------------------------------------------------------------
 
 
+def streamed_weight_bytes(model: ModelArch, quant: Quant, engine: str) -> float:
+    """The weights on the GPU and read per token: the file less an untied token-embedding table, a lookup
+    that llama.cpp keeps on the host (a tied one is also the output head, so it stays)."""
+    total = weight_bytes(model, quant, engine).bytes
+    return total if model.tied_embeddings else total - host_embedding_bytes(model, quant)
+
+
 def expert_bytes(model: ModelArch, quant: Quant, streamed_bytes: float) -> float:
     """Bytes of a MoE's routed experts in the file (0 for a dense model, or one typed in without its experts).
 

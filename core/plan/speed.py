@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from core.plan.catalog import GpuSpec
 from core.plan.estimate import MemoryEstimate, Scenario, estimate
-from core.plan.memory import expert_bytes, host_embedding_bytes, kv_bytes_per_token, weight_bytes
+from core.plan.memory import expert_bytes, kv_bytes_per_token, streamed_weight_bytes, weight_bytes
 from core.plan.quant import find_quant
 from core.units import GIB
 
@@ -150,8 +150,7 @@ def active_weight_bytes(s: Scenario) -> float:
     taken at the format's bits per weight, the rest of the file being the shared weights.
     """
     model, quant = s.model, find_quant(s.quant)
-    total = weight_bytes(model, quant, s.engine).bytes
-    streamed = total - (0 if model.tied_embeddings else host_embedding_bytes(model, quant))
+    streamed = streamed_weight_bytes(model, quant, s.engine)
     if not model.is_moe or model.active_params_b is None:
         return streamed
     if not model.experts or not model.experts_active:
@@ -166,7 +165,7 @@ def _offloaded_expert_bytes(s: Scenario, memory: MemoryEstimate) -> float:
     if memory.expert_layers_on_gpu is None:
         return 0.0
     model, quant = s.model, find_quant(s.quant)
-    streamed = weight_bytes(model, quant, s.engine).bytes - (0 if model.tied_embeddings else host_embedding_bytes(model, quant))
+    streamed = streamed_weight_bytes(model, quant, s.engine)
     active_experts = expert_bytes(model, quant, streamed) * (model.experts_active or 0) / (model.experts or 1)
     return active_experts * (model.layers - memory.expert_layers_on_gpu) / model.layers
 
