@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import statistics
 import tempfile
 import time
@@ -22,6 +21,7 @@ import psutil
 
 from bench.calculator import MINIMAL_APP
 from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.helpers import find_chromium
 from tests.support.server import streamlit_server
 
 CHANGES = 12
@@ -239,7 +239,7 @@ def report(name: str, idle: list[float], settled: list[float], sent: list[int], 
 
 
 def run() -> None:
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_chromium()
     if chromium is None:
         print("skipped: Chromium is not installed")
         return

@@ -14,8 +14,6 @@ server's stream time.
 
 from __future__ import annotations
 
-import os
-import shutil
 import statistics
 import tempfile
 
@@ -23,7 +21,7 @@ from core.chat.config import OllamaConfig
 from core.chat.gateway import OllamaGateway
 from core.chat.types import ChatRequest
 from tests.browser.conftest import CHROMIUM_ARGS
-from tests.browser.helpers import wait_for_app
+from tests.browser.helpers import find_chromium, wait_for_app
 from tests.fakes.ollama_server import FakeOllama
 from tests.support.net import free_port
 from tests.support.server import start_streamlit, wait_healthy
@@ -141,7 +139,7 @@ def run() -> None:
     with FakeOllama(tokens_per_s=TOKENS_PER_S) as fake:
         fake.answer = _answer()
         _gateway(fake)
-        chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+        chromium = find_chromium()
         if chromium is None:
             print("page: skipped, Chromium is not installed")
             return

@@ -4,7 +4,6 @@ against the minimal one-page app, a cold fetch of the team view, and the exporte
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import tempfile
 import time
@@ -18,6 +17,7 @@ from bench.calculator import MINIMAL_APP, RUNS, _rerun_times
 from core.monitor.prometheus import PrometheusClient
 from core.monitor.team import team_view
 from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.helpers import find_chromium
 from tests.fakes.prometheus_stack import StaticEndpoint, start_exporter, start_prometheus
 from tests.support.server import stop as _stop
 from tests.support.server import streamlit_server
@@ -56,7 +56,7 @@ def _scrape_cost(samples: int = 50) -> float:
 
 def _browser(prometheus_url: str, minimal_script: Path) -> None:
     """The same change in Chromium: the host list paused, so that only the change reruns anything."""
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_chromium()
     if chromium is None:
         print("team view in Chromium: skipped, Chromium is not installed")
         return

@@ -6,11 +6,11 @@ Under CI=true a missing Chromium is a failure, never a skip: these tests are wha
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
+from tests.browser.helpers import find_chromium
 from tests.support.server import streamlit_server
 
 CHROMIUM_ARGS = [
@@ -20,7 +20,7 @@ CHROMIUM_ARGS = [
 
 
 def _chromium() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = find_chromium()
     if path:
         return path
     message = "Chromium is not installed (Debian package 'chromium'); .ci/run installs it"

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from tests.support.server import ROOT
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+def find_chromium() -> str | None:
+    """$CHROMIUM, else Debian's chromium on the PATH; None when there is none."""
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def wait_for_app(page, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
