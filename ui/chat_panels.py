@@ -98,7 +98,7 @@ def show_gpus(slot: DeltaGenerator, view: MonitorView) -> None:
             with st.container(border=True):
                 st.caption(card.title)
                 for metric in card.metrics[:2]:  # utilization, then memory
-                    st.metric(metric.label, metric.value, chart_data=list(metric.spark) or None, chart_type="area")
+                    st.metric(metric.label, metric.value)
 
 
 def settings_form(option_keys: Mapping[str, str], system_key: str, context_max: int, can_think: bool) -> None:

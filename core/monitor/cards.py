@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
 from core.i18n import fmt_number, t
 from core.monitor.runtimes import LABELS
 from core.monitor.types import FastReading, GpuInfo, HostReading, SlowReading, State
@@ -38,7 +36,6 @@ class Metric:
     value: str
     note: str = ""
     level: Level = "ok"
-    spark: tuple[float, ...] = ()
     help: str | None = None
 
 
@@ -92,14 +89,6 @@ def _gib(mib: float | None) -> float | None:
     return None if mib is None else mib / MIB_PER_GIB
 
 
-def _spark(view: MonitorView, uuid: str, field: str, scale: float = 1.0) -> tuple[float, ...]:
-    window = view.spark.get(uuid)
-    if window is None or not len(window):
-        return ()
-    column = window.column(field)
-    return tuple(round(float(v) * scale, 2) for v in column[~np.isnan(column)])
-
-
 def _vram_share(info: GpuInfo, fast: FastReading) -> float | None:
     if not info.memory_total_mib or fast.memory_used_mib is None:
         return None
@@ -144,8 +133,7 @@ def _memory_metric(view: MonitorView, info: GpuInfo, fast: FastReading, lang: st
     level: Level = "warn" if share is not None and share > VRAM_WARN else "ok"
     used, total = _gib(fast.memory_used_mib), _gib(info.memory_total_mib)
     return Metric(t("mon.card.vram", lang), f"{_num(used, lang, 1)} / {_num(total, lang, 1)} GiB",
-                  t("mon.card.vram_note", lang, pct=_num(None if share is None else 100 * share, lang, unit="%")), level,
-                  _spark(view, info.uuid, "memory_used_mib", 1 / MIB_PER_GIB))
+                  t("mon.card.vram_note", lang, pct=_num(None if share is None else 100 * share, lang, unit="%")), level)
 
 
 def _card(view: MonitorView, info: GpuInfo, lang: str, energy_j: float | None) -> GpuCard:
@@ -159,16 +147,13 @@ def _card(view: MonitorView, info: GpuInfo, lang: str, energy_j: float | None) -
     capped = bool(set(slow.throttle_reasons or ()) & POWER_REASONS)
     metrics = (
         Metric(t("mon.card.util", lang), _num(fast.gpu_util_pct, lang, unit="%"),
-               t("mon.card.util_note", lang, pct=_num(fast.mem_util_pct, lang, unit="%")), "ok",
-               _spark(view, info.uuid, "gpu_util_pct")),
+               t("mon.card.util_note", lang, pct=_num(fast.mem_util_pct, lang, unit="%")), "ok"),
         _memory_metric(view, info, fast, lang),
         Metric(t("mon.card.temperature", lang), _num(slow.temperature_c, lang, unit="°C"),
                t("mon.card.slowdown", lang, temp=_num(info.temperature_slowdown_c, lang, unit="°C")),
-               _temperature_level(info, slow),
-               _spark(view, info.uuid, "temperature_c")),
+               _temperature_level(info, slow)),
         Metric(t("mon.card.power", lang), _num(fast.power_w, lang, unit="W"),
-               t("mon.card.power_note", lang, limit=_num(slow.power_limit_w, lang, unit="W")), "warn" if capped else "ok",
-               _spark(view, info.uuid, "power_w")),
+               t("mon.card.power_note", lang, limit=_num(slow.power_limit_w, lang, unit="W")), "warn" if capped else "ok"),
     )
     reasons = [t(f"mon.throttle.{r}", lang) for r in slow.throttle_reasons or () if r != "idle"]
     pcie = None if slow.pcie_gen is None else f"PCIe Gen{slow.pcie_gen} ×{slow.pcie_width or '?'}"
@@ -199,11 +184,9 @@ def host_metrics(host: HostReading | None, view: MonitorView, lang: str, baselin
         t("mon.host.energy_note", lang)),)
     if host is None:
         return energy
-    cpu = view.host_history.column("cpu_pct")[-60:] if len(view.host_history) else np.array([])
     return (
         Metric(t("mon.host.cpu", lang), _num(host.cpu_pct, lang, unit="%"),
-               t("mon.host.cores", lang, n=len(host.cpu_per_core_pct)),
-               spark=tuple(round(float(v), 1) for v in cpu[~np.isnan(cpu)])),
+               t("mon.host.cores", lang, n=len(host.cpu_per_core_pct))),
         Metric(t("mon.host.ram", lang), f"{_num(_gib(host.ram_used_mib), lang, 1)} / {_num(_gib(host.ram_total_mib), lang, 1)} GiB",
                t("mon.host.ram_note", lang, cache=_num(_gib(host.ram_cached_mib), lang, 1)),
                help=t("mon.host.ram_help", lang, available=_num(_gib(host.ram_available_mib), lang, 1))),

@@ -32,7 +32,6 @@ GPU_FIELDS = ("gpu_util_pct", "mem_util_pct", "memory_used_mib", "power_w", "sm_
 HOST_FIELDS = ("cpu_pct", "ram_used_mib", "ram_cached_mib", "swap_used_mib")
 PROCESS_FIELDS = ("gpu_memory_mib",)
 POLL_RATES = ("slow", "processes", "fast")  # slow first, so each fast row carries the newest slow values
-SPARK_S = 60.0
 MAX_POINTS = 600  # per series handed to a chart: about one per pixel of a half-width plot
 
 
@@ -223,13 +222,12 @@ class Sampler:
         now = self._clock() if now is None else now
         with self._lock:
             history = {uuid: h.window(window_s, now) for uuid, h in self._history.items()}
-            spark = {uuid: h.window(SPARK_S, now) for uuid, h in self._history.items()}
             processes = {key: h.window(window_s, now) for key, h in self._process_history.items()}
             host_history = self._host_history.window(window_s, now)
             view = MonitorView(
                 now=now, window_s=window_s, status=self._status, devices=tuple(self._devices.values()),
                 fast=dict(self._fast), slow=dict(self._slow), lost=dict(self._lost),
-                history={uuid: w.resample(max_points) for uuid, w in history.items()}, spark=spark,
+                history={uuid: w.resample(max_points) for uuid, w in history.items()},
                 processes=self._processes,
                 process_history={k: w.resample(max_points) for k, w in processes.items() if len(w)},
                 process_labels=dict(self._process_labels), host=self._host,

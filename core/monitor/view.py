@@ -71,7 +71,6 @@ class MonitorView:
     slow: Mapping[str, SlowReading]
     lost: Mapping[str, str]
     history: Mapping[str, Window]
-    spark: Mapping[str, Window]
     processes: tuple[GpuProcess, ...]
     process_history: Mapping[str, Window]
     process_labels: Mapping[str, str]
