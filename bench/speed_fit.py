@@ -66,6 +66,13 @@ GPU_IDS = {
     "Instinct MI100": "db-radeon-instinct-mi100", "Quadro RTX 6000": "db-quadro-rtx-6000",
     "Quadro RTX 8000": "db-quadro-rtx-8000", "Instinct MI60": "db-radeon-instinct-mi60", "Tesla P40": "db-tesla-p40",
     "RTX PRO 6000 Blackwell Max-Q": "db-rtx-pro-6000-blackwell-max-q",
+    "GTX 1070": "db-geforce-gtx-1070", "GTX 1070 Ti": "db-geforce-gtx-1070-ti", "GTX 1080 Ti": "db-geforce-gtx-1080-ti",
+    "GTX 1660": "db-geforce-gtx-1660", "Quadro RTX 4000": "db-quadro-rtx-4000", "RTX 2060 Super": "db-geforce-rtx-2060-super",
+    "RTX 2070 Super": "db-geforce-rtx-2070-super", "RTX A4500": "db-rtx-a4500", "RX 6900 XT": "db-radeon-rx-6900-xt",
+    "RX 7800 XT": "db-radeon-rx-7800-xt", "RX 7900 GRE": "db-radeon-rx-7900-gre", "RX 7900 XT": "db-radeon-rx-7900-xt",
+    "Radeon Pro VII": "db-radeon-pro-vii", "Tesla T4": "db-tesla-t4", "Titan V": "db-titan-v", "Titan Xp": "db-titan-xp",
+    # Both memory sizes of these share one bandwidth; the scoreboard's 7B Q4_0 fits either.
+    "RTX 4060 Ti": "rtx-4060-ti-16gb", "Instinct MI50": "db-radeon-instinct-mi50",
     "RX 7900 XTX": "rx-7900-xtx", "Radeon AI PRO R9700": "radeon-ai-pro-r9700", "Radeon PRO W7900": "radeon-pro-w7900",
     "Instinct MI300X": "mi300x", "Radeon 8060S (Strix Halo)": "ryzen-ai-max-395-128gb",
     # Apple: bandwidth depends on the chip and GPU-core bin, not on the memory size.

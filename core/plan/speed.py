@@ -45,46 +45,50 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.789, 0.825, 0.0406, 0.398),
-    "nvidia_hbm_cuda": HardwareFit(0.767, 0.8, 0.0631, 0.214),
-    "nvidia_vulkan": HardwareFit(0.814, 0.8, 0.0432, 0.39),
-    "amd_rocm": HardwareFit(0.791, 0.8, 0.0534, 0.359),
-    "amd_vulkan": HardwareFit(0.807, 0.8, 0.0483, 0.404),
+    "nvidia_cuda": HardwareFit(0.787, 0.824, 0.0386, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.768, 0.8, 0.0634, 0.216),
+    "nvidia_vulkan": HardwareFit(0.814, 0.8, 0.0425, 0.39),
+    "amd_rocm": HardwareFit(0.786, 0.8, 0.056, 0.359),
+    "amd_vulkan": HardwareFit(0.811, 0.8, 0.0481, 0.404),
     "amd_apu_rocm": HardwareFit(0.783, 0.821, 0.0523, 0.4),
     "amd_apu_vulkan": HardwareFit(0.817, 0.807, 0.0474, 0.4),
     "apple_metal": HardwareFit(0.764, 0.804, 0.0625, 0.601),
     "apple_mlx": HardwareFit(0.807, 0.801, 0.0494, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.058, "ollama": 0.189, "vllm": 0.293, "mlx": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.024, "ollama": 0.226, "vllm": 0.291, "mlx": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 1.029
+KV_READ_FACTOR = 1.03
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
-KV_READ_FACTOR_NO_FA = 0.516
+KV_READ_FACTOR_NO_FA = 0.518
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.253
+LAYER_SPLIT_MS_PER_GPU = 0.256
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0212
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.077
+MOE_MS_PER_LAYER = 0.0779
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.373, 1.262),
-    "amd_apu_rocm": (0.508, 1.264),
-    "amd_apu_rocm/llama.cpp": (0.508, 1.264),
-    "amd_apu_vulkan": (0.333, 1.269),
-    "amd_apu_vulkan/llama.cpp": (0.333, 1.269),
+    "*": (0.41, 1.258),
+    "amd_apu_rocm": (0.509, 1.264),
+    "amd_apu_rocm/llama.cpp": (0.509, 1.264),
+    "amd_apu_vulkan": (0.333, 1.268),
+    "amd_apu_vulkan/llama.cpp": (0.333, 1.268),
+    "amd_rocm": (0.557, 1.101),
+    "amd_rocm/llama.cpp": (0.566, 1.101),
+    "amd_vulkan": (0.67, 1.315),
+    "amd_vulkan/llama.cpp": (0.67, 1.315),
     "apple_metal": (0.611, 1.119),
     "apple_metal/llama.cpp": (0.605, 1.123),
-    "apple_metal/ollama": (0.658, 1.04),
-    "apple_mlx": (0.628, 1.262),
-    "apple_mlx/mlx": (0.628, 1.262),
-    "nvidia_cuda": (0.233, 1.33),
-    "nvidia_cuda/llama.cpp": (0.827, 1.205),
-    "nvidia_cuda/ollama": (0.232, 1.457),
-    "nvidia_hbm_cuda": (0.368, 0.928),
-    "nvidia_hbm_cuda/ollama": (0.367, 0.671),
-    "nvidia_vulkan": (0.658, 1.32),
-    "nvidia_vulkan/llama.cpp": (0.658, 1.32),
+    "apple_metal/ollama": (0.66, 1.042),
+    "apple_mlx": (0.628, 1.261),
+    "apple_mlx/mlx": (0.628, 1.261),
+    "nvidia_cuda": (0.232, 1.291),
+    "nvidia_cuda/llama.cpp": (0.757, 1.234),
+    "nvidia_cuda/ollama": (0.23, 1.453),
+    "nvidia_hbm_cuda": (0.372, 1.03),
+    "nvidia_hbm_cuda/ollama": (0.372, 0.675),
+    "nvidia_vulkan": (0.653, 1.305),
+    "nvidia_vulkan/llama.cpp": (0.653, 1.305),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
