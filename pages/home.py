@@ -24,32 +24,38 @@ st.title(tr("home.title"))
 st.caption(tr("home.intro"))
 
 # --- a scenario the links carry to every page --------------------------------------------------
-with st.container(border=True):
-    st.markdown(f"**{tr('home.scenario')}**")
-    c1, c2, c3 = st.columns([3, 1, 1])
-    model_id = ui.select_in_url(c1, tr("vram.model"), list(models_by_id), "model", DEFAULT_MODEL,
-                                format_func=lambda i: ui.model_label(models_by_id[i]),
-                                help=tr("home.scenario_help"))
-    context = ui.number_in_url(c2, tr("vram.context"), "ctx", 8192, 256, 1_000_000, step=1024)
-    users = ui.number_in_url(c3, tr("rec.users"), "users", 1, 1, 1024)
-    model = models_by_id[model_id]
-    detected = detected_gpu(view.devices, gpus)
-    gpu, count = scenario_gpus(detected, gpus)
-    answer = glance(model, int(context), int(users), gpu, count)
-    st.markdown(f"**{tr('home.quick', model=model.name, context=f'{int(context):,}')}**: "
-                + tr("home.quick_line", total=f"{answer.total_gib:.1f}",
-                     gpu=f"{count}× {gpu.name}" if count > 1 else gpu.name,
-                     verdict=tr("home.fits") if answer.fits else tr("home.no_fit"),
-                     tps=f"{answer.decode_tokens_per_s_low:.0f}–{answer.decode_tokens_per_s_high:.0f}"))
-    shared = {"lang": lang, "ctx": str(int(context))}
-    l1, l2, l3, l4 = st.columns(4)
-    l1.page_link("pages/vram.py", label=tr("home.go_vram"), icon=":material/calculate:",
-                 query_params={**shared, "model": model_id, "gpu": gpu.id, "gpus": str(count)})
-    l2.page_link("pages/recommend.py", label=tr("home.go_recommend"), icon=":material/recommend:",
-                 query_params={**shared, "models": model_id, "users": str(int(users))})
-    l3.page_link("pages/monitor.py", label=tr("home.go_monitor"), icon=":material/monitoring:",
-                 query_params={"lang": lang})
-    l4.page_link("pages/chat.py", label=tr("home.go_chat"), icon=":material/chat:", query_params={"lang": lang})
+@st.fragment
+def scenario() -> None:
+    """Its own fragment: a new model, context or user count reruns only this box, not the machine's readings."""
+    with st.container(border=True):
+        st.markdown(f"**{tr('home.scenario')}**")
+        c1, c2, c3 = st.columns([3, 1, 1])
+        model_id = ui.select_in_url(c1, tr("vram.model"), list(models_by_id), "model", DEFAULT_MODEL,
+                                    format_func=lambda i: ui.model_label(models_by_id[i]),
+                                    help=tr("home.scenario_help"))
+        context = ui.number_in_url(c2, tr("vram.context"), "ctx", 8192, 256, 1_000_000, step=1024)
+        users = ui.number_in_url(c3, tr("rec.users"), "users", 1, 1, 1024)
+        model = models_by_id[model_id]
+        detected = detected_gpu(view.devices, gpus)
+        gpu, count = scenario_gpus(detected, gpus)
+        answer = glance(model, int(context), int(users), gpu, count)
+        st.markdown(f"**{tr('home.quick', model=model.name, context=f'{int(context):,}')}**: "
+                    + tr("home.quick_line", total=f"{answer.total_gib:.1f}",
+                         gpu=f"{count}× {gpu.name}" if count > 1 else gpu.name,
+                         verdict=tr("home.fits") if answer.fits else tr("home.no_fit"),
+                         tps=f"{answer.decode_tokens_per_s_low:.0f}–{answer.decode_tokens_per_s_high:.0f}"))
+        shared = {"lang": lang, "ctx": str(int(context))}
+        l1, l2, l3, l4 = st.columns(4)
+        l1.page_link("pages/vram.py", label=tr("home.go_vram"), icon=":material/calculate:",
+                     query_params={**shared, "model": model_id, "gpu": gpu.id, "gpus": str(count)})
+        l2.page_link("pages/recommend.py", label=tr("home.go_recommend"), icon=":material/recommend:",
+                     query_params={**shared, "models": model_id, "users": str(int(users))})
+        l3.page_link("pages/monitor.py", label=tr("home.go_monitor"), icon=":material/monitoring:",
+                     query_params={"lang": lang})
+        l4.page_link("pages/chat.py", label=tr("home.go_chat"), icon=":material/chat:", query_params={"lang": lang})
+
+
+scenario()
 
 # --- this machine now ----------------------------------------------------------------------------
 left, right = st.columns(2)
