@@ -9,7 +9,6 @@ from core.plan.catalog import GpuSpec
 from core.plan.estimate import MemoryEstimate, Scenario, engine_ubatch, estimate, usable_gib
 from core.plan.fits import max_context, memory_vs_context
 from core.plan.memory import runtime_reserve
-from core.plan.placement import FIT_TARGET_GIB
 from core.plan.quant import find_quant
 from core.units import GIB
 
@@ -60,8 +59,8 @@ def fits_across(scenario: Scenario, gpus: tuple[GpuSpec, ...], limit: int = 8) -
     weights_bytes = memory.weight_bytes(scenario.model, find_quant(scenario.quant), engine).bytes if llama_family else 0.0
     reserve_bytes = runtime_reserve(engine, metal=False).bytes
 
-    def required(gpu: GpuSpec, count: int) -> tuple[float, float]:
-        """What the fullest GPU holds, and the free memory the engine insists on, for ``count`` of ``gpu``.
+    def required(gpu: GpuSpec, count: int) -> float:
+        """What the fullest GPU holds plus the free memory the engine insists on, for ``count`` of ``gpu``.
         Ollama's micro-batch depends on the card's memory, so it is worked out per card."""
         ubatch = (engine_ubatch(replace(scenario, gpu=gpu, gpus=count), weights_bytes, reserve_bytes)
                   if llama_family else scenario.ubatch)
@@ -69,8 +68,7 @@ def fits_across(scenario: Scenario, gpus: tuple[GpuSpec, ...], limit: int = 8) -
             need[count, ubatch] = estimate(replace(scenario, gpu=None, gpus=count, ubatch=ubatch))
         est = need[count, ubatch]
         extra = metal_extra_gib if gpu.segment == "apple" else 0.0
-        margin = FIT_TARGET_GIB if llama_family and scenario.auto_fit else 0.0
-        return max(est.per_gpu_gib) + extra, margin
+        return max(est.per_gpu_gib) + extra + est.margin_gib
 
     share = scenario.gpu_memory_utilization if scenario.engine == "vllm" and scenario.mode == "inference" else 1.0
     rows = []
@@ -78,8 +76,8 @@ def fits_across(scenario: Scenario, gpus: tuple[GpuSpec, ...], limit: int = 8) -
         metal = gpu.segment == "apple"
         budget = usable_gib(gpu, engine) * share
         counts = (1,) if metal else range(1, limit + 1)
-        count = next((n for n in counts if sum(required(gpu, n)) <= budget), None)
-        headroom = budget - sum(required(gpu, count)) if count else None
+        count = next((n for n in counts if required(gpu, n) <= budget), None)
+        headroom = budget - required(gpu, count) if count else None
         rows.append(GpuFit(gpu, count, headroom, fit_status(count, headroom, usable_gib(gpu, engine))))
     order = {"green": 0, "amber": 1, "red": 2}
     rows.sort(key=lambda r: (order[r.status], r.count or 99, r.gpu.vram_gib, r.gpu.name))
