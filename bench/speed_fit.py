@@ -196,15 +196,11 @@ def runs_fit(raw: dict[str, str]) -> bool:
 
 
 MEMORY_UNSTATED = {
-    # Apple machines named by chip and GPU cores only: each memory size Apple sold, smallest first.
-    "M1 Pro 14c": ("apple-m1-pro-14c-16gb",), "M1 Pro 16c": ("apple-m1-pro-16c-16gb", "apple-m1-pro-16c-32gb"),
-    "M2 8c": ("apple-m2-8c-8gb",), "M2 10c": ("apple-m2-10c-8gb", "apple-m2-10c-16gb", "apple-m2-10c-24gb"),
-    "M2 Pro 16c": ("apple-m2-pro-16c-16gb", "apple-m2-pro-16c-32gb"),
-    "M2 Pro 19c": ("apple-m2-pro-19c-16gb", "apple-m2-pro-19c-32gb"),
-    "M2 Max 30c": ("apple-m2-max-30c-32gb", "apple-m2-max-30c-64gb"),
-    "M2 Max 38c": ("apple-m2-max-38c-32gb", "apple-m2-max-38c-64gb", "apple-m2-max-38c-96gb"),
-    "M3 Pro 14c": ("apple-m3-pro-14c-18gb",), "M3 Pro 18c": ("apple-m3-pro-18c-18gb", "apple-m3-pro-18c-36gb"),
-    "M4 10c": ("apple-m4-10c-16gb", "apple-m4-10c-24gb", "apple-m4-10c-32gb"), "M5 Max 40c": ("apple-m5-max-40c-128gb",),
+    # Apple machines named by chip and GPU cores only: the smallest memory Apple sold each with.
+    "M1 Pro 14c": "apple-m1-pro-14c-16gb", "M1 Pro 16c": "apple-m1-pro-16c-16gb", "M2 8c": "apple-m2-8c-8gb",
+    "M2 10c": "apple-m2-10c-8gb", "M2 Pro 16c": "apple-m2-pro-16c-16gb", "M2 Pro 19c": "apple-m2-pro-19c-16gb",
+    "M2 Max 30c": "apple-m2-max-30c-32gb", "M2 Max 38c": "apple-m2-max-38c-32gb", "M3 Pro 14c": "apple-m3-pro-14c-18gb",
+    "M3 Pro 18c": "apple-m3-pro-18c-18gb", "M4 10c": "apple-m4-10c-16gb", "M5 Max 40c": "apple-m5-max-40c-128gb",
 }
 """Memory decides only whether a model fits: a run is used on the smallest size when the model fits there (then
 every size gives the same answer), and dropped when only a larger one would hold it (its size would be a guess)."""
@@ -215,7 +211,7 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
     out, skipped = [], 0
     with path.open(encoding="utf-8") as handle:
         for raw in csv.DictReader(handle):
-            gpu_id, model_id = GPU_IDS.get(raw["gpu"]) or MEMORY_UNSTATED.get(raw["gpu"], (None,))[0], MODEL_IDS.get(raw["model"])
+            gpu_id, model_id = GPU_IDS.get(raw["gpu"]) or MEMORY_UNSTATED.get(raw["gpu"]), MODEL_IDS.get(raw["model"])
             engine, quant = ENGINES.get(raw["engine"]), QUANT_NAMES.get(raw["quant"])
             backend = BACKENDS.get(raw["backend"])
             old = bool(raw["date"]) and raw["date"] < OLDEST_BUILD
