@@ -24,9 +24,9 @@ OLLAMA_LLAMA_SERVER = "https://github.com/ollama/ollama/blob/fb30760996871fa9460
 
 LLAMA_CPP_UBATCH = 512
 """llama-server's default physical batch (-ub)."""
-_BATCHES = (2048, 1024, 512)
-_HEADROOM_SHARE = {2048: 0.60, 1024: 0.75, 512: 1.0}
-_SURCHARGE_BYTES = {2048: 2 * GIB, 1024: 768 * MIB, 512: 0}
+_BATCHES = (2048, 1024)  # above llama-server's 512, each with the room Ollama wants for it
+_HEADROOM_SHARE = {2048: 0.60, 1024: 0.75}
+_SURCHARGE_BYTES = {2048: 2 * GIB, 1024: 768 * MIB}
 
 
 def ollama_predicted_bytes(file_bytes: float, layers: int, kv_heads: int, head_dim: int, n_ctx: int) -> float:
@@ -46,11 +46,9 @@ def ollama_batch(n_ctx: int, predicted_bytes: float, available_bytes: float | No
         return 256 if n_ctx > 4096 and small_card else 512
     wanted = 2048 if n_ctx > 32768 else 1024 if n_ctx > 4096 else 512
     for batch in _BATCHES:
-        if batch > wanted:
-            continue
-        if batch == 512 or available_bytes is None or _batch_fits(batch, predicted_bytes, available_bytes):
+        if batch <= wanted and (available_bytes is None or _batch_fits(batch, predicted_bytes, available_bytes)):
             return batch
-    return 512
+    return LLAMA_CPP_UBATCH
 
 
 def _batch_fits(batch: int, predicted: float, available: float) -> bool:
