@@ -276,22 +276,23 @@ class Constants:
     split_ms: float
     tp_ms: float
     moe_ms: float
+    shader: float
 
     @staticmethod
     def shipped() -> Constants:
         return Constants(dict(speed.FITS), dict(speed.ENGINE_OVERHEAD_MS), speed.KV_READ_FACTOR,
                          speed.KV_READ_FACTOR_NO_FA, speed.LAYER_SPLIT_MS_PER_GPU, speed.TENSOR_PARALLEL_MS_PER_LAYER,
-                         speed.MOE_MS_PER_LAYER)
+                         speed.MOE_MS_PER_LAYER, speed.SHADER_FLOPS_PER_WEIGHT)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + 5
+        return 3 * len(self.fits) + len(self.engine_ms) + 6
 
 
 PRIOR = Constants(
     # Bandwidth shares and per-layer costs a roofline would start from; classes with few rows stay near them.
     fits={cls: speed.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in speed.FITS},
     engine_ms={engine: 0.0 for engine in speed.ENGINES_FITTED}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02,
-    moe_ms=0.05,
+    moe_ms=0.05, shader=4.0,
 )
 
 
@@ -308,6 +309,7 @@ def using(constants: Constants) -> Iterator[None]:
         speed.KV_READ_FACTOR, speed.KV_READ_FACTOR_NO_FA = c.kv, c.kv_nofa
         speed.LAYER_SPLIT_MS_PER_GPU, speed.TENSOR_PARALLEL_MS_PER_LAYER = c.split_ms, c.tp_ms
         speed.MOE_MS_PER_LAYER = c.moe_ms
+        speed.SHADER_FLOPS_PER_WEIGHT = c.shader
 
     put(constants)
     try:
@@ -323,7 +325,8 @@ def decode_rows(rows: list[Measurement]) -> list[Measurement]:
 
 def _columns() -> list[tuple[str, str]]:
     cols = [(cls, what) for cls in speed.FITS for what in ("a_quant", "a_16bit", "tau")]
-    return cols + [(e, "engine") for e in speed.ENGINES_FITTED] + [("", "kv"), ("", "kv_nofa"), ("", "split"), ("", "tp"), ("", "moe")]
+    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader")]
+    return cols + [(e, "engine") for e in speed.ENGINES_FITTED] + shared
 
 
 def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
@@ -343,6 +346,8 @@ def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
     row[index[("", "split")]] = (s.gpus - 1) / 1000 if s.engine != "vllm" else 0.0
     row[index[("", "tp")]] = (tp - 1) * s.model.layers / 1000
     row[index[("", "moe")]] = s.model.layers / 1000 if s.model.is_moe else 0.0
+    with using(replace(Constants.shipped(), shader=1.0)):
+        row[index[("", "shader")]] = speed.shader_seconds(s, speed.active_weight_bytes(s), tp)
     return row
 
 
@@ -360,7 +365,7 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
         else:
             value[i], scale[i] = {"kv": (PRIOR.kv, 1.0), "kv_nofa": (PRIOR.kv_nofa, 1.0),
                                   "split": (PRIOR.split_ms, 0.5), "tp": (PRIOR.tp_ms, 0.05),
-                                  "moe": (PRIOR.moe_ms, 0.2)}[what]
+                                  "moe": (PRIOR.moe_ms, 0.2), "shader": (PRIOR.shader, 10.0)}[what]
     return value, scale
 
 
@@ -400,7 +405,7 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     constants = Constants(fits, {e: round(float(theta[index[(e, "engine")]]), 3) for e in speed.ENGINES_FITTED},
                           round(float(theta[index[("", "kv")]]), 3), round(float(theta[index[("", "kv_nofa")]]), 3),
                           round(float(theta[index[("", "split")]]), 3), round(float(theta[index[("", "tp")]]), 4),
-                          round(float(theta[index[("", "moe")]]), 4))
+                          round(float(theta[index[("", "moe")]]), 4), round(float(theta[index[("", "shader")]]), 2))
     return fit_prefill(prefill_from if prefill_from is not None else rows, constants)
 
 
@@ -576,7 +581,7 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
               f"τ {f.per_layer_ms} ms/layer, prefill e_p {f.prefill_efficiency}")
     print(f"  per-token engine overhead ms {constants.engine_ms}; KV read ×{constants.kv} (+{constants.kv_nofa} "
           f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer/GPU; "
-          f"MoE routing {constants.moe_ms} ms/layer")
+          f"MoE routing {constants.moe_ms} ms/layer; shader work {constants.shader} FP32 FLOPs per weight")
     print("80% ranges shipped (measured ÷ predicted): " + ", ".join(f"{k} ×{lo}–×{hi}" for k, (lo, hi) in bands.items()))
     right, total, wrong = fit_calls(rows)
     print(f"Fits-in-GPU-memory calls right: {right}/{total} (measured offload or OOM: {sum(not m.fits for m in rows)})")
@@ -610,7 +615,7 @@ def write(constants: Constants, bands: dict[str, tuple[float, float]],
     text = re.sub(r"ENGINE_OVERHEAD_MS = \{.*?\}", "ENGINE_OVERHEAD_MS = {" + engines + "}", text)
     for name, value in (("KV_READ_FACTOR", constants.kv), ("KV_READ_FACTOR_NO_FA", constants.kv_nofa),
                         ("LAYER_SPLIT_MS_PER_GPU", constants.split_ms), ("TENSOR_PARALLEL_MS_PER_LAYER", constants.tp_ms),
-                        ("MOE_MS_PER_LAYER", constants.moe_ms)):
+                        ("MOE_MS_PER_LAYER", constants.moe_ms), ("SHADER_FLOPS_PER_WEIGHT", constants.shader)):
         text = re.sub(rf"^{name} = .*$", f"{name} = {value}", text, flags=re.M)
     path.write_text(text, encoding="utf-8")
 

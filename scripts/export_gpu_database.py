@@ -62,6 +62,7 @@ def main() -> None:
             "id": slug(spec.name), "name": spec.name, "vendor": spec.manufacturer, "segment": kind,
             "vram_gib": f"{spec.memory_size_gb:g}", "memory_type": spec.memory_type or "",
             "bandwidth_gbps": f"{spec.memory_bandwidth_gb_s:g}",
+            "fp32_tflops": f"{spec.single_float_performance_gflop_s / 1000:g}" if spec.single_float_performance_gflop_s else "",
             "tdp_w": f"{spec.thermal_design_power_w:g}" if spec.thermal_design_power_w else "",
             "launch_year": str(year), "source_urls": spec.tpu_url, "accessed": release,
             "notes": f"TechPowerUp GPU database via {release}; {spec.generation}; no tensor rate, no price",

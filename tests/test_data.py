@@ -65,8 +65,8 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_bad_gpu_row_names_file_line_and_column(tmp_path: Path) -> None:
     header = GPU_CSV.read_text(encoding="utf-8").splitlines()[0]
-    good = "x,X,NVIDIA,consumer,24,GDDR6X,1008,165,82.5,450,,2022,1599,,,,no,https://example.org,,"
-    bad = "y,Y,NVIDIA,consumer,24,GDDR6X,lots,165,82.5,450,,2022,1599,,,,no,https://example.org,,"
+    good = "x,X,NVIDIA,consumer,24,GDDR6X,1008,165,82.5,82.6,450,,2022,1599,,,,no,https://example.org,,"
+    bad = "y,Y,NVIDIA,consumer,24,GDDR6X,lots,165,82.5,82.6,450,,2022,1599,,,,no,https://example.org,,"
     path = write(tmp_path, "gpus.csv", "\n".join([header, good, bad]) + "\n")
     with pytest.raises(DataFileError) as info:
         load_gpus(path)
@@ -77,10 +77,10 @@ def test_bad_gpu_row_names_file_line_and_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("row", "column", "fragment"),
     [
-        ("x,X,NVIDIA,consumer,24,,93600,,,,,2022,,,,,,https://example.org,,", 7, "plausible range"),
-        ("x,X,Intel,consumer,24,,900,,,,,2022,,,,,,https://example.org,,", 3, "not one of"),
-        ("x,X,NVIDIA,consumer,24,,900,,,,,2022,,,,,,,,", 18, "required"),
-        ("x,X,NVIDIA,consumer,24,,900,,,,,2022,,,,,,ftp://nope,,", 18, "http"),
+        ("x,X,NVIDIA,consumer,24,,93600,,,,,,2022,,,,,,https://example.org,,", 7, "plausible range"),
+        ("x,X,Intel,consumer,24,,900,,,,,,2022,,,,,,https://example.org,,", 3, "not one of"),
+        ("x,X,NVIDIA,consumer,24,,900,,,,,,2022,,,,,,,,", 19, "required"),
+        ("x,X,NVIDIA,consumer,24,,900,,,,,,2022,,,,,,ftp://nope,,", 19, "http"),
     ],
 )
 def test_implausible_or_unsourced_rows_are_refused(tmp_path: Path, row: str, column: int, fragment: str) -> None:

@@ -94,3 +94,15 @@ def test_gpu_without_published_tensor_throughput_has_no_prefill_figure() -> None
     result = estimate_speed(scenario(gpu=find_gpu("apple-m3-max-64gb")))  # Apple publishes no tensor TFLOPS
     assert result.prefill_tokens_per_s is None and result.time_to_first_token_s is None
     assert result.decode_tokens_per_s > 0
+
+
+def test_twice_the_bandwidth_but_a_quarter_of_the_shader_flops_decodes_a_4_bit_model_no_faster() -> None:
+    # gparemsky/48gb4090 (Ollama, Qwen2.5-32B Q4_K_M, ~750 tokens deep): A100 80GB PCIe 36.3 tok/s, RTX 4090 38.0.
+    # Bandwidth alone (1,935 against 1,008 GB/s) would put the A100 near twice the 4090.
+    a100 = estimate_speed(scenario("qwen2.5:32b", gpu=find_gpu("a100-80gb-pcie")), generated_tokens=750)
+    rtx = estimate_speed(scenario("qwen2.5:32b"), generated_tokens=750)
+    assert a100.decode_tokens_per_s < 1.35 * rtx.decode_tokens_per_s
+    assert "FP32 TFLOPS" in a100.formula
+    # 16-bit weights need no unpacking: their speed stays with the bandwidth.
+    a100_f16 = estimate_speed(scenario("llama3.1:8b", quant="F16", gpu=find_gpu("a100-80gb-pcie")))
+    assert "FP32 TFLOPS" not in a100_f16.formula

@@ -28,6 +28,7 @@ _COLUMNS = (
     Column("bandwidth_gbps", "float", required=True, low=50, high=10_000),
     Column("fp16_tensor_tflops_fp16acc_dense", "float", low=1, high=5_000),
     Column("fp16_tensor_tflops_fp32acc_dense", "float", low=1, high=5_000),
+    Column("fp32_tflops", "float", low=0.1, high=1_000),
     Column("tdp_w", "float", low=10, high=2_000),
     Column("system_power_w", "float", low=10, high=5_000),
     Column("launch_year", "int", required=True, low=2015, high=2030),
@@ -61,6 +62,7 @@ class GpuSpec:
     memory_type: str | None = None
     fp16_tensor_tflops_fp16acc_dense: float | None = None
     fp16_tensor_tflops_fp32acc_dense: float | None = None
+    fp32_tflops: float | None = None  # shader (non-tensor) FP32 peak: what unpacking quantized weights runs on
     tdp_w: float | None = None
     system_power_w: float | None = None  # whole systems (DGX Spark): the supply the box ships with
     msrp_usd: float | None = None

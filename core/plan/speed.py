@@ -5,6 +5,7 @@ from how far the fit missed on sources it never saw (bench/speed_fit.py, docs/sp
 Decode reads every active weight and the KV cache once per generated token, and pays fixed costs:
 
     t_token = W_gpu / (BW·e) + k_kv·KV·n_ctx / BW  [+ k_nofa·KV·n_ctx / BW without flash attention]
+              + k_shader·N_gpu / FP32  [block-quantized weights: unpacking runs on the shader cores]
               + L·τ + c_engine  [+ (n_gpu − 1)·τ_split  |  + (n_gpu − 1)·L·τ_tp]  [+ W_cpu / BW_ram]
 
 ``e`` and ``τ`` belong to a class of hardware and backend (CUDA, ROCm, Vulkan, Metal, MLX); ``c_engine``
@@ -45,50 +46,55 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.787, 0.824, 0.0386, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.768, 0.8, 0.0634, 0.216),
-    "nvidia_vulkan": HardwareFit(0.814, 0.8, 0.0425, 0.39),
-    "amd_rocm": HardwareFit(0.786, 0.8, 0.056, 0.359),
-    "amd_vulkan": HardwareFit(0.811, 0.8, 0.0481, 0.404),
-    "amd_apu_rocm": HardwareFit(0.783, 0.821, 0.0523, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.817, 0.807, 0.0474, 0.4),
+    "nvidia_cuda": HardwareFit(0.835, 0.822, 0.0341, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.787, 0.799, 0.0569, 0.216),
+    "nvidia_vulkan": HardwareFit(0.83, 0.8, 0.0384, 0.39),
+    "amd_rocm": HardwareFit(0.795, 0.8, 0.0538, 0.359),
+    "amd_vulkan": HardwareFit(0.816, 0.8, 0.0466, 0.404),
+    "amd_apu_rocm": HardwareFit(0.798, 0.82, 0.0507, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.839, 0.806, 0.0453, 0.4),
     "apple_metal": HardwareFit(0.764, 0.804, 0.0625, 0.601),
-    "apple_mlx": HardwareFit(0.807, 0.801, 0.0494, 0.72),
+    "apple_mlx": HardwareFit(0.807, 0.801, 0.0495, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.024, "ollama": 0.226, "vllm": 0.291, "mlx": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.245, "vllm": 0.294, "mlx": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 1.03
+KV_READ_FACTOR = 0.996
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
-KV_READ_FACTOR_NO_FA = 0.518
+KV_READ_FACTOR_NO_FA = 0.513
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.256
+LAYER_SPLIT_MS_PER_GPU = 0.255
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
-TENSOR_PARALLEL_MS_PER_LAYER = 0.0212
+TENSOR_PARALLEL_MS_PER_LAYER = 0.0208
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0779
+MOE_MS_PER_LAYER = 0.0759
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
+SHADER_FLOPS_PER_WEIGHT = 4.01
+"""Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
+vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
+an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
+bandwidth share instead."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.41, 1.258),
-    "amd_apu_rocm": (0.509, 1.264),
-    "amd_apu_rocm/llama.cpp": (0.509, 1.264),
-    "amd_apu_vulkan": (0.333, 1.268),
-    "amd_apu_vulkan/llama.cpp": (0.333, 1.268),
-    "amd_rocm": (0.557, 1.101),
-    "amd_rocm/llama.cpp": (0.566, 1.101),
-    "amd_vulkan": (0.67, 1.315),
-    "amd_vulkan/llama.cpp": (0.67, 1.315),
+    "*": (0.421, 1.29),
+    "amd_apu_rocm": (0.508, 1.26),
+    "amd_apu_rocm/llama.cpp": (0.508, 1.26),
+    "amd_apu_vulkan": (0.333, 1.298),
+    "amd_apu_vulkan/llama.cpp": (0.333, 1.298),
+    "amd_rocm": (0.624, 1.169),
+    "amd_rocm/llama.cpp": (0.666, 1.169),
+    "amd_vulkan": (0.845, 1.38),
+    "amd_vulkan/llama.cpp": (0.845, 1.38),
     "apple_metal": (0.611, 1.119),
     "apple_metal/llama.cpp": (0.605, 1.123),
-    "apple_metal/ollama": (0.66, 1.042),
-    "apple_mlx": (0.628, 1.261),
-    "apple_mlx/mlx": (0.628, 1.261),
-    "nvidia_cuda": (0.232, 1.291),
-    "nvidia_cuda/llama.cpp": (0.757, 1.234),
-    "nvidia_cuda/ollama": (0.23, 1.453),
-    "nvidia_hbm_cuda": (0.372, 1.03),
-    "nvidia_hbm_cuda/ollama": (0.372, 0.675),
-    "nvidia_vulkan": (0.653, 1.305),
-    "nvidia_vulkan/llama.cpp": (0.653, 1.305),
+    "apple_metal/ollama": (0.661, 1.042),
+    "apple_mlx": (0.629, 1.259),
+    "apple_mlx/mlx": (0.629, 1.259),
+    "nvidia_cuda": (0.224, 1.3),
+    "nvidia_cuda/llama.cpp": (0.832, 1.255),
+    "nvidia_cuda/ollama": (0.223, 1.431),
+    "nvidia_hbm_cuda": (0.413, 1.266),
+    "nvidia_hbm_cuda/ollama": (0.412, 0.845),
+    "nvidia_vulkan": (0.7, 1.288),
+    "nvidia_vulkan/llama.cpp": (0.7, 1.288),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
@@ -164,6 +170,14 @@ def active_weight_bytes(s: Scenario) -> float:
     return streamed - experts + experts * model.experts_active / model.experts
 
 
+def shader_seconds(s: Scenario, gpu_weight_bytes: float, tensor_parallel: int = 1) -> float:
+    """Per token, the shader time to unpack and multiply the weights read from GPU memory."""
+    if s.gpu is None or not s.gpu.fp32_tflops or find_quant(s.quant).bits_per_weight >= 15:
+        return 0.0
+    weights = gpu_weight_bytes * 8 / find_quant(s.quant).bits_per_weight
+    return SHADER_FLOPS_PER_WEIGHT * weights / (s.gpu.fp32_tflops * 1e12 * tensor_parallel)
+
+
 def _offloaded_expert_bytes(s: Scenario, memory: MemoryEstimate) -> float:
     """Per token, the routed-expert bytes read from system RAM when --fit moved experts of some layers there."""
     if memory.expert_layers_on_gpu is None:
@@ -220,6 +234,8 @@ def estimate_speed(
     gpu_seconds = ((weights * on_gpu_share - cpu_experts) / efficiency
                    + kv_read * step_users * on_gpu_share * kv_factor) / bandwidth
     cpu_bytes = (weights + kv_read) * (1 - on_gpu_share) + cpu_experts
+    shader_s = shader_seconds(s, weights * on_gpu_share - cpu_experts, tensor_parallel)
+    gpu_seconds += shader_s
     fixed_ms = (fit.per_layer_ms + (MOE_MS_PER_LAYER if s.model.is_moe else 0.0)) * s.model.layers
     fixed_ms += ENGINE_OVERHEAD_MS.get(s.engine, 0.0)
     split_ms = LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
@@ -249,18 +265,22 @@ def estimate_speed(
         aggregate_tokens_per_s=aggregate, prefill_tokens_per_s=prefill, time_to_first_token_s=ttft,
         bottleneck=bottleneck, backend=chosen, hardware_class=cls,
         formula=_formula(s, weights * on_gpu_share - cpu_experts, kv_read * step_users * on_gpu_share, cpu_bytes, efficiency,
-                         kv_factor, tensor_parallel, fixed_ms, split_ms, system_ram_gbps, step_s),
+                         kv_factor, tensor_parallel, fixed_ms + split_ms, shader_s, system_ram_gbps, step_s),
     )
 
 
 def _formula(s: Scenario, weights: float, kv: float, cpu_bytes: float, efficiency: float, kv_factor: float,
-             tensor_parallel: int, fixed_ms: float, split_ms: float, system_ram_gbps: float, step_s: float) -> str:
+             tensor_parallel: int, fixed_ms: float, shader_s: float, system_ram_gbps: float, step_s: float) -> str:
     assert s.gpu is not None
     bw = f"{s.gpu.bandwidth_gbps:g} GB/s" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
     parts = [f"{weights / GIB:.2f} GiB / ({bw} × {efficiency:.2f})", f"{kv_factor:.2f} × {kv / GIB:.2f} GiB KV / {bw}"]
+    if shader_s:
+        flops = f"{s.gpu.fp32_tflops:g} FP32 TFLOPS" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
+        weights_g = shader_s * s.gpu.fp32_tflops * 1e3 * tensor_parallel / SHADER_FLOPS_PER_WEIGHT
+        parts.append(f"{SHADER_FLOPS_PER_WEIGHT:g} FLOPs × {weights_g:.2f} G weights / {flops}")
     if cpu_bytes:
         parts.append(f"{cpu_bytes / GIB:.2f} GiB / {system_ram_gbps:g} GB/s")
-    parts.append(f"{fixed_ms + split_ms:.2f} ms fixed")
+    parts.append(f"{fixed_ms:.2f} ms fixed")
     return f"t = {' + '.join(parts)} = {step_s * 1000:.1f} ms"
 
 
