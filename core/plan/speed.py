@@ -274,7 +274,7 @@ def _formula(s: Scenario, weights: float, kv: float, cpu_bytes: float, efficienc
     assert s.gpu is not None
     bw = f"{s.gpu.bandwidth_gbps:g} GB/s" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
     parts = [f"{weights / GIB:.2f} GiB / ({bw} × {efficiency:.2f})", f"{kv_factor:.2f} × {kv / GIB:.2f} GiB KV / {bw}"]
-    if shader_s:
+    if shader_s and s.gpu.fp32_tflops:
         flops = f"{s.gpu.fp32_tflops:g} FP32 TFLOPS" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
         weights_g = shader_s * s.gpu.fp32_tflops * 1e3 * tensor_parallel / SHADER_FLOPS_PER_WEIGHT
         parts.append(f"{SHADER_FLOPS_PER_WEIGHT:g} FLOPs × {weights_g:.2f} G weights / {flops}")
