@@ -127,7 +127,11 @@ QUANT_NAMES = {
     "Q3_K_M": "Q3_K_M", "F16": "F16", "BF16": "BF16", "FP8": "FP8", "MXFP4": "MXFP4", "AWQ": "AWQ", "GPTQ": "GPTQ",
     # MLX's affine 4- and 8-bit formats: groups of 64 weights with an fp16 scale and bias, 4.5 and 8.5 bits a
     # weight, as Q4_0 and Q8_0 are.
-    "4bit": "Q4_0", "8bit": "Q8_0",
+    "4bit": "Q4_0", "8bit": "Q8_0", "MLX 4bit": "Q4_0", "MLX 8bit": "Q8_0",
+    # 6-bit affine, groups of 64: 6.5 bits a weight, against Q6_K's 6.5625 (1% apart).
+    "6bit": "Q6_K", "MLX 6bit": "Q6_K",
+    # Unsloth's dynamic files: used where the model's file size is published (data/gguf_sizes.csv).
+    **{f"{prefix}Q{bits}_K_XL": f"Q{bits}_K_XL" for prefix in ("", "UD-") for bits in (3, 4, 5, 6, 8)},
 }
 ENGINES = {"llama.cpp": "llama.cpp", "ollama": "ollama", "vllm": "vllm", "mlx": "mlx"}
 BACKENDS = {"CUDA": "CUDA", "ROCm": "ROCm", "HIP": "ROCm", "Vulkan": "Vulkan", "Metal": "Metal", "MLX": "MLX", "": "auto"}

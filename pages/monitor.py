@@ -80,7 +80,7 @@ def where_it_runs(url: str, window_s: int) -> None:
     ids = list(models)
     model_id = model_col.selectbox(tr("team.where.model"), ids, index=ids.index(DEFAULT_MODEL) if DEFAULT_MODEL in ids
                                    else 0, key=MODEL_KEY, format_func=lambda i: models[i].name)
-    quants = quants_for("ollama")
+    quants = quants_for("ollama", models[model_id])
     quant = quant_col.selectbox(tr("team.where.quant"), quants, index=quants.index("Q4_K_M"), key=QUANT_KEY)
     context = int(context_col.number_input(tr("team.where.context"), 512, 1_048_576, 8192, step=1024,
                                            key=CONTEXT_KEY))

@@ -73,7 +73,7 @@ with ui.controls():
     c1, c2, c3, c4 = st.columns(4)
     engine = ui.select_in_url(c1, tr("vram.engine"), list(ENGINES), "engine", "ollama", disabled=not inference,
                               help=tr("vram.engine_help"))
-    quant = ui.select_in_url(c2, tr("vram.quant"), list(quants_for(engine)), "quant", "Q4_K_M",
+    quant = ui.select_in_url(c2, tr("vram.quant"), list(quants_for(engine, model)), "quant", "Q4_K_M",
                              disabled=not inference, help=tr("vram.quant_help"))
     context = ui.number_in_url(c3, tr("vram.context"), "ctx", 8192, 1, 10_000_000, step=1024,
                                help=tr("vram.context_help"))

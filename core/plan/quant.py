@@ -19,6 +19,7 @@ NYXKRAGE_TABLE = "https://github.com/pandora-s-git/LLMVRAMCalculator"
 QLORA_PAPER = "https://arxiv.org/abs/2305.14314"
 GPTQ_AWQ_GROUPING = "https://huggingface.co/docs/transformers/main/en/quantization/overview"
 MXFP4_SPEC = "https://www.opencompute.org/documents/ocp-microscaling-formats-mx-v1-0-spec-final-pdf"
+UNSLOTH_DYNAMIC = "https://docs.unsloth.ai/basics/unsloth-dynamic-2.0-ggufs"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Quant:
     engine_family: str  # "gguf" or "torch"
     source_url: str
     linear_only: bool = False
+    file_size_only: bool = False
+    """A per-model mix (Unsloth's dynamic files): usable only where the model's file size is published, and
+    ``bits_per_weight`` is the base block format's, used only for what the file size cannot say."""
 
 
 _QUANT_LIST = (
@@ -59,6 +63,14 @@ _QUANT_LIST = (
     Quant("NF4", 4.127, 16.0, "torch", QLORA_PAPER, linear_only=True),
     # 32 four-bit values share one 8-bit power-of-two scale.
     Quant("MXFP4", 4.25, 16.0, "gguf", MXFP4_SPEC, linear_only=True),
+    # Unsloth's dynamic files keep chosen tensors at higher precision, differently for each model; the base
+    # formats' block layouts (Q3_K 3.4375, Q4_K 4.5, Q5_K 5.5, Q6_K 6.5625, Q8_0 8.5 bits) stand in where a
+    # weight count is needed, the published file size for everything else.
+    Quant("Q3_K_XL", 3.4375, 3.4375, "gguf", UNSLOTH_DYNAMIC, file_size_only=True),
+    Quant("Q4_K_XL", 4.5, 4.5, "gguf", UNSLOTH_DYNAMIC, file_size_only=True),
+    Quant("Q5_K_XL", 5.5, 5.5, "gguf", UNSLOTH_DYNAMIC, file_size_only=True),
+    Quant("Q6_K_XL", 6.5625, 6.5625, "gguf", UNSLOTH_DYNAMIC, file_size_only=True),
+    Quant("Q8_K_XL", 8.5, 8.5, "gguf", UNSLOTH_DYNAMIC, file_size_only=True),
 )
 
 QUANTS: dict[str, Quant] = {quant.name: quant for quant in _QUANT_LIST}
@@ -67,7 +79,7 @@ KV_CACHE_BYTES: dict[str, float] = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32
 
 
 def find_quant(name: str) -> Quant:
-    key = name.strip().upper().replace("-", "_")
+    key = name.strip().upper().replace("-", "_").removeprefix("UD_")  # Unsloth names its dynamic files UD-…
     if key in ("FP16",):
         key = "F16"
     if key in ("FP32",):

@@ -95,13 +95,17 @@ def validate(s: Scenario) -> Quant:
     if quant.name not in quants_for(s.engine):
         raise InputError("err.quant_engine", value=quant.name, engine=s.engine,
                          allowed=", ".join(quants_for(s.engine)))
+    if quant.file_size_only and s.model.published_size(quant.name, s.engine) is None:
+        raise InputError("err.quant_file_size", value=quant.name, model=s.model.name)
     return quant
 
 
-def quants_for(engine: str) -> tuple[str, ...]:
-    """Weight formats each engine loads: GGUF for the llama.cpp family, PyTorch formats otherwise."""
+def quants_for(engine: str, model: ModelArch | None = None) -> tuple[str, ...]:
+    """Weight formats each engine loads: GGUF for the llama.cpp family, PyTorch formats otherwise. Given a
+    model, formats sized only by their file (Unsloth's dynamic GGUFs) are offered where that file is listed."""
     if engine in ("ollama", "llama.cpp"):
-        return tuple(name for name, q in QUANTS.items() if q.engine_family == "gguf") + ("BF16", "F32")
+        return tuple(name for name, q in QUANTS.items() if q.engine_family == "gguf" and (
+            not q.file_size_only or model is None or model.published_size(name, engine) is not None)) + ("BF16", "F32")
     return ("BF16", "F16", "F32", "FP8", "INT8", "AWQ", "GPTQ", "NF4", "MXFP4")
 
 

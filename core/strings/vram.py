@@ -56,6 +56,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "KV cache type {value!r} is not available in {engine}; allowed: {allowed}"),
     "err.quant_engine": ("{engine}은(는) {value} 형식을 불러오지 못합니다. 가능한 형식: {allowed}",
                          "{engine} does not load {value}; allowed: {allowed}"),
+    "err.quant_file_size": ("{value}는 Unsloth의 동적 GGUF로, 모델마다 텐서별 형식이 달라 파일 크기로만 계산합니다. {model}의 {value} 파일 크기가 게시된 자료에 없어 추정하지 않습니다. Q4_K_M 같은 표준 형식을 고르세요.",
+                            "{value} is one of Unsloth's dynamic GGUFs, which mix formats per tensor differently for each model, so it is sized from its file alone; no published {value} file size for {model} is in the data, so none is guessed. Pick a standard format such as Q4_K_M."),
     "err.positive": ("{name} 값은 0보다 커야 합니다 (입력: {value}).",
                      "{name} must be a positive number (got {value})"),
     "err.kv_heads": ("KV 헤드 수({kv_heads})는 어텐션 헤드 수({heads})보다 클 수 없습니다.",
