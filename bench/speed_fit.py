@@ -23,10 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import InputError
-from core.plan import speed
+from core.plan import speed, traffic
 from core.plan.catalog import catalog, database
 from core.plan.estimate import Scenario, estimate
-from core.plan.memory import kv_bytes_per_token
 from core.plan.models import ModelArch, find_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,6 +120,10 @@ MODEL_IDS = {
     "Qwen2.5-0.5B": "qwen2.5-0.5b", "Qwen2.5-1.5B": "qwen2.5-1.5b", "Qwen2.5-3B": "qwen2.5-3b", "Qwen3-0.6B": "qwen3-0.6b",
     "TinyLlama-1.1B": "tinyllama-1.1b", "TinyLlama-1.1B-1T-OpenOrca": "tinyllama-1.1b", "CodeLlama-7B": "codellama-7b",
     "gemma-4-31B-it": "gemma-4-31b", "gemma-4-26B-A4B-it": "gemma-4-26b-a4b", "GLM-4.5-Air": "glm-4.5-air",
+    "Qwen3.6-35B-A3B": "qwen3.6-35b-a3b", "Qwen3.6-27B": "qwen3.6-27b", "Qwen3.5-122B-A10B": "qwen3.5-122b-a10b",
+    "Qwen3-Next-80B-A3B-Instruct": "qwen3-next-80b-a3b",
+    # Qwen3.5-35B-A3B's config.json is Qwen3.6-35B-A3B's (data/models.csv notes); standard formats only.
+    "Qwen3.5-35B-A3B": "qwen3.6-35b-a3b",
 }
 QUANT_NAMES = {
     "Q4_0": "Q4_0", "Q4_K_M": "Q4_K_M", "Q4_K_S": "Q4_K_S", "Q5_K_M": "Q5_K_M", "Q6_K": "Q6_K", "Q8_0": "Q8_0",
@@ -340,8 +343,8 @@ def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
     tp = s.gpus if s.engine == "vllm" else 1
     bandwidth = s.gpu.bandwidth_gbps * 1e9 * tp
     sixteen = s.quant in ("F16", "BF16")
-    x_weights = speed.active_weight_bytes(s) / bandwidth
-    x_kv = kv_bytes_per_token(s.model, "f16") * m.attended / bandwidth
+    x_weights = traffic.active_weight_bytes(s) / bandwidth
+    x_kv = traffic.cache_read_bytes(s.model, "f16", m.attended) / bandwidth
     row[index[(m.hw, "a_16bit" if sixteen else "a_quant")]] = x_weights
     row[index[(m.hw, "tau")]] = s.model.layers / 1000
     row[index[(s.engine, "engine")]] = 1 / 1000
@@ -351,7 +354,7 @@ def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
     row[index[("", "tp")]] = (tp - 1) * s.model.layers / 1000
     row[index[("", "moe")]] = s.model.layers / 1000 if s.model.is_moe else 0.0
     with using(replace(Constants.shipped(), shader=1.0)):
-        row[index[("", "shader")]] = speed.shader_seconds(s, speed.active_weight_bytes(s), tp)
+        row[index[("", "shader")]] = speed.shader_seconds(s, traffic.active_weight_bytes(s), tp)
     return row
 
 
@@ -540,7 +543,7 @@ def bandwidth_only(m: Measurement) -> float:
     """The plain formula public calculators use: bandwidth over the bytes of the weights."""
     s = m.scenario
     assert s.gpu is not None
-    return s.gpu.bandwidth_gbps * 1e9 * (s.gpus if s.engine == "vllm" else 1) / speed.active_weight_bytes(s)
+    return s.gpu.bandwidth_gbps * 1e9 * (s.gpus if s.engine == "vllm" else 1) / traffic.active_weight_bytes(s)
 
 
 def fit_calls(rows: list[Measurement]) -> tuple[int, int, list[str]]:

@@ -232,3 +232,27 @@ def test_a_moe_that_does_not_fit_sends_experts_to_ram_first() -> None:
     # Forced whole layers (no --fit) would be slower still: dense layers too would run from RAM.
     forced = estimate_speed(replace(s, auto_fit=False))
     assert forced.decode_tokens_per_s < tight.decode_tokens_per_s
+
+
+def test_a_hybrid_caches_only_its_attention_layers_and_holds_a_fixed_state_per_sequence() -> None:
+    # Qwen3.6-35B-A3B: 10 of 40 layers attend (2 KV heads of 256); 30 Gated DeltaNet layers hold a fixed
+    # f32 state of 2,195,456 bytes per sequence (llama.cpp's n_embd_r + n_embd_s).
+    model = find_model("qwen3.6-35b-a3b")
+    one = Scenario(model=model, quant="Q4_K_XL", context=32768, engine="llama.cpp")
+    kv = 2 * 2 * 256 * 2 * 10 * 32768 + 30 * 2_195_456
+    assert mib(estimate(one), "kv_cache") == pytest.approx(kv / MIB, rel=1e-6)
+    # Twice the context doubles only the attention part; a second slot adds a second state.
+    two = estimate(replace(one, context=65536, parallel=2))
+    assert mib(two, "kv_cache") == pytest.approx((4 * (kv - 30 * 2_195_456) + 2 * 30 * 2_195_456) / MIB, rel=1e-6)
+
+
+def test_a_dynamic_gguf_is_sized_from_its_published_file_or_refused() -> None:
+    from core.errors import InputError
+    from core.plan.estimate import quants_for
+
+    listed = estimate(Scenario(model=find_model("qwen3.6-35b-a3b"), quant="UD-Q4_K_XL", engine="llama.cpp"))
+    assert next(t for t in listed.terms if t.key == "weights").formula.startswith("W = published file size")
+    assert "Q4_K_XL" in quants_for("llama.cpp", find_model("qwen3.6-35b-a3b"))
+    assert "Q4_K_XL" not in quants_for("llama.cpp", find_model("qwen3-8b"))
+    with pytest.raises(InputError, match="no published Q4_K_XL file size"):
+        estimate(Scenario(model=find_model("qwen3-8b"), quant="Q4_K_XL", engine="llama.cpp"))

@@ -138,8 +138,14 @@ def kv_cells(model: ModelArch, context: int, sequences: int, engine: str,
 
 
 def kv_bytes_per_token(model: ModelArch, kv_type: str) -> float:
-    """K and V for one token in every full-attention layer."""
-    return 2 * model.kv_heads * model.head_dim * KV_CACHE_BYTES[kv_type] * model.layers
+    """K and V for one token in every attention layer (a hybrid's recurrent layers keep none)."""
+    return 2 * model.kv_heads * model.head_dim * KV_CACHE_BYTES[kv_type] * model.attention_layers
+
+
+def recurrent_state_bytes(model: ModelArch, sequences: int) -> float:
+    """A hybrid's recurrent layers hold one fixed-size f32 state per sequence, whatever the context
+    (llama.cpp's llama_memory_recurrent: one cell per sequence, src/llama-memory-recurrent.cpp)."""
+    return float(model.recurrent_layers * model.recurrent_state_bytes * sequences)
 
 
 def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str, engine: str,
@@ -148,7 +154,7 @@ def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str,
     b = KV_CACHE_BYTES[kv_type]
     per_cell_layer = 2 * model.kv_heads * model.head_dim * b
     full_cells, swa_cells = kv_cells(model, context, sequences, engine, ubatch)
-    full_layers = model.layers - model.sliding_layers
+    full_layers = model.layers - model.sliding_layers - model.recurrent_layers
     total = per_cell_layer * (full_layers * full_cells + model.sliding_layers * swa_cells)
     if model.sliding_layers and model.sliding_window:
         formula = "KV = 2·n_kv·d_head·b·(L_full·cells + L_swa·cells_swa)"
@@ -158,7 +164,11 @@ def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str,
         )
     else:
         formula = "KV = 2·L·n_kv·d_head·b·cells"
-        substituted = f"KV = 2·{model.layers}·{model.kv_heads}·{model.head_dim}·{b:.4g}·{full_cells}"
+        substituted = f"KV = 2·{full_layers}·{model.kv_heads}·{model.head_dim}·{b:.4g}·{full_cells}"
+    if model.recurrent_layers:
+        total += recurrent_state_bytes(model, sequences)
+        formula += " + L_rec·S·n_seq"
+        substituted += f" + {model.recurrent_layers}·{model.recurrent_state_bytes:,}·{sequences}"
     if engine in ("ollama", "llama.cpp"):
         formula += ", cells = pad256(n_ctx/n_seq)·n_seq"
     return Term("kv_cache", float(total), formula, substituted, LLAMA_CPP_CONTEXT)
@@ -183,7 +193,11 @@ def expert_bytes(model: ModelArch, quant: Quant, streamed_bytes: float) -> float
     if not model.is_moe or model.active_params_b is None or not model.experts or not model.experts_active:
         return 0.0
     per_expert = (model.params_b - model.active_params_b) * 1e9 / (model.experts - model.experts_active)
-    return min(streamed_bytes, model.experts * per_expert * quant.bits_per_weight / 8)
+    bits = quant.bits_per_weight
+    if quant.file_size_only:
+        # A dynamic file raises the precision of chosen tensors: its experts are taken at the file's average.
+        bits = streamed_bytes * 8 / (model.params_b * 1e9)
+    return min(streamed_bytes, model.experts * per_expert * bits / 8)
 
 
 def llama_cpp_compute_buffer(model: ModelArch, context: int, sequences: int, pipeline: bool = False,

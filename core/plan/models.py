@@ -40,6 +40,10 @@ class ModelArch:
     family: str = ""
     aliases: tuple[str, ...] = ()
     source_urls: tuple[str, ...] = ()
+    recurrent_layers: int = 0
+    """Layers with a fixed-size recurrent state instead of a KV cache (Gated DeltaNet, Mamba 2 in hybrids)."""
+    recurrent_state_bytes: int = 0
+    """Bytes of that state per recurrent layer and sequence, as llama.cpp holds it (f32 conv and SSM state)."""
     context_rope_scaled: int | None = None
     """The longest context the model card allows with rope scaling (YaRN) switched on; None when it names none."""
     gguf_files: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False, hash=False)
@@ -71,6 +75,14 @@ class ModelArch:
         if not 0 <= self.sliding_layers <= self.layers:
             raise InputError("err.range", name="sliding_layers", value=self.sliding_layers, low="0",
                              high=str(self.layers))
+        if not 0 <= self.recurrent_layers < self.layers - self.sliding_layers:
+            raise InputError("err.range", name="recurrent_layers", value=self.recurrent_layers, low="0",
+                             high=str(self.layers - self.sliding_layers - 1))
+
+    @property
+    def attention_layers(self) -> int:
+        """Layers that keep a KV cache: all but the recurrent ones."""
+        return self.layers - self.recurrent_layers
 
     @property
     def is_moe(self) -> bool:
@@ -104,6 +116,8 @@ _MODEL_COLUMNS = (
     Column("source_url", required=True),
     Column("notes"),
     Column("context_rope_scaled", "int", low=512, high=10_000_000),
+    Column("recurrent_layers", "int", low=0, high=512),
+    Column("recurrent_state_bytes", "int", low=1, high=1_000_000_000),
 )
 
 _GGUF_COLUMNS = (
@@ -138,6 +152,7 @@ def load_models(path: Path = MODELS_CSV, sizes_path: Path | None = GGUF_SIZES_CS
                 tied_embeddings=bool(row["tied_embeddings"]),
                 sliding_window=row["sliding_window"], sliding_layers=row["sliding_layers"] or 0,
                 experts=row["experts"], experts_active=row["experts_active"],
+                recurrent_layers=row["recurrent_layers"] or 0, recurrent_state_bytes=row["recurrent_state_bytes"] or 0,
                 aliases=split_list(row["aliases"]), source_urls=urls,
                 gguf_files=dict(published.get("gguf", {})), ollama_files=dict(published.get("ollama", {})),
             )

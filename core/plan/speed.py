@@ -22,9 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from core.plan.catalog import GpuSpec
-from core.plan.estimate import MemoryEstimate, Scenario, estimate
-from core.plan.memory import expert_bytes, kv_bytes_per_token, streamed_weight_bytes, weight_bytes
+from core.plan.estimate import Scenario, estimate
+from core.plan.memory import weight_bytes
 from core.plan.quant import find_quant
+from core.plan.traffic import active_weight_bytes, cache_read_bytes, offloaded_expert_bytes
 from core.units import GIB
 
 DEFAULT_SYSTEM_RAM_GBPS = 60.0
@@ -46,55 +47,55 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.835, 0.822, 0.0341, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.787, 0.799, 0.0569, 0.216),
-    "nvidia_vulkan": HardwareFit(0.83, 0.8, 0.0384, 0.39),
-    "amd_rocm": HardwareFit(0.795, 0.8, 0.0538, 0.359),
-    "amd_vulkan": HardwareFit(0.816, 0.8, 0.0466, 0.404),
-    "amd_apu_rocm": HardwareFit(0.798, 0.82, 0.0507, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.839, 0.806, 0.0453, 0.4),
-    "apple_metal": HardwareFit(0.764, 0.804, 0.0625, 0.601),
-    "apple_mlx": HardwareFit(0.807, 0.801, 0.0495, 0.72),
+    "nvidia_cuda": HardwareFit(0.831, 0.821, 0.033, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.787, 0.799, 0.0566, 0.216),
+    "nvidia_vulkan": HardwareFit(0.83, 0.8, 0.0383, 0.39),
+    "amd_rocm": HardwareFit(0.795, 0.8, 0.0539, 0.359),
+    "amd_vulkan": HardwareFit(0.817, 0.8, 0.0464, 0.404),
+    "amd_apu_rocm": HardwareFit(0.823, 0.814, 0.0555, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.859, 0.801, 0.047, 0.4),
+    "apple_metal": HardwareFit(0.763, 0.804, 0.0626, 0.601),
+    "apple_mlx": HardwareFit(0.808, 0.801, 0.0485, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.245, "vllm": 0.294, "mlx": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.173, "vllm": 0.255, "mlx": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 0.996
+KV_READ_FACTOR = 0.717
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
-KV_READ_FACTOR_NO_FA = 0.513
+KV_READ_FACTOR_NO_FA = 0.517
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.255
+LAYER_SPLIT_MS_PER_GPU = 0.256
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0208
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0759
+MOE_MS_PER_LAYER = 0.0893
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
-SHADER_FLOPS_PER_WEIGHT = 4.01
+SHADER_FLOPS_PER_WEIGHT = 4.07
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.421, 1.29),
-    "amd_apu_rocm": (0.508, 1.26),
-    "amd_apu_rocm/llama.cpp": (0.508, 1.26),
-    "amd_apu_vulkan": (0.333, 1.298),
-    "amd_apu_vulkan/llama.cpp": (0.333, 1.298),
-    "amd_rocm": (0.624, 1.169),
-    "amd_rocm/llama.cpp": (0.666, 1.169),
-    "amd_vulkan": (0.845, 1.38),
-    "amd_vulkan/llama.cpp": (0.845, 1.38),
-    "apple_metal": (0.611, 1.119),
-    "apple_metal/llama.cpp": (0.605, 1.123),
-    "apple_metal/ollama": (0.661, 1.042),
-    "apple_mlx": (0.629, 1.259),
-    "apple_mlx/mlx": (0.629, 1.259),
-    "nvidia_cuda": (0.224, 1.3),
-    "nvidia_cuda/llama.cpp": (0.832, 1.255),
-    "nvidia_cuda/ollama": (0.223, 1.431),
-    "nvidia_hbm_cuda": (0.413, 1.266),
-    "nvidia_hbm_cuda/ollama": (0.412, 0.845),
-    "nvidia_vulkan": (0.7, 1.288),
-    "nvidia_vulkan/llama.cpp": (0.7, 1.288),
+    "*": (0.45, 1.461),
+    "amd_apu_rocm": (0.559, 1.682),
+    "amd_apu_rocm/llama.cpp": (0.559, 1.682),
+    "amd_apu_vulkan": (0.334, 1.546),
+    "amd_apu_vulkan/llama.cpp": (0.334, 1.546),
+    "amd_rocm": (0.625, 1.168),
+    "amd_rocm/llama.cpp": (0.667, 1.168),
+    "amd_vulkan": (0.118, 1.442),
+    "amd_vulkan/llama.cpp": (0.118, 1.442),
+    "apple_metal": (0.593, 1.124),
+    "apple_metal/llama.cpp": (0.593, 1.124),
+    "apple_metal/ollama": (0.658, 1.041),
+    "apple_mlx": (0.598, 1.259),
+    "apple_mlx/mlx": (0.598, 1.259),
+    "nvidia_cuda": (0.215, 1.416),
+    "nvidia_cuda/llama.cpp": (0.818, 1.283),
+    "nvidia_cuda/ollama": (0.214, 1.615),
+    "nvidia_hbm_cuda": (0.448, 1.267),
+    "nvidia_hbm_cuda/ollama": (0.448, 0.852),
+    "nvidia_vulkan": (0.73, 1.287),
+    "nvidia_vulkan/llama.cpp": (0.73, 1.287),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
@@ -151,23 +152,8 @@ def hardware_class(gpu: GpuSpec, backend: str = "auto", engine: str = "llama.cpp
     return "nvidia_hbm_cuda" if (gpu.memory_type or "").upper().startswith("HBM") else "nvidia_cuda"
 
 
-def active_weight_bytes(s: Scenario) -> float:
-    """Weight bytes read per generated token.
 
-    The token-embedding table is a lookup (one row per token), so it is not streamed; llama.cpp does
-    not even keep it on the GPU. A MoE reads its shared weights and only the routed experts: with
-    E experts of e parameters each, e = (P − P_active)/(E − E_active), and the experts' bytes are
-    taken at the format's bits per weight, the rest of the file being the shared weights.
-    """
-    model, quant = s.model, find_quant(s.quant)
-    streamed = streamed_weight_bytes(model, quant, s.engine)
-    if not model.is_moe or model.active_params_b is None:
-        return streamed
-    if not model.experts or not model.experts_active:
-        # A MoE typed in by its active parameter count alone: each token reads that share of the weights.
-        return streamed * model.active_params_b / model.params_b
-    experts = expert_bytes(model, quant, streamed)
-    return streamed - experts + experts * model.experts_active / model.experts
+
 
 
 def shader_seconds(s: Scenario, gpu_weight_bytes: float, tensor_parallel: int = 1) -> float:
@@ -178,14 +164,6 @@ def shader_seconds(s: Scenario, gpu_weight_bytes: float, tensor_parallel: int = 
     return SHADER_FLOPS_PER_WEIGHT * weights / (s.gpu.fp32_tflops * 1e12 * tensor_parallel)
 
 
-def _offloaded_expert_bytes(s: Scenario, memory: MemoryEstimate) -> float:
-    """Per token, the routed-expert bytes read from system RAM when --fit moved experts of some layers there."""
-    if memory.expert_layers_on_gpu is None:
-        return 0.0
-    model, quant = s.model, find_quant(s.quant)
-    streamed = streamed_weight_bytes(model, quant, s.engine)
-    active_experts = expert_bytes(model, quant, streamed) * (model.experts_active or 0) / (model.experts or 1)
-    return active_experts * (model.layers - memory.expert_layers_on_gpu) / model.layers
 
 
 def estimate_speed(
@@ -226,11 +204,11 @@ def estimate_speed(
     on_gpu_share = memory.gpu_layers / memory.total_layers
     context = generated_tokens if generated_tokens is not None else max(1, s.context // 2)
     kv_type = s.kv_cache if s.kv_cache in ("f16", "q8_0", "q4_0", "fp8") else "f16"
-    kv_read = kv_bytes_per_token(s.model, kv_type) * context
+    kv_read = cache_read_bytes(s.model, kv_type, context)
     step_users = users if batched else 1
     kv_factor = KV_READ_FACTOR + (0.0 if flash_attention else KV_READ_FACTOR_NO_FA)
     # Experts --fit moved to system RAM are read there; everything else of every layer stays on the GPU.
-    cpu_experts = _offloaded_expert_bytes(s, memory)
+    cpu_experts = offloaded_expert_bytes(s, memory)
     gpu_seconds = ((weights * on_gpu_share - cpu_experts) / efficiency
                    + kv_read * step_users * on_gpu_share * kv_factor) / bandwidth
     cpu_bytes = (weights + kv_read) * (1 - on_gpu_share) + cpu_experts

@@ -1,0 +1,44 @@
+"""What one generated token reads: the active weights (a MoE's shared weights and chosen experts), the KV
+cache up to its depth and a hybrid's recurrent state, and the experts --fit left in system RAM."""
+
+from __future__ import annotations
+
+from core.plan.estimate import MemoryEstimate, Scenario
+from core.plan.memory import expert_bytes, kv_bytes_per_token, recurrent_state_bytes, streamed_weight_bytes
+from core.plan.models import ModelArch
+from core.plan.quant import find_quant
+
+
+def active_weight_bytes(s: Scenario) -> float:
+    """Weight bytes read per generated token.
+
+    The token-embedding table is a lookup (one row per token), so it is not streamed; llama.cpp does
+    not even keep it on the GPU. A MoE reads its shared weights and only the routed experts: with
+    E experts of e parameters each, e = (P − P_active)/(E − E_active), and the experts' bytes are
+    taken at the format's bits per weight, the rest of the file being the shared weights.
+    """
+    model, quant = s.model, find_quant(s.quant)
+    streamed = streamed_weight_bytes(model, quant, s.engine)
+    if not model.is_moe or model.active_params_b is None:
+        return streamed
+    if not model.experts or not model.experts_active:
+        # A MoE typed in by its active parameter count alone: each token reads that share of the weights.
+        return streamed * model.active_params_b / model.params_b
+    experts = expert_bytes(model, quant, streamed)
+    return streamed - experts + experts * model.experts_active / model.experts
+
+
+def cache_read_bytes(model: ModelArch, kv_type: str, context: int) -> float:
+    """Per token, the KV cache of the attention layers up to ``context``, plus a hybrid's recurrent state,
+    read and written back whole."""
+    return kv_bytes_per_token(model, kv_type) * context + 2 * recurrent_state_bytes(model, 1)
+
+
+def offloaded_expert_bytes(s: Scenario, memory: MemoryEstimate) -> float:
+    """Per token, the routed-expert bytes read from system RAM when --fit moved experts of some layers there."""
+    if memory.expert_layers_on_gpu is None:
+        return 0.0
+    model, quant = s.model, find_quant(s.quant)
+    streamed = streamed_weight_bytes(model, quant, s.engine)
+    active_experts = expert_bytes(model, quant, streamed) * (model.experts_active or 0) / (model.experts or 1)
+    return active_experts * (model.layers - memory.expert_layers_on_gpu) / model.layers
