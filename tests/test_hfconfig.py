@@ -5,6 +5,7 @@ import json
 import pytest
 
 from core.plan.hfconfig import model_from_config
+from core.plan.models import find_model
 
 LLAMA_31_8B_CONFIG = {
     "architectures": ["LlamaForCausalLM"], "hidden_size": 4096, "intermediate_size": 14336,
@@ -40,3 +41,15 @@ def test_moe_config_counts_all_and_active_experts() -> None:
 def test_bad_files_say_what_is_wrong(payload: bytes, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         model_from_config(payload, "config.json")
+
+
+def test_a_hybrid_config_keeps_kv_only_on_its_attention_layers() -> None:
+    # Qwen3.6-35B-A3B's text_config, abridged: three Gated DeltaNet layers to each full-attention layer.
+    text = {"num_hidden_layers": 40, "hidden_size": 2048, "num_attention_heads": 16, "num_key_value_heads": 2,
+            "head_dim": 256, "vocab_size": 248320, "max_position_embeddings": 262144, "full_attention_interval": 4,
+            "layer_types": (["linear_attention"] * 3 + ["full_attention"]) * 10, "linear_num_key_heads": 16,
+            "linear_num_value_heads": 32, "linear_key_head_dim": 128, "linear_value_head_dim": 128,
+            "linear_conv_kernel_dim": 4, "num_experts": 256, "num_experts_per_tok": 8}
+    model = model_from_config(json.dumps({"architectures": ["Qwen3_5MoeForConditionalGeneration"], "text_config": text}))
+    assert (model.attention_layers, model.recurrent_layers) == (10, 30)
+    assert model.recurrent_state_bytes == find_model("qwen3.6-35b-a3b").recurrent_state_bytes == 2_195_456

@@ -105,6 +105,7 @@ def model_from_config(raw: bytes | str, name: str = "config.json") -> ModelArch:
     tied = bool(config.get("tie_word_embeddings", False))
     window = config.get("sliding_window") if config.get("use_sliding_window", True) else None
     params_b, active_b = _estimate_params(config, layers, hidden, heads, kv_heads, head_dim, vocab, tied)
+    recurrent_layers, state_bytes = _recurrent(config, layers)
     return ModelArch(
         id="uploaded", name=str(config.get("_name_or_path") or config.get("model_type") or name),
         params_b=round(params_b, 3), active_params_b=round(active_b, 3) if active_b else None,
@@ -112,8 +113,28 @@ def model_from_config(raw: bytes | str, name: str = "config.json") -> ModelArch:
         context_max=context_max, tied_embeddings=tied,
         sliding_window=int(window) if isinstance(window, int) and window < context_max else None,
         sliding_layers=_sliding_layers(config, layers) if isinstance(window, int) and window < context_max else 0,
-        source_urls=(HF_CONFIG_DOC,),
+        recurrent_layers=recurrent_layers, recurrent_state_bytes=state_bytes, source_urls=(HF_CONFIG_DOC,),
     )
+
+
+def _recurrent(config: dict[str, Any], layers: int) -> tuple[int, int]:
+    """Gated DeltaNet layers (Qwen3.5/3.6, Qwen3-Next) and their f32 state per sequence, as llama.cpp sizes
+    it: 4·((d_conv − 1)·(d_v·n_v + 2·n_k·d_k) + d_k·d_v·n_v) bytes (n_embd_r + n_embd_s)."""
+    try:
+        n_k, n_v = int(config["linear_num_key_heads"]), int(config["linear_num_value_heads"])
+        d_k, d_v = int(config["linear_key_head_dim"]), int(config["linear_value_head_dim"])
+        d_conv = int(config.get("linear_conv_kernel_dim", 4))
+    except (KeyError, TypeError, ValueError):
+        return 0, 0
+    types = config.get("layer_types")
+    if isinstance(types, list):
+        count = sum(1 for kind in types if kind == "linear_attention")
+    else:
+        interval = config.get("full_attention_interval")
+        count = layers - layers // interval if isinstance(interval, int) and interval > 0 else 0
+    if not 0 < count < layers:
+        return 0, 0
+    return count, 4 * ((d_conv - 1) * (d_v * n_v + 2 * n_k * d_k) + d_k * d_v * n_v)
 
 
 def _sliding_layers(config: dict[str, Any], layers: int) -> int:
