@@ -93,4 +93,4 @@ def gpu_label(gpu: GpuSpec, lang: str) -> str:
 
 def model_label(model: ModelArch) -> str:
     """How a model reads in every picker: its name and its first Ollama tags."""
-    return f"{model.name}  ·  {' / '.join(model.aliases[:2])}"
+    return f"{model.name}  ·  {' / '.join(model.aliases[:2])}" if model.aliases else model.name
