@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 import ui
 from core.chat import limits
-from core.chat.answer import Expected, expected, finished_turn, machine_of, measurement_of
+from core.chat.answer import expected, machine_of
 from core.chat.errors import ChatError
 from core.chat.hosts import HostHealth
-from core.chat.measurements import Machine
-from core.chat.present import model_label, running_label, stream_without_images, without_images
+from core.chat.present import model_label, running_label, without_images
 from core.chat.session import context_limit, effective_options, pick_model, settled_settings
 from core.chat.stream import ChatStream
-from core.chat.types import ChatOptions, ChatRequest, Conversation, Turn
+from core.chat.types import ChatOptions, ChatRequest, Turn
 from core.errors import InputError
-from ui import chat_panels
+from ui import chat_answer, chat_panels
 
 ui.frame_guard()
 
 CONVERSATION_KEY = "chat_conversation"
+PICK_KEY = "chat_conversation_pick"
+"""The sidebar's picker: its own key, set from CONVERSATION_KEY on each full run, because a question asked in
+the conversation's fragment starts a conversation the picker has not drawn yet."""
 MODEL_KEY = "chat_model"
 SYSTEM_KEY = "chat_system"
 OPTION_KEYS = {name: f"chat_opt_{name}" for name in ChatOptions.__dataclass_fields__}
 PENDING_KEY = "chat_pending"
-"""The last question is to be answered on this run: a new prompt, a regenerate or a retry."""
+"""The last stored question is to be answered on this run: a regenerate or a retry."""
 NOTICE_KEY = "chat_notice"
 """An error from a callback or from an attempt that produced no text, shown once on the next run."""
 UNSENT_KEY = "chat_unsent"
@@ -82,71 +82,15 @@ def unload(name: str) -> None:
         st.session_state[NOTICE_KEY] = exc.message(lang)
 
 
-@st.fragment(run_every="1s")
-def redraw_once_stored(conversation_id: int, turns_before: int) -> None:
-    # A stop ends the script at its next st.* call (session-state writes included), so the run that was
-    # streaming cannot draw the "stopped" mark. This timer lives on in the browser and redraws the page
-    # as soon as the partial answer is in the store.
-    if len(store.turns(conversation_id)) > turns_before:
-        st.rerun(scope="app")
-
-
-def begin_answer(request: Callable[[], ChatRequest]) -> ChatStream:
-    """Send the question now, before the rest of the page is drawn."""
+def begin_answer(request: Callable[[], ChatRequest], keep_question: Callable[[], object]) -> ChatStream:
+    """Send the question now, before it is even stored; a request refused before it leaves keeps the question."""
     try:
         return gateway.chat(request()).start()
     except (InputError, ChatError) as exc:
+        keep_question()
         st.session_state[NOTICE_KEY] = exc.message(lang)
         st.rerun()
         raise  # st.rerun() raises; this keeps type checkers honest
-
-
-def show_answer(conversation: Conversation, turns: list[Turn], stream: ChatStream, speed: Expected,
-                gpus: DeltaGenerator, machine: Machine) -> None:
-    request = stream.request
-    redraw_once_stored(conversation.id, len(turns))
-    with st.chat_message("assistant"):
-        waiting = st.empty()
-        waiting.caption(f":material/hourglass_top: {tr('chat.waiting', model=request.model)}")
-        thinking = st.expander(tr("chat.thinking"), expanded=True, icon=":material/psychology:").empty() \
-            if request.options.think else None
-
-        def show_thinking(text: str) -> None:
-            waiting.empty()
-            if thinking is not None:
-                thinking.markdown(text)
-
-        def show_wait(seconds: float) -> None:
-            # Also a point where Streamlit can act on the stop button while the model loads.
-            if not stream.content and not stream.thinking:
-                waited = tr("chat.waited", model=request.model, seconds=round(seconds))
-                waiting.caption(f":material/hourglass_top: {waited}")
-
-        def pieces() -> Iterator[str]:
-            redraw_at = time.monotonic() + 1
-            for i, piece in enumerate(stream.text(on_thinking=show_thinking, on_wait=show_wait)):
-                if i == 0:
-                    waiting.empty()
-                if time.monotonic() >= redraw_at:
-                    # Fragment timers wait for the script, so the GPU panel is redrawn from here.
-                    chat_panels.show_gpus(gpus, sampler.view(window_s=GPU_WINDOW_S))
-                    redraw_at = time.monotonic() + 1
-                yield piece
-
-        try:
-            st.write_stream(stream_without_images(pieces()))
-        except ChatError:
-            pass  # kept on the turn (or as a notice) and shown after the redraw below
-        finally:
-            # After a stop only plain Python runs here: no st.* call, not even a session-state write.
-            stream.close()
-            if stream.error is None or stream.content or stream.thinking:
-                store.add_turn(conversation.id, finished_turn(stream, lang, speed))
-            # Every answer measures this machine; stopped, failed and short ones are kept but flagged.
-            measurements.add([measurement_of(stream, speed, machine, host.name, by_name.get(request.model), info)])
-    if stream.error is not None and not (stream.content or stream.thinking):
-        st.session_state[NOTICE_KEY] = stream.error.message(lang)
-    st.rerun()
 
 
 # --- session defaults ----------------------------------------------------------------------------
@@ -199,31 +143,10 @@ for name, key in OPTION_KEYS.items():
 system: str = st.session_state[SYSTEM_KEY]
 options = effective_options(ChatOptions(**settled), info)
 
-# --- a new question, sent at once ------------------------------------------------------------------
-prompt = st.chat_input(tr("chat.placeholder"), key="chat_input", submit_mode="stop",
-                       max_chars=limits.MAX_PROMPT_CHARS)
-if prompt:
-    try:
-        question = limits.check_prompt(prompt)
-        st.session_state[CONVERSATION_KEY] = store.ask(st.session_state[CONVERSATION_KEY], question, model or "",
-                                                       system, options, host.name)
-        st.session_state[PENDING_KEY] = True
-    except InputError as exc:
-        st.session_state[UNSENT_KEY] = prompt
-        st.session_state[NOTICE_KEY] = exc.message(lang)
-        st.rerun()
 conversations = {c.id: c for c in store.conversations()}
 if st.session_state[CONVERSATION_KEY] not in conversations:
     st.session_state[CONVERSATION_KEY] = None
 conversation = conversations.get(st.session_state[CONVERSATION_KEY])
-turns = store.turns(conversation.id) if conversation else []
-pending = st.session_state.pop(PENDING_KEY, False) and bool(turns) and turns[-1].role == "user"
-reply = begin_answer(lambda: limits.build_request(model, names, system, turns, options,
-                                                  info.context_max if info else None)) if pending and model else None
-if conversation is None:
-    st.query_params.pop(URL_PARAM, None)
-else:
-    st.query_params[URL_PARAM] = str(conversation.id)
 
 # --- model and settings --------------------------------------------------------------------------
 main, side = st.columns([3, 1], gap="large")
@@ -244,8 +167,9 @@ with st.sidebar:
     if ui.serving_beyond_loopback():
         st.caption(f":material/group: {tr('chat.shared_note')}")
     if conversations:
-        st.radio(tr("chat.conversations"), list(conversations), key=CONVERSATION_KEY,
-                 on_change=lambda: open_conversation(st.session_state[CONVERSATION_KEY]),
+        st.session_state[PICK_KEY] = st.session_state[CONVERSATION_KEY]
+        st.radio(tr("chat.conversations"), list(conversations), key=PICK_KEY,
+                 on_change=lambda: open_conversation(st.session_state[PICK_KEY]),
                  format_func=lambda i: without_images(conversations[i].title))
     if conversation is not None:
         with st.popover(tr("chat.manage"), icon=":material/edit:", width="stretch"):
@@ -264,6 +188,7 @@ with side:
     st.subheader(tr("chat.loaded_models"))
     gpu_view = sampler.view(window_s=GPU_WINDOW_S)
     machine = machine_of(gateway.url, gpu_view, ui.gpus(), ui.ollama_version(gateway))
+    speed = expected(info, machine, ui.gpus(), options.num_ctx, ui.local_corrections())
     for row in running:
         st.markdown(running_label(row, lang))
         chat_panels.reconciliation(row, ui.ollama_model_info(gateway, row.name), machine, gpu_view, measurements)
@@ -271,17 +196,53 @@ with side:
                   args=(row.name,), disabled=not manage, help=None if manage else tr("chat.lan_no_admin"))
     if not running:
         st.caption(tr("chat.none_loaded"))
-    gpu_slot = st.empty()
-    chat_panels.show_gpus(gpu_slot, gpu_view)
+    gpu_box = st.container()  # drawn by the conversation's fragment, which redraws it while an answer streams
     if gateway.config.allow_pull and manage:
         chat_panels.pull_form(gateway)
     if len(hosts) > 1:
         chat_panels.hosts_panel(hosts, HostHealth(host, error=server_error) if server_error else
                     HostHealth(host, version=ui.ollama_version(gateway), running=tuple(running)),
-                    wait_s=0 if reply is not None else ui.HOST_HEALTH_WAIT_S)
+                    wait_s=ui.HOST_HEALTH_WAIT_S)
 
-# --- the conversation ------------------------------------------------------------------------------
-with main:
+# --- the conversation: a fragment, so that a question reruns only this part and leaves at once ---------
+@st.fragment
+def conversation_view() -> None:
+    prompt = st.bottom.chat_input(tr("chat.placeholder"), key="chat_input", submit_mode="stop",
+                                  max_chars=limits.MAX_PROMPT_CHARS)
+    question = None
+    if prompt:
+        try:
+            question = limits.check_prompt(prompt)
+        except InputError as exc:
+            st.session_state[UNSENT_KEY] = prompt
+            st.session_state[NOTICE_KEY] = exc.message(lang)
+            st.rerun()
+
+    def keep_question() -> None:
+        if question is not None:
+            st.session_state[CONVERSATION_KEY] = store.ask(st.session_state[CONVERSATION_KEY], question, model or "",
+                                                           system, options, host.name)
+
+    current = st.session_state[CONVERSATION_KEY]
+    turns = store.turns(current) if current else []
+    if question is not None:  # the request leaves first; the question is stored while the model reads it
+        turns, pending = [*turns, Turn(role="user", content=question)], True
+    else:
+        pending = st.session_state.pop(PENDING_KEY, False) and bool(turns) and turns[-1].role == "user"
+    reply = begin_answer(lambda: limits.build_request(model, names, system, turns, options,
+                                                      info.context_max if info else None),
+                         keep_question) if pending and model else None
+    if question is not None:
+        keep_question()
+        turns = store.turns(st.session_state[CONVERSATION_KEY])
+    current = st.session_state[CONVERSATION_KEY]
+    conversation = store.get(current) if current else None
+    if conversation is None:
+        st.query_params.pop(URL_PARAM, None)
+    else:
+        st.query_params[URL_PARAM] = str(conversation.id)
+    gpu_slot = gpu_box.empty()
+    chat_panels.show_gpus(gpu_slot, gpu_view if reply is None else sampler.view(window_s=GPU_WINDOW_S))
     if not turns:
         st.caption(tr("chat.empty"))
     elif len(hosts) > 1 and conversation is not None and conversation.host:
@@ -291,9 +252,15 @@ with main:
     for turn in turns:
         chat_panels.render_turn(turn)
     if reply is not None and conversation is not None:
-        speed = expected(info, machine, ui.gpus(), options.num_ctx, ui.local_corrections())
-        show_answer(conversation, turns, reply, speed, gpu_slot, machine)
+        keeping = chat_answer.Keeping(store, measurements, speed, machine, host.name, by_name.get(model or ""), info)
+        chat_answer.show_answer(reply, conversation.id, len(turns), keeping, NOTICE_KEY, redraw_gpus=lambda: (
+            chat_panels.show_gpus(gpu_slot, sampler.view(window_s=GPU_WINDOW_S))))
     elif turns and conversation:
         last_is_answer = turns[-1].role == "assistant"
         st.button(tr("chat.regenerate") if last_is_answer else tr("chat.retry"), key="chat_regenerate",
                   icon=":material/refresh:", on_click=regenerate, args=(conversation.id,), disabled=not model)
+
+
+with main:
+    chat_answer.redraw_once_stored(store)
+    conversation_view()
