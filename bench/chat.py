@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import statistics
 import tempfile
+from pathlib import Path
 
 from core.chat.config import OllamaConfig
 from core.chat.gateway import OllamaGateway
@@ -34,6 +35,32 @@ PROMPT_EVAL_S = (0.0, 0.15)
 """The fake's wait before its first token: none (the page's own cost in full), and a typical prompt
 evaluation, during which the page draws while the model works (the request leaves before the page draws)."""
 END_MARK = "END-OF-ANSWER"
+MINIMAL_CHAT_APP = """
+import os
+import ollama
+import streamlit as st
+
+client = ollama.Client(host=os.environ["OLLAMA_HOST"])
+history = st.session_state.setdefault("history", [])
+
+
+@st.fragment
+def chat():
+    prompt = st.bottom.chat_input("Message")
+    if prompt:
+        history.append({"role": "user", "content": prompt})
+    for message in history:
+        st.chat_message(message["role"]).write(message["content"])
+    if prompt:
+        stream = client.chat(model="llama3.2", messages=history, stream=True)
+        with st.chat_message("assistant"):
+            answer = st.write_stream(chunk["message"]["content"] for chunk in stream)
+        history.append({"role": "assistant", "content": answer})
+
+
+chat()
+"""
+"""The floor: a chat page with nothing but the official client, a fragment and st.write_stream."""
 
 # Records, in page time, when Enter is pressed and when the newest answer first shows text and the end mark.
 _WATCH_JS = """(mark) => {
@@ -83,12 +110,15 @@ def _gateway(fake: FakeOllama) -> None:
     print(f"  added to the last token         {_ms(extra)}")
 
 
-def _page(fake: FakeOllama, chromium: str) -> None:
+def _page(fake: FakeOllama, chromium: str, minimal: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     port = free_port()
     with tempfile.TemporaryDirectory() as data:
-        proc = start_streamlit(port, {"OLLAMA_HOST": fake.url, "PLANNER_DATA_DIR": data})
+        script = Path(data) / "minimal_chat.py"
+        script.write_text(MINIMAL_CHAT_APP, encoding="utf-8")
+        proc = start_streamlit(port, {"OLLAMA_HOST": fake.url, "PLANNER_DATA_DIR": data},
+                               **({"script": script} if minimal else {}))
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url, proc)
@@ -97,22 +127,25 @@ def _page(fake: FakeOllama, chromium: str) -> None:
                 page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
                 page.goto(f"{url}/?lang=en")
                 wait_for_app(page)
-                page.goto(f"{url}/chat?lang=en")
-                wait_for_app(page)
-                _page_runs(page, fake)
+                if not minimal:
+                    page.goto(f"{url}/chat?lang=en")
+                    wait_for_app(page)
+                _page_runs(page, fake, "minimal chat page (official client, one fragment)" if minimal else "page")
                 browser.close()
         finally:
             proc.kill()
             proc.wait()
 
 
-def _page_runs(page, fake: FakeOllama) -> None:  # type: ignore[no-untyped-def]
+def _page_runs(page, fake: FakeOllama, label: str) -> None:  # type: ignore[no-untyped-def]
     for prompt_eval_s in PROMPT_EVAL_S:
         fake.first_token_delay_s = prompt_eval_s
         added, ratio, server_stream = [], [], []
         for i in range(PAGE_RUNS + 1):
-            page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="add_comment").click()
-            wait_for_app(page)
+            new = page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="add_comment")
+            if new.count():
+                new.click()
+                wait_for_app(page)
             page.evaluate(_WATCH_JS, END_MARK)
             box = page.get_by_test_id("stChatInputTextArea")
             box.fill(f"it {i}")
@@ -127,7 +160,7 @@ def _page_runs(page, fake: FakeOllama) -> None:  # type: ignore[no-untyped-def]
             added.append(first_s - record.first_token_after_s)
             ratio.append(done_s / record.stream_s)
             server_stream.append(record.stream_s)
-        print(f"page in Chromium, {PAGE_RUNS} answers (after one warm-up), server's prompt evaluation "
+        print(f"{label} in Chromium, {PAGE_RUNS} answers (after one warm-up), server's prompt evaluation "
               f"{prompt_eval_s * 1000:.0f} ms")
         print(f"  added to the first token        {_ms(added)}   (goal ≤ 50 ms)")
         print(f"  server stream time              {_ms(server_stream)}")
@@ -143,4 +176,5 @@ def run() -> None:
         if chromium is None:
             print("page: skipped, Chromium is not installed")
             return
+        _page(fake, chromium, minimal=True)
         _page(fake, chromium)
