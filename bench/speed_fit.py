@@ -222,6 +222,8 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
             engine, quant = ENGINES.get(raw["engine"]), QUANT_NAMES.get(raw["quant"])
             backend = BACKENDS.get(raw["backend"])
             old = bool(raw["date"]) and raw["date"] < OLDEST_BUILD
+            # The planner plans workstations: a Raspberry Pi driving a GPU over one PCIe lane is bound by its host.
+            old = old or "Raspberry Pi" in raw["notes"]
             if old or not gpu_id or not model_id or not quant or not engine or backend is None:
                 skipped += 1
                 continue
@@ -563,7 +565,7 @@ def fit_calls(rows: list[Measurement]) -> tuple[int, int, list[str]]:
 def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, tuple[float, float]]]:
     usable = decode_rows(rows)
     sources = {m.source for m in usable}
-    print(f"{len(rows)} measurements usable ({skipped} skipped: before {OLDEST_BUILD}, or engine, GPU, model or "
+    print(f"{len(rows)} measurements usable ({skipped} skipped: before {OLDEST_BUILD}, a Raspberry Pi host, or engine, GPU, model or "
           f"format not modelled); {len(usable)} single-user decode runs from {len(sources)} independent sources")
     residuals = leave_one_source_out(rows)
     errors = [r.error_pct for r in residuals]

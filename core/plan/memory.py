@@ -193,11 +193,13 @@ def expert_bytes(model: ModelArch, quant: Quant, streamed_bytes: float) -> float
     if not model.is_moe or model.active_params_b is None or not model.experts or not model.experts_active:
         return 0.0
     per_expert = (model.params_b - model.active_params_b) * 1e9 / (model.experts - model.experts_active)
-    bits = quant.bits_per_weight
-    if quant.file_size_only:
-        # A dynamic file raises the precision of chosen tensors: its experts are taken at the file's average.
-        bits = streamed_bytes * 8 / (model.params_b * 1e9)
-    return min(streamed_bytes, model.experts * per_expert * bits / 8)
+    return min(streamed_bytes, model.experts * per_expert * average_bits(model, quant, streamed_bytes) / 8)
+
+
+def average_bits(model: ModelArch, quant: Quant, streamed_bytes: float) -> float:
+    """Bits per streamed weight: the format's, or for a dynamic file (which raises the precision of chosen
+    tensors differently in each model) the file's own average."""
+    return streamed_bytes * 8 / (model.params_b * 1e9) if quant.file_size_only else quant.bits_per_weight
 
 
 def llama_cpp_compute_buffer(model: ModelArch, context: int, sequences: int, pipeline: bool = False,

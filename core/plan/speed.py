@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from core.plan.catalog import GpuSpec
 from core.plan.estimate import Scenario, estimate
-from core.plan.memory import weight_bytes
+from core.plan.memory import average_bits, streamed_weight_bytes, weight_bytes
 from core.plan.quant import find_quant
 from core.plan.traffic import active_weight_bytes, cache_read_bytes, offloaded_expert_bytes
 from core.units import GIB
@@ -47,19 +47,19 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.831, 0.821, 0.033, 0.41),
+    "nvidia_cuda": HardwareFit(0.832, 0.821, 0.0329, 0.41),
     "nvidia_hbm_cuda": HardwareFit(0.787, 0.799, 0.0566, 0.216),
-    "nvidia_vulkan": HardwareFit(0.83, 0.8, 0.0383, 0.39),
-    "amd_rocm": HardwareFit(0.795, 0.8, 0.0539, 0.359),
-    "amd_vulkan": HardwareFit(0.817, 0.8, 0.0464, 0.404),
-    "amd_apu_rocm": HardwareFit(0.823, 0.814, 0.0555, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.859, 0.801, 0.047, 0.4),
+    "nvidia_vulkan": HardwareFit(0.83, 0.8, 0.0382, 0.39),
+    "amd_rocm": HardwareFit(0.795, 0.8, 0.0538, 0.359),
+    "amd_vulkan": HardwareFit(0.817, 0.8, 0.0463, 0.404),
+    "amd_apu_rocm": HardwareFit(0.821, 0.814, 0.0555, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.858, 0.801, 0.0471, 0.4),
     "apple_metal": HardwareFit(0.763, 0.804, 0.0626, 0.601),
     "apple_mlx": HardwareFit(0.808, 0.801, 0.0485, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.173, "vllm": 0.255, "mlx": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.172, "vllm": 0.255, "mlx": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 0.717
+KV_READ_FACTOR = 0.718
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
 KV_READ_FACTOR_NO_FA = 0.517
 """Extra KV cost without flash attention (the scores are written out and read back)."""
@@ -67,35 +67,35 @@ LAYER_SPLIT_MS_PER_GPU = 0.256
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0208
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0893
+MOE_MS_PER_LAYER = 0.0895
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
-SHADER_FLOPS_PER_WEIGHT = 4.07
+SHADER_FLOPS_PER_WEIGHT = 4.09
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.45, 1.461),
-    "amd_apu_rocm": (0.559, 1.682),
-    "amd_apu_rocm/llama.cpp": (0.559, 1.682),
-    "amd_apu_vulkan": (0.334, 1.546),
-    "amd_apu_vulkan/llama.cpp": (0.334, 1.546),
-    "amd_rocm": (0.625, 1.168),
-    "amd_rocm/llama.cpp": (0.667, 1.168),
-    "amd_vulkan": (0.118, 1.442),
-    "amd_vulkan/llama.cpp": (0.118, 1.442),
+    "*": (0.453, 1.458),
+    "amd_apu_rocm": (0.559, 1.681),
+    "amd_apu_rocm/llama.cpp": (0.559, 1.681),
+    "amd_apu_vulkan": (0.335, 1.539),
+    "amd_apu_vulkan/llama.cpp": (0.335, 1.539),
+    "amd_rocm": (0.626, 1.169),
+    "amd_rocm/llama.cpp": (0.668, 1.169),
+    "amd_vulkan": (0.881, 1.443),
+    "amd_vulkan/llama.cpp": (0.881, 1.443),
     "apple_metal": (0.593, 1.124),
     "apple_metal/llama.cpp": (0.593, 1.124),
     "apple_metal/ollama": (0.658, 1.041),
     "apple_mlx": (0.598, 1.259),
     "apple_mlx/mlx": (0.598, 1.259),
     "nvidia_cuda": (0.215, 1.416),
-    "nvidia_cuda/llama.cpp": (0.818, 1.283),
-    "nvidia_cuda/ollama": (0.214, 1.615),
-    "nvidia_hbm_cuda": (0.448, 1.267),
+    "nvidia_cuda/llama.cpp": (0.819, 1.282),
+    "nvidia_cuda/ollama": (0.214, 1.617),
+    "nvidia_hbm_cuda": (0.448, 1.268),
     "nvidia_hbm_cuda/ollama": (0.448, 0.852),
-    "nvidia_vulkan": (0.73, 1.287),
-    "nvidia_vulkan/llama.cpp": (0.73, 1.287),
+    "nvidia_vulkan": (0.73, 1.285),
+    "nvidia_vulkan/llama.cpp": (0.73, 1.285),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
@@ -152,15 +152,12 @@ def hardware_class(gpu: GpuSpec, backend: str = "auto", engine: str = "llama.cpp
     return "nvidia_hbm_cuda" if (gpu.memory_type or "").upper().startswith("HBM") else "nvidia_cuda"
 
 
-
-
-
-
 def shader_seconds(s: Scenario, gpu_weight_bytes: float, tensor_parallel: int = 1) -> float:
     """Per token, the shader time to unpack and multiply the weights read from GPU memory."""
-    if s.gpu is None or not s.gpu.fp32_tflops or find_quant(s.quant).bits_per_weight >= 15:
+    quant = find_quant(s.quant)
+    if s.gpu is None or not s.gpu.fp32_tflops or quant.bits_per_weight >= 15:
         return 0.0
-    weights = gpu_weight_bytes * 8 / find_quant(s.quant).bits_per_weight
+    weights = gpu_weight_bytes * 8 / average_bits(s.model, quant, streamed_weight_bytes(s.model, quant, s.engine))
     return SHADER_FLOPS_PER_WEIGHT * weights / (s.gpu.fp32_tflops * 1e12 * tensor_parallel)
 
 
