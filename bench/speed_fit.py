@@ -124,6 +124,8 @@ MODEL_IDS = {
     "Qwen3-Next-80B-A3B-Instruct": "qwen3-next-80b-a3b",
     # Qwen3.5-35B-A3B's config.json is Qwen3.6-35B-A3B's (data/models.csv notes); standard formats only.
     "Qwen3.5-35B-A3B": "qwen3.6-35b-a3b",
+    "NVIDIA-Nemotron-3-Nano-30B-A3B": "nemotron-3-nano-30b-a3b", "Nemotron-3-Nano-30B-A3B": "nemotron-3-nano-30b-a3b",
+    "NVIDIA-Nemotron-3-Super-120B-A12B": "nemotron-3-super-120b-a12b",
 }
 QUANT_NAMES = {
     "Q4_0": "Q4_0", "Q4_K_M": "Q4_K_M", "Q4_K_S": "Q4_K_S", "Q5_K_M": "Q5_K_M", "Q6_K": "Q6_K", "Q8_0": "Q8_0",

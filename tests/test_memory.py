@@ -256,3 +256,11 @@ def test_a_dynamic_gguf_is_sized_from_its_published_file_or_refused() -> None:
     assert "Q4_K_XL" not in quants_for("llama.cpp", find_model("qwen3-8b"))
     with pytest.raises(InputError, match="no published Q4_K_XL file size"):
         estimate(Scenario(model=find_model("qwen3-8b"), quant="Q4_K_XL", engine="llama.cpp"))
+
+
+def test_a_mamba_hybrid_caches_only_its_attention_layers() -> None:
+    # Nemotron 3 Nano: 6 attention layers keep KV (2 heads of 128); 23 Mamba-2 layers a 2,170,880-byte f32
+    # state per sequence; its 23 MoE layers hold neither.
+    model = find_model("nemotron-3-nano-30b-a3b")
+    kv = estimate(Scenario(model=model, quant="Q8_K_XL", context=32768, engine="llama.cpp"))
+    assert mib(kv, "kv_cache") == pytest.approx((2 * 2 * 128 * 2 * 6 * 32768 + 23 * 2_170_880) / MIB, rel=1e-6)

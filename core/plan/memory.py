@@ -154,7 +154,7 @@ def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str,
     b = KV_CACHE_BYTES[kv_type]
     per_cell_layer = 2 * model.kv_heads * model.head_dim * b
     full_cells, swa_cells = kv_cells(model, context, sequences, engine, ubatch)
-    full_layers = model.layers - model.sliding_layers - model.recurrent_layers
+    full_layers = model.attention_layers - model.sliding_layers
     total = per_cell_layer * (full_layers * full_cells + model.sliding_layers * swa_cells)
     if model.sliding_layers and model.sliding_window:
         formula = "KV = 2·n_kv·d_head·b·(L_full·cells + L_swa·cells_swa)"

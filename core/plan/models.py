@@ -44,6 +44,9 @@ class ModelArch:
     """Layers with a fixed-size recurrent state instead of a KV cache (Gated DeltaNet, Mamba 2 in hybrids)."""
     recurrent_state_bytes: int = 0
     """Bytes of that state per recurrent layer and sequence, as llama.cpp holds it (f32 conv and SSM state)."""
+    kv_layers: int | None = None
+    """Layers with a KV cache where some layers hold neither cache nor state (Nemotron-H's MoE layers);
+    None: every layer that is not recurrent."""
     context_rope_scaled: int | None = None
     """The longest context the model card allows with rope scaling (YaRN) switched on; None when it names none."""
     gguf_files: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False, hash=False)
@@ -78,11 +81,14 @@ class ModelArch:
         if not 0 <= self.recurrent_layers < self.layers - self.sliding_layers:
             raise InputError("err.range", name="recurrent_layers", value=self.recurrent_layers, low="0",
                              high=str(self.layers - self.sliding_layers - 1))
+        if self.kv_layers is not None and not self.sliding_layers < self.kv_layers <= self.layers - self.recurrent_layers:
+            raise InputError("err.range", name="kv_layers", value=self.kv_layers, low=str(self.sliding_layers + 1),
+                             high=str(self.layers - self.recurrent_layers))
 
     @property
     def attention_layers(self) -> int:
-        """Layers that keep a KV cache: all but the recurrent ones."""
-        return self.layers - self.recurrent_layers
+        """Layers that keep a KV cache: all but the recurrent ones, unless the model says fewer."""
+        return self.kv_layers if self.kv_layers is not None else self.layers - self.recurrent_layers
 
     @property
     def is_moe(self) -> bool:
@@ -118,6 +124,7 @@ _MODEL_COLUMNS = (
     Column("context_rope_scaled", "int", low=512, high=10_000_000),
     Column("recurrent_layers", "int", low=0, high=512),
     Column("recurrent_state_bytes", "int", low=1, high=1_000_000_000),
+    Column("kv_layers", "int", low=1, high=512),
 )
 
 _GGUF_COLUMNS = (
@@ -153,6 +160,7 @@ def load_models(path: Path = MODELS_CSV, sizes_path: Path | None = GGUF_SIZES_CS
                 sliding_window=row["sliding_window"], sliding_layers=row["sliding_layers"] or 0,
                 experts=row["experts"], experts_active=row["experts_active"],
                 recurrent_layers=row["recurrent_layers"] or 0, recurrent_state_bytes=row["recurrent_state_bytes"] or 0,
+                kv_layers=row["kv_layers"],
                 aliases=split_list(row["aliases"]), source_urls=urls,
                 gguf_files=dict(published.get("gguf", {})), ollama_files=dict(published.get("ollama", {})),
             )

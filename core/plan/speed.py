@@ -47,19 +47,19 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.832, 0.821, 0.0329, 0.41),
+    "nvidia_cuda": HardwareFit(0.832, 0.821, 0.0331, 0.41),
     "nvidia_hbm_cuda": HardwareFit(0.787, 0.799, 0.0566, 0.216),
-    "nvidia_vulkan": HardwareFit(0.83, 0.8, 0.0382, 0.39),
+    "nvidia_vulkan": HardwareFit(0.831, 0.8, 0.0382, 0.39),
     "amd_rocm": HardwareFit(0.795, 0.8, 0.0538, 0.359),
     "amd_vulkan": HardwareFit(0.817, 0.8, 0.0463, 0.404),
-    "amd_apu_rocm": HardwareFit(0.821, 0.814, 0.0555, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.858, 0.801, 0.0471, 0.4),
+    "amd_apu_rocm": HardwareFit(0.822, 0.814, 0.0554, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.86, 0.801, 0.0466, 0.4),
     "apple_metal": HardwareFit(0.763, 0.804, 0.0626, 0.601),
-    "apple_mlx": HardwareFit(0.808, 0.801, 0.0485, 0.72),
+    "apple_mlx": HardwareFit(0.809, 0.801, 0.0482, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.172, "vllm": 0.255, "mlx": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.183, "vllm": 0.264, "mlx": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 0.718
+KV_READ_FACTOR = 0.729
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
 KV_READ_FACTOR_NO_FA = 0.517
 """Extra KV cost without flash attention (the scores are written out and read back)."""
@@ -67,35 +67,35 @@ LAYER_SPLIT_MS_PER_GPU = 0.256
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0208
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0895
+MOE_MS_PER_LAYER = 0.0862
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
-SHADER_FLOPS_PER_WEIGHT = 4.09
+SHADER_FLOPS_PER_WEIGHT = 4.12
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.453, 1.458),
-    "amd_apu_rocm": (0.559, 1.681),
-    "amd_apu_rocm/llama.cpp": (0.559, 1.681),
-    "amd_apu_vulkan": (0.335, 1.539),
-    "amd_apu_vulkan/llama.cpp": (0.335, 1.539),
+    "*": (0.447, 1.46),
+    "amd_apu_rocm": (0.556, 1.679),
+    "amd_apu_rocm/llama.cpp": (0.556, 1.679),
+    "amd_apu_vulkan": (0.333, 1.538),
+    "amd_apu_vulkan/llama.cpp": (0.333, 1.538),
     "amd_rocm": (0.626, 1.169),
     "amd_rocm/llama.cpp": (0.668, 1.169),
-    "amd_vulkan": (0.881, 1.443),
-    "amd_vulkan/llama.cpp": (0.881, 1.443),
-    "apple_metal": (0.593, 1.124),
-    "apple_metal/llama.cpp": (0.593, 1.124),
+    "amd_vulkan": (0.879, 1.444),
+    "amd_vulkan/llama.cpp": (0.879, 1.444),
+    "apple_metal": (0.592, 1.124),
+    "apple_metal/llama.cpp": (0.592, 1.124),
     "apple_metal/ollama": (0.658, 1.041),
-    "apple_mlx": (0.598, 1.259),
-    "apple_mlx/mlx": (0.598, 1.259),
-    "nvidia_cuda": (0.215, 1.416),
-    "nvidia_cuda/llama.cpp": (0.819, 1.282),
-    "nvidia_cuda/ollama": (0.214, 1.617),
-    "nvidia_hbm_cuda": (0.448, 1.268),
-    "nvidia_hbm_cuda/ollama": (0.448, 0.852),
-    "nvidia_vulkan": (0.73, 1.285),
-    "nvidia_vulkan/llama.cpp": (0.73, 1.285),
+    "apple_mlx": (0.594, 1.311),
+    "apple_mlx/mlx": (0.594, 1.311),
+    "nvidia_cuda": (0.219, 1.419),
+    "nvidia_cuda/llama.cpp": (0.821, 1.285),
+    "nvidia_cuda/ollama": (0.218, 1.586),
+    "nvidia_hbm_cuda": (0.443, 1.27),
+    "nvidia_hbm_cuda/ollama": (0.443, 0.855),
+    "nvidia_vulkan": (0.724, 1.286),
+    "nvidia_vulkan/llama.cpp": (0.724, 1.286),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
