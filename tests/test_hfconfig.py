@@ -53,3 +53,14 @@ def test_a_hybrid_config_keeps_kv_only_on_its_attention_layers() -> None:
     model = model_from_config(json.dumps({"architectures": ["Qwen3_5MoeForConditionalGeneration"], "text_config": text}))
     assert (model.attention_layers, model.recurrent_layers) == (10, 30)
     assert model.recurrent_state_bytes == find_model("qwen3.6-35b-a3b").recurrent_state_bytes == 2_195_456
+
+
+def test_a_mamba_hybrid_config_keeps_kv_only_on_its_attention_layers() -> None:
+    # Nemotron 3 Nano's config, abridged: '*' attention, 'M' Mamba-2, 'E' MoE layers.
+    config = {"num_hidden_layers": 52, "hidden_size": 2688, "num_attention_heads": 32, "num_key_value_heads": 2,
+              "head_dim": 128, "vocab_size": 131072, "max_position_embeddings": 262144,
+              "hybrid_override_pattern": "MEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEMEM*EMEMEMEME",
+              "mamba_num_heads": 64, "mamba_head_dim": 64, "ssm_state_size": 128, "n_groups": 8, "conv_kernel": 4}
+    model = model_from_config(json.dumps(config))
+    assert (model.attention_layers, model.recurrent_layers) == (6, 23)
+    assert model.recurrent_state_bytes == find_model("nemotron-3-nano-30b-a3b").recurrent_state_bytes == 2_170_880

@@ -105,7 +105,7 @@ def model_from_config(raw: bytes | str, name: str = "config.json") -> ModelArch:
     tied = bool(config.get("tie_word_embeddings", False))
     window = config.get("sliding_window") if config.get("use_sliding_window", True) else None
     params_b, active_b = _estimate_params(config, layers, hidden, heads, kv_heads, head_dim, vocab, tied)
-    recurrent_layers, state_bytes = _recurrent(config, layers)
+    recurrent_layers, state_bytes, kv_layers = _recurrent(config, layers)
     return ModelArch(
         id="uploaded", name=str(config.get("_name_or_path") or config.get("model_type") or name),
         params_b=round(params_b, 3), active_params_b=round(active_b, 3) if active_b else None,
@@ -113,28 +113,36 @@ def model_from_config(raw: bytes | str, name: str = "config.json") -> ModelArch:
         context_max=context_max, tied_embeddings=tied,
         sliding_window=int(window) if isinstance(window, int) and window < context_max else None,
         sliding_layers=_sliding_layers(config, layers) if isinstance(window, int) and window < context_max else 0,
-        recurrent_layers=recurrent_layers, recurrent_state_bytes=state_bytes, source_urls=(HF_CONFIG_DOC,),
+        recurrent_layers=recurrent_layers, recurrent_state_bytes=state_bytes, kv_layers=kv_layers,
+        source_urls=(HF_CONFIG_DOC,),
     )
 
 
-def _recurrent(config: dict[str, Any], layers: int) -> tuple[int, int]:
-    """Gated DeltaNet layers (Qwen3.5/3.6, Qwen3-Next) and their f32 state per sequence, as llama.cpp sizes
-    it: 4·((d_conv − 1)·(d_v·n_v + 2·n_k·d_k) + d_k·d_v·n_v) bytes (n_embd_r + n_embd_s)."""
+def _recurrent(config: dict[str, Any], layers: int) -> tuple[int, int, int | None]:
+    """Recurrent layers, their f32 state per layer and sequence as llama.cpp sizes it
+    (4·((d_conv − 1)·(d_inner + 2·n_groups·d_state) + d_state·d_inner): n_embd_r + n_embd_s), and the layers
+    with a KV cache where some layers hold neither. Gated DeltaNet (Qwen3.5/3.6, Qwen3-Next): d_state is the
+    key head size, d_inner the value heads × their size, n_groups the key heads. Mamba-2 (Nemotron-H): its
+    hybrid_override_pattern marks attention '*', Mamba 'M' and MoE 'E' layers."""
+    pattern = config.get("hybrid_override_pattern")
     try:
-        n_k, n_v = int(config["linear_num_key_heads"]), int(config["linear_num_value_heads"])
-        d_k, d_v = int(config["linear_key_head_dim"]), int(config["linear_value_head_dim"])
-        d_conv = int(config.get("linear_conv_kernel_dim", 4))
+        if isinstance(pattern, str) and len(pattern) == layers:
+            d_state, groups = int(config["ssm_state_size"]), int(config["n_groups"])
+            d_inner = int(config["mamba_num_heads"]) * int(config["mamba_head_dim"])
+            d_conv, count, kv_layers = int(config.get("conv_kernel", 4)), pattern.count("M"), pattern.count("*")
+        else:
+            d_state, groups = int(config["linear_key_head_dim"]), int(config["linear_num_key_heads"])
+            d_inner = int(config["linear_value_head_dim"]) * int(config["linear_num_value_heads"])
+            d_conv, kv_layers = int(config.get("linear_conv_kernel_dim", 4)), None
+            types = config.get("layer_types")
+            interval = config.get("full_attention_interval")
+            count = (sum(1 for kind in types if kind == "linear_attention") if isinstance(types, list)
+                     else layers - layers // interval if isinstance(interval, int) and interval > 0 else 0)
     except (KeyError, TypeError, ValueError):
-        return 0, 0
-    types = config.get("layer_types")
-    if isinstance(types, list):
-        count = sum(1 for kind in types if kind == "linear_attention")
-    else:
-        interval = config.get("full_attention_interval")
-        count = layers - layers // interval if isinstance(interval, int) and interval > 0 else 0
-    if not 0 < count < layers:
-        return 0, 0
-    return count, 4 * ((d_conv - 1) * (d_v * n_v + 2 * n_k * d_k) + d_k * d_v * n_v)
+        return 0, 0, None
+    if not 0 < count < layers or kv_layers == 0:
+        return 0, 0, None
+    return count, 4 * ((d_conv - 1) * (d_inner + 2 * groups * d_state) + d_state * d_inner), kv_layers
 
 
 def _sliding_layers(config: dict[str, Any], layers: int) -> int:
