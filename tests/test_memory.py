@@ -264,3 +264,24 @@ def test_a_mamba_hybrid_caches_only_its_attention_layers() -> None:
     model = find_model("nemotron-3-nano-30b-a3b")
     kv = estimate(Scenario(model=model, quant="Q8_K_XL", context=32768, engine="llama.cpp"))
     assert mib(kv, "kv_cache") == pytest.approx((2 * 2 * 128 * 2 * 6 * 32768 + 23 * 2_170_880) / MIB, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("context", "parallel", "kv_type", "kv_mib", "state_mib"),
+    [
+        # llama-server logs of Qwen3.6-27B (github.com/chungers/motlie, evals/results: Q4_K_M on a DGX Spark):
+        # "llama_kv_cache: size = 2048.00 MiB (32768 cells, 16 layers, 1/1 seqs)" and
+        # "llama_memory_recurrent: size = 149.62 MiB (1 cells, 64 layers, 1 seqs), R (f32): 5.62 MiB, S (f32): 144.00 MiB"
+        (32768, 1, "f16", 2048.00, 149.62),
+        # and at -c 131072 with 4 slots, q8_0: "4352.00 MiB (131072 cells, 16 layers, 4/1 seqs)", "598.50 MiB (4 cells ...)"
+        (32768, 4, "q8_0", 4352.00, 598.50),
+    ],
+)
+def test_hybrid_kv_and_recurrent_state_match_llama_cpp_logs(context: int, parallel: int, kv_type: str,
+                                                             kv_mib: float, state_mib: float) -> None:
+    model = find_model("qwen3.6-27b")
+    est = estimate(Scenario(model=model, quant="Q4_K_M", context=context, parallel=parallel, kv_cache=kv_type,
+                            engine="llama.cpp"))
+    assert mib(est, "kv_cache") == pytest.approx(kv_mib + state_mib, abs=0.01)
+    if parallel == 1:
+        assert mib(est, "compute_buffer") == pytest.approx(495.00, abs=0.01)  # "CUDA0 compute buffer size = 495.00 MiB"
