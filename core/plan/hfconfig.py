@@ -66,11 +66,31 @@ def _estimate_params(config: dict[str, Any], layers: int, hidden: int, heads: in
     expert_ffn = int(_first(config, "moe_intermediate_size") or ffn)
     attention = hidden * head_dim * (2 * heads + 2 * kv_heads)
     embeddings = vocab * hidden * (1 if tied else 2)
+    pattern = config.get("hybrid_override_pattern")
+    if isinstance(pattern, str):
+        return _nemotron_h_params(config, pattern, hidden, attention, embeddings, expert_ffn, experts, active_experts)
     if experts > 1:
         total = embeddings + layers * (attention + 3 * hidden * expert_ffn * experts)
         active = embeddings + layers * (attention + 3 * hidden * expert_ffn * active_experts)
         return total / 1e9, active / 1e9
     return (embeddings + layers * (attention + 3 * hidden * ffn)) / 1e9, None
+
+
+def _nemotron_h_params(config: dict[str, Any], pattern: str, hidden: int, attention: int, embeddings: int,
+                       expert_ffn: int, experts: int, active_experts: int) -> tuple[float, float | None]:
+    """Nemotron-H: attention on '*' layers, Mamba-2 on 'M' (in_proj to 2·d_inner + 2·n_groups·d_state + heads,
+    out_proj back), and on 'E' layers squared-ReLU experts of two matrices, in a latent width where the config
+    names one (Nemotron 3 Super's LatentMoE), plus the shared expert."""
+    heads = int(config.get("mamba_num_heads") or 0)
+    d_inner = heads * int(config.get("mamba_head_dim") or 0)
+    groups, d_state = int(config.get("n_groups") or 0), int(config.get("ssm_state_size") or 0)
+    mamba = hidden * (2 * d_inner + 2 * groups * d_state + heads) + d_inner * hidden
+    width = int(config.get("moe_latent_size") or hidden)
+    shared = 2 * hidden * int(config.get("moe_shared_expert_intermediate_size") or 0) * int(config.get("n_shared_experts") or 0)
+    fixed = embeddings + pattern.count("*") * attention + pattern.count("M") * mamba
+    total = fixed + pattern.count("E") * (2 * width * expert_ffn * experts + shared)
+    active = fixed + pattern.count("E") * (2 * width * expert_ffn * active_experts + shared)
+    return total / 1e9, (active / 1e9 if experts > 1 else None)
 
 
 def model_from_config(raw: bytes | str, name: str = "config.json") -> ModelArch:

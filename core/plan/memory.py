@@ -199,7 +199,11 @@ def expert_bytes(model: ModelArch, quant: Quant, streamed_bytes: float) -> float
 def average_bits(model: ModelArch, quant: Quant, streamed_bytes: float) -> float:
     """Bits per streamed weight: the format's, or for a dynamic file (which raises the precision of chosen
     tensors differently in each model) the file's own average."""
-    return streamed_bytes * 8 / (model.params_b * 1e9) if quant.file_size_only else quant.bits_per_weight
+    if not quant.file_size_only:
+        return quant.bits_per_weight
+    # The streamed bytes leave out an untied token-embedding table (a host-side lookup); so do its weights.
+    streamed_params = model.params_b * 1e9 - (0 if model.tied_embeddings else model.embedding_params)
+    return streamed_bytes * 8 / streamed_params
 
 
 def llama_cpp_compute_buffer(model: ModelArch, context: int, sequences: int, pipeline: bool = False,

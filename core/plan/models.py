@@ -86,6 +86,14 @@ class ModelArch:
                              high=str(self.layers - self.recurrent_layers))
 
     @property
+    def moe_layers(self) -> int:
+        """Layers that route to experts: every layer of a MoE, except where some layers hold no cache or
+        state at all (Nemotron-H's MoE layers are exactly those)."""
+        if not self.is_moe:
+            return 0
+        return self.layers - self.recurrent_layers - self.kv_layers if self.kv_layers is not None else self.layers
+
+    @property
     def attention_layers(self) -> int:
         """Layers that keep a KV cache: all but the recurrent ones, unless the model says fewer."""
         return self.kv_layers if self.kv_layers is not None else self.layers - self.recurrent_layers

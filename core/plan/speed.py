@@ -14,7 +14,7 @@ is the host work each engine does per token (sampling, scheduling, kernel launch
 bandwidth and an all-reduce per layer per added GPU.
 
 Prefill is compute-bound on the tensor cores: 2 FLOPs per active parameter per token plus attention,
-which grows with the prompt: rate = e_p·TFLOPS / (2·P_active + 4·L·d·n_prompt/2).
+which grows with the prompt on the attention layers: rate = e_p·TFLOPS / (2·P_active + 4·L_attn·d·n_prompt/2).
 """
 
 from __future__ import annotations
@@ -47,19 +47,19 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.832, 0.821, 0.0331, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.787, 0.799, 0.0566, 0.216),
-    "nvidia_vulkan": HardwareFit(0.831, 0.8, 0.0382, 0.39),
-    "amd_rocm": HardwareFit(0.795, 0.8, 0.0538, 0.359),
-    "amd_vulkan": HardwareFit(0.817, 0.8, 0.0463, 0.404),
-    "amd_apu_rocm": HardwareFit(0.822, 0.814, 0.0554, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.86, 0.801, 0.0466, 0.4),
-    "apple_metal": HardwareFit(0.763, 0.804, 0.0626, 0.601),
-    "apple_mlx": HardwareFit(0.809, 0.801, 0.0482, 0.72),
+    "nvidia_cuda": HardwareFit(0.834, 0.82, 0.0319, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.789, 0.799, 0.0559, 0.216),
+    "nvidia_vulkan": HardwareFit(0.832, 0.8, 0.0379, 0.39),
+    "amd_rocm": HardwareFit(0.796, 0.8, 0.0537, 0.359),
+    "amd_vulkan": HardwareFit(0.818, 0.8, 0.0459, 0.404),
+    "amd_apu_rocm": HardwareFit(0.805, 0.816, 0.058, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.839, 0.802, 0.0494, 0.4),
+    "apple_metal": HardwareFit(0.763, 0.804, 0.0627, 0.601),
+    "apple_mlx": HardwareFit(0.81, 0.801, 0.0476, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.183, "vllm": 0.264, "mlx": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.135, "vllm": 0.227, "mlx": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 0.729
+KV_READ_FACTOR = 0.761
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
 KV_READ_FACTOR_NO_FA = 0.517
 """Extra KV cost without flash attention (the scores are written out and read back)."""
@@ -67,35 +67,35 @@ LAYER_SPLIT_MS_PER_GPU = 0.256
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0208
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0862
+MOE_MS_PER_LAYER = 0.0992
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
-SHADER_FLOPS_PER_WEIGHT = 4.12
+SHADER_FLOPS_PER_WEIGHT = 4.36
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.447, 1.46),
-    "amd_apu_rocm": (0.556, 1.679),
-    "amd_apu_rocm/llama.cpp": (0.556, 1.679),
-    "amd_apu_vulkan": (0.333, 1.538),
-    "amd_apu_vulkan/llama.cpp": (0.333, 1.538),
-    "amd_rocm": (0.626, 1.169),
-    "amd_rocm/llama.cpp": (0.668, 1.169),
-    "amd_vulkan": (0.879, 1.444),
-    "amd_vulkan/llama.cpp": (0.879, 1.444),
-    "apple_metal": (0.592, 1.124),
-    "apple_metal/llama.cpp": (0.592, 1.124),
-    "apple_metal/ollama": (0.658, 1.041),
-    "apple_mlx": (0.594, 1.311),
-    "apple_mlx/mlx": (0.594, 1.311),
-    "nvidia_cuda": (0.219, 1.419),
-    "nvidia_cuda/llama.cpp": (0.821, 1.285),
-    "nvidia_cuda/ollama": (0.218, 1.586),
-    "nvidia_hbm_cuda": (0.443, 1.27),
-    "nvidia_hbm_cuda/ollama": (0.443, 0.855),
-    "nvidia_vulkan": (0.724, 1.286),
-    "nvidia_vulkan/llama.cpp": (0.724, 1.286),
+    "*": (0.54, 1.377),
+    "amd_apu_rocm": (0.587, 1.574),
+    "amd_apu_rocm/llama.cpp": (0.587, 1.574),
+    "amd_apu_vulkan": (0.361, 1.504),
+    "amd_apu_vulkan/llama.cpp": (0.361, 1.504),
+    "amd_rocm": (0.631, 1.174),
+    "amd_rocm/llama.cpp": (0.673, 1.174),
+    "amd_vulkan": (0.91, 1.38),
+    "amd_vulkan/llama.cpp": (0.91, 1.38),
+    "apple_metal": (0.618, 1.119),
+    "apple_metal/llama.cpp": (0.61, 1.122),
+    "apple_metal/ollama": (0.657, 1.041),
+    "apple_mlx": (0.62, 1.249),
+    "apple_mlx/mlx": (0.62, 1.249),
+    "nvidia_cuda": (0.214, 1.311),
+    "nvidia_cuda/llama.cpp": (0.828, 1.259),
+    "nvidia_cuda/ollama": (0.212, 1.676),
+    "nvidia_hbm_cuda": (0.473, 1.282),
+    "nvidia_hbm_cuda/ollama": (0.472, 0.86),
+    "nvidia_vulkan": (0.755, 1.282),
+    "nvidia_vulkan/llama.cpp": (0.755, 1.282),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
@@ -211,7 +211,7 @@ def estimate_speed(
     cpu_bytes = (weights + kv_read) * (1 - on_gpu_share) + cpu_experts
     shader_s = shader_seconds(s, weights * on_gpu_share - cpu_experts, tensor_parallel)
     gpu_seconds += shader_s
-    fixed_ms = (fit.per_layer_ms + (MOE_MS_PER_LAYER if s.model.is_moe else 0.0)) * s.model.layers
+    fixed_ms = fit.per_layer_ms * s.model.layers + MOE_MS_PER_LAYER * s.model.moe_layers
     fixed_ms += ENGINE_OVERHEAD_MS.get(s.engine, 0.0)
     split_ms = LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
     split_ms += TENSOR_PARALLEL_MS_PER_LAYER * (tensor_parallel - 1) * s.model.layers
@@ -266,7 +266,7 @@ def _prefill_rate(s: Scenario, fit: HardwareFit, prompt_tokens: int, on_gpu_shar
         return None
     count = s.gpus if s.engine == "vllm" else 1  # layer split runs the layers one GPU after another
     active = (s.model.active_params_b or s.model.params_b) * 1e9
-    flops_per_token = 2 * active + 4 * s.model.layers * s.model.hidden * prompt_tokens / 2
+    flops_per_token = 2 * active + 4 * s.model.attention_layers * s.model.hidden * prompt_tokens / 2
     rate = fit.prefill_efficiency * tflops * 1e12 * count / flops_per_token
     if on_gpu_share < 1:
         # Offloaded layers still stream their weights from system RAM once per batch of 512 tokens.
