@@ -198,3 +198,21 @@ def test_export_markdown_and_json_keep_everything() -> None:
     assert "## 사용자" in transcript.to_markdown(conversation, turns, "ko")
 
 
+
+
+def test_a_hybrid_moe_read_from_its_gguf_keys_caches_only_its_attention_layers() -> None:
+    # /api/show of a Qwen3.5-35B-A3B GGUF (keys as llama.cpp writes them): 1 in 4 layers attends, 256 experts,
+    # 8 used; the rest are Gated DeltaNet layers with a fixed state.
+    prefix = "qwen35moe"
+    info = {"general.architecture": prefix, f"{prefix}.block_count": 41, f"{prefix}.nextn_predict_layers": 1,
+            f"{prefix}.context_length": 262144, f"{prefix}.embedding_length": 2048, f"{prefix}.vocab_size": 248320,
+            f"{prefix}.attention.head_count": 16, f"{prefix}.attention.head_count_kv": 2,
+            f"{prefix}.attention.key_length": 256, f"{prefix}.expert_count": 256, f"{prefix}.expert_used_count": 8,
+            f"{prefix}.expert_feed_forward_length": 512, f"{prefix}.full_attention_interval": 4,
+            f"{prefix}.ssm.conv_kernel": 4, f"{prefix}.ssm.state_size": 128, f"{prefix}.ssm.group_count": 16,
+            f"{prefix}.ssm.inner_size": 4096}
+    arch = arch_from_model_info("qwen3.5:35b", info, 34_660_000_000)
+    assert arch is not None and arch.is_moe
+    assert (arch.layers, arch.attention_layers, arch.recurrent_layers) == (40, 10, 30)
+    assert arch.recurrent_state_bytes == 2_195_456  # as the catalog's Qwen3.6 35B-A3B, and llama.cpp's log
+    assert 3.0 < (arch.active_params_b or 0) < 4.0

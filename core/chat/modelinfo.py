@@ -40,15 +40,39 @@ def arch_from_model_info(name: str, info: Mapping[str, Any], parameter_count: in
     context = _int(info, f"{prefix}.context_length")
     if not (prefix and layers and hidden and heads and vocab and context and parameter_count):
         return None
+    layers -= _int(info, f"{prefix}.nextn_predict_layers") or 0  # a multi-token-prediction head is no decode layer
+    experts, used = _int(info, f"{prefix}.expert_count"), _int(info, f"{prefix}.expert_used_count")
+    expert_ff = _int(info, f"{prefix}.expert_feed_forward_length")
+    active = None
+    if experts and used and expert_ff and experts > used:
+        # Unused experts' gate, up and down matrices on every MoE layer are what a token does not read.
+        moe_layers = layers - (_int(info, f"{prefix}.leading_dense_block_count") or 0)
+        active = parameter_count - (experts - used) * 3 * hidden * expert_ff * moe_layers
+    recurrent, state = _gated_delta_net(info, prefix, layers)
     try:
         return ModelArch(
             id=name, name=name, params_b=parameter_count / 1e9, layers=layers, hidden=hidden, heads=heads,
             kv_heads=min(heads, _int(info, f"{prefix}.attention.head_count_kv") or heads),
             head_dim=_int(info, f"{prefix}.attention.key_length") or max(1, hidden // heads),
             vocab=vocab, context_max=context, family=prefix,
+            active_params_b=active / 1e9 if active and active > 0 else None,
+            experts=experts if active and active > 0 else None, experts_active=used if active and active > 0 else None,
+            recurrent_layers=recurrent, recurrent_state_bytes=state,
         )
-    except ValueError:
+    except (ValueError, InputError):
         return None
+
+
+def _gated_delta_net(info: Mapping[str, Any], prefix: str, layers: int) -> tuple[int, int]:
+    """Qwen3.5/3.6 and Qwen3-Next: one layer in ``full_attention_interval`` attends, the others hold an f32
+    state per sequence of 4·((conv − 1)·(inner + 2·groups·state) + state·inner) bytes (llama.cpp's
+    n_embd_r + n_embd_s from the same ``ssm.*`` keys)."""
+    interval = _int(info, f"{prefix}.full_attention_interval")
+    conv, state = _int(info, f"{prefix}.ssm.conv_kernel"), _int(info, f"{prefix}.ssm.state_size")
+    inner, groups = _int(info, f"{prefix}.ssm.inner_size"), _int(info, f"{prefix}.ssm.group_count")
+    if not (interval and interval > 1 and conv and state and inner and groups):
+        return 0, 0
+    return layers - layers // interval, 4 * ((conv - 1) * (inner + 2 * groups * state) + state * inner)
 
 
 def catalog_arch(name: str) -> ModelArch | None:
