@@ -9,7 +9,7 @@ from typing import Any
 from core.chat.types import ModelInfo
 from core.csvdata import DataFileError
 from core.errors import InputError
-from core.plan.models import ModelArch, find_model
+from core.plan.models import ModelArch, find_model, recurrent_layer_state_bytes
 
 _SIZE = re.compile(r"\s*([\d.]+)\s*([KMBT])\s*", re.IGNORECASE)
 _SCALE = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
@@ -65,14 +65,13 @@ def arch_from_model_info(name: str, info: Mapping[str, Any], parameter_count: in
 
 def _gated_delta_net(info: Mapping[str, Any], prefix: str, layers: int) -> tuple[int, int]:
     """Qwen3.5/3.6 and Qwen3-Next: one layer in ``full_attention_interval`` attends, the others hold an f32
-    state per sequence of 4·((conv − 1)·(inner + 2·groups·state) + state·inner) bytes (llama.cpp's
-    n_embd_r + n_embd_s from the same ``ssm.*`` keys)."""
+    state per sequence sized from the same ``ssm.*`` keys llama.cpp reads."""
     interval = _int(info, f"{prefix}.full_attention_interval")
     conv, state = _int(info, f"{prefix}.ssm.conv_kernel"), _int(info, f"{prefix}.ssm.state_size")
     inner, groups = _int(info, f"{prefix}.ssm.inner_size"), _int(info, f"{prefix}.ssm.group_count")
     if not (interval and interval > 1 and conv and state and inner and groups):
         return 0, 0
-    return layers - layers // interval, 4 * ((conv - 1) * (inner + 2 * groups * state) + state * inner)
+    return layers - layers // interval, recurrent_layer_state_bytes(conv, inner, groups, state)
 
 
 def catalog_arch(name: str) -> ModelArch | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import InputError
-from core.plan.models import ModelArch
+from core.plan.models import ModelArch, recurrent_layer_state_bytes
 
 HF_CONFIG_DOC = "https://huggingface.co/docs/transformers/main_classes/configuration"
 
@@ -139,11 +139,9 @@ def model_from_config(raw: bytes | str, name: str = "config.json") -> ModelArch:
 
 
 def _recurrent(config: dict[str, Any], layers: int) -> tuple[int, int, int | None]:
-    """Recurrent layers, their f32 state per layer and sequence as llama.cpp sizes it
-    (4·((d_conv − 1)·(d_inner + 2·n_groups·d_state) + d_state·d_inner): n_embd_r + n_embd_s), and the layers
-    with a KV cache where some layers hold neither. Gated DeltaNet (Qwen3.5/3.6, Qwen3-Next): d_state is the
-    key head size, d_inner the value heads × their size, n_groups the key heads. Mamba-2 (Nemotron-H): its
-    hybrid_override_pattern marks attention '*', Mamba 'M' and MoE 'E' layers."""
+    """Recurrent layers, their state per layer and sequence (recurrent_layer_state_bytes), and the layers with a
+    KV cache where some layers hold neither: Gated DeltaNet (Qwen3.5/3.6, Qwen3-Next), or Mamba-2 (Nemotron-H),
+    whose hybrid_override_pattern marks attention '*', Mamba 'M' and MoE 'E' layers."""
     pattern = config.get("hybrid_override_pattern")
     try:
         if isinstance(pattern, str) and len(pattern) == layers:
@@ -162,7 +160,7 @@ def _recurrent(config: dict[str, Any], layers: int) -> tuple[int, int, int | Non
         return 0, 0, None
     if not 0 < count < layers or kv_layers == 0:
         return 0, 0, None
-    return count, 4 * ((d_conv - 1) * (d_inner + 2 * groups * d_state) + d_state * d_inner), kv_layers
+    return count, recurrent_layer_state_bytes(d_conv, d_inner, groups, d_state), kv_layers
 
 
 def _sliding_layers(config: dict[str, Any], layers: int) -> int:

@@ -13,6 +13,14 @@ MODELS_CSV = DATA_DIR / "models.csv"
 GGUF_SIZES_CSV = DATA_DIR / "gguf_sizes.csv"
 
 
+def recurrent_layer_state_bytes(d_conv: int, d_inner: int, n_groups: int, d_state: int) -> int:
+    """The f32 state one recurrent layer holds per sequence in llama.cpp: n_embd_r = (d_conv − 1)·(d_inner +
+    2·n_groups·d_state) and n_embd_s = d_state·d_inner (src/llama-hparams.cpp). Gated DeltaNet maps d_state
+    to the key head size, d_inner to value heads × their size and n_groups to the key heads; Mamba-2 uses
+    its own d_state, heads × head size and n_groups."""
+    return 4 * ((d_conv - 1) * (d_inner + 2 * n_groups * d_state) + d_state * d_inner)
+
+
 @dataclass(frozen=True)
 class ModelArch:
     """What the estimators need to know about a transformer, as its config.json states it.
