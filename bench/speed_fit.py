@@ -184,10 +184,12 @@ before it used Ollama's older estimator, and llama-bench always forces every lay
 A run whose flash attention is not recorded is sized with the engine's default (default_flash_attention)."""
 
 
-OLLAMA_FLASH_ATTENTION_SINCE = (("gpt-oss", "2025-08-26"), ("qwen3", "2025-10-02"), ("gemma3", "2025-10-15"),
-                                ("ministral-3", "2025-12-04"))
-"""When Ollama turned flash attention on by default for an architecture (ollama/ollama commits 85ccf73, 0bda728,
-c3c85aa, 9191dfa); from 0.30 llama-server's --flash-attn auto turns it on for all."""
+OLLAMA_FLASH_ATTENTION_SINCE = (("gpt-oss", "2025-08-28"), ("qwen3", "2025-10-09"), ("gemma3", "2025-10-16"),
+                                ("ministral-3", "2025-12-07"))
+"""When a release of Ollama first turned flash attention on by default for an architecture: the release dates of
+v0.11.8, v0.12.4, v0.12.6 and v0.13.2, the first tags holding ollama/ollama commits 85ccf73, 0bda728, c3c85aa and
+9191dfa (a run is dated by when it ran, and runs on a release); from 0.30 llama-server's --flash-attn auto turns
+it on for all."""
 
 
 def default_flash_attention(engine: str, model: ModelArch, raw: dict[str, str], fitted: bool) -> bool:
@@ -202,6 +204,19 @@ def runs_fit(raw: dict[str, str]) -> bool:
     """An Ollama run from 0.30 on: by its recorded version, else by its date."""
     version = re.search(r"v?0\.(\d+)", raw["software_version"])
     return int(version.group(1)) >= 30 if version else raw["date"] >= OLLAMA_FIT_SINCE
+
+
+QUANTIZED_KV_ATTENTION_SINCE = "2025-10-09"
+"""Before ggml b6646 (ggml-org/llama.cpp, vendored by Ollama from v0.12.4, released on this date), CUDA's flash
+attention read a q8_0/q4_0 cache only at head size 128 (ggml-cuda.cu, ggml_backend_cuda_device_supports_op, as
+vendored in Ollama v0.12.3): any other head size ran attention on the CPU for every token. The planner models
+current builds, where every head size has a kernel, so such runs are left out of the fit."""
+
+
+def attention_on_cpu(raw: dict[str, str], model: ModelArch, backend: str) -> bool:
+    quantized = raw["kv_cache_type"] not in ("", "f16", "f32")
+    return (quantized and backend == "CUDA" and raw["flash_attention"] == "1" and model.head_dim != 128
+            and bool(raw["date"]) and raw["date"] < QUANTIZED_KV_ATTENTION_SINCE)
 
 
 MEMORY_UNSTATED = {
@@ -230,6 +245,9 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
                 skipped += 1
                 continue
             model = find_model(model_id)
+            if attention_on_cpu(raw, model, backend):
+                skipped += 1
+                continue
             generated = int(raw["generated_tokens"] or 128)
             prompt = int(raw["prompt_tokens"] or 512)
             depth = int(raw["depth_tokens"] or 0)
@@ -242,8 +260,10 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
             context = max(prompt, depth + generated, 512, num_ctx)
             context = min(max(model.context_max, model.context_rope_scaled or 0), context)
             fa = {"1": True, "0": False}.get(raw["flash_attention"])
+            # The server's own slots and cache type where the source set them (OLLAMA_NUM_PARALLEL, -np, -ctk).
             scenario = Scenario(model=model, quant=quant, context=context, engine=engine if engine != "mlx" else "llama.cpp",
-                                gpu=gpus[gpu_id], gpus=int(raw["gpu_count"] or 1), kv_cache="f16",
+                                gpu=gpus[gpu_id], gpus=int(raw["gpu_count"] or 1), kv_cache=raw["kv_cache_type"] or "f16",
+                                parallel=int(raw["parallel_slots"] or 1),
                                 flash_attention=fa if fa is not None else default_flash_attention(engine, model, raw, fitted),
                                 auto_fit=fitted)
             try:
@@ -567,7 +587,7 @@ def fit_calls(rows: list[Measurement]) -> tuple[int, int, list[str]]:
 def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, tuple[float, float]]]:
     usable = decode_rows(rows)
     sources = {m.source for m in usable}
-    print(f"{len(rows)} measurements usable ({skipped} skipped: before {OLDEST_BUILD}, a Raspberry Pi host, or engine, GPU, model or "
+    print(f"{len(rows)} measurements usable ({skipped} skipped: before {OLDEST_BUILD}, a Raspberry Pi host, attention on the CPU (a quantized cache on an old CUDA build), or engine, GPU, model or "
           f"format not modelled); {len(usable)} single-user decode runs from {len(sources)} independent sources")
     residuals = leave_one_source_out(rows)
     errors = [r.error_pct for r in residuals]
