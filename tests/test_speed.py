@@ -10,6 +10,7 @@ from core.plan.catalog import find_gpu
 from core.plan.estimate import Scenario
 from core.plan.models import find_model
 from core.plan.speed import estimate_speed
+from core.plan.traffic import cache_read_bytes
 
 RTX_4090 = find_gpu("rtx-4090")
 
@@ -106,3 +107,15 @@ def test_twice_the_bandwidth_but_a_quarter_of_the_shader_flops_decodes_a_4_bit_m
     # 16-bit weights need no unpacking: their speed stays with the bandwidth.
     a100_f16 = estimate_speed(scenario("llama3.1:8b", quant="F16", gpu=find_gpu("a100-80gb-pcie")))
     assert "FP32 TFLOPS" not in a100_f16.formula
+
+
+def test_sliding_window_layers_read_only_their_window_at_depth() -> None:
+    # Gemma 3 27B: 10 full-attention layers read all 65,536 cells, its 52 sliding layers only their last 1,024.
+    gemma = find_model("gemma-3-27b")
+    per_layer_cell = 2 * gemma.kv_heads * gemma.head_dim * 2
+    assert cache_read_bytes(gemma, "f16", 65536) == per_layer_cell * (10 * 65536 + 52 * 1024)
+    shallow = estimate_speed(scenario("gemma-3-27b", context=65536), generated_tokens=512).decode_tokens_per_s
+    deep = estimate_speed(scenario("gemma-3-27b", context=65536), generated_tokens=65536).decode_tokens_per_s
+    dense_shallow = estimate_speed(scenario("qwen3-32b", context=65536), generated_tokens=512).decode_tokens_per_s
+    dense_deep = estimate_speed(scenario("qwen3-32b", context=65536), generated_tokens=65536).decode_tokens_per_s
+    assert deep / shallow > dense_deep / dense_shallow  # the windowed model loses less speed with depth

@@ -47,55 +47,55 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.833, 0.82, 0.0315, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.789, 0.799, 0.0559, 0.216),
+    "nvidia_cuda": HardwareFit(0.835, 0.821, 0.0317, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.79, 0.799, 0.056, 0.216),
     "nvidia_vulkan": HardwareFit(0.832, 0.8, 0.0379, 0.39),
-    "amd_rocm": HardwareFit(0.796, 0.8, 0.0537, 0.359),
-    "amd_vulkan": HardwareFit(0.818, 0.8, 0.0459, 0.404),
-    "amd_apu_rocm": HardwareFit(0.806, 0.816, 0.0579, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.839, 0.802, 0.0494, 0.4),
-    "apple_metal": HardwareFit(0.763, 0.804, 0.0627, 0.601),
+    "amd_rocm": HardwareFit(0.796, 0.8, 0.0535, 0.359),
+    "amd_vulkan": HardwareFit(0.818, 0.8, 0.046, 0.404),
+    "amd_apu_rocm": HardwareFit(0.802, 0.813, 0.0572, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.84, 0.799, 0.0479, 0.4),
+    "apple_metal": HardwareFit(0.764, 0.804, 0.0626, 0.601),
     "apple_mlx": HardwareFit(0.81, 0.801, 0.0476, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.082, "vllm": 0.226, "mlx": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.098, "vllm": 0.244, "mlx": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 0.759
+KV_READ_FACTOR = 1.336
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
-KV_READ_FACTOR_NO_FA = 0.517
+KV_READ_FACTOR_NO_FA = 0.516
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.257
+LAYER_SPLIT_MS_PER_GPU = 0.254
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0208
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0998
+MOE_MS_PER_LAYER = 0.0937
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
-SHADER_FLOPS_PER_WEIGHT = 4.38
+SHADER_FLOPS_PER_WEIGHT = 4.34
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.607, 1.369),
-    "amd_apu_rocm": (0.588, 1.575),
-    "amd_apu_rocm/llama.cpp": (0.588, 1.575),
-    "amd_apu_vulkan": (0.361, 1.504),
-    "amd_apu_vulkan/llama.cpp": (0.361, 1.504),
-    "amd_rocm": (0.631, 1.174),
-    "amd_rocm/llama.cpp": (0.673, 1.174),
-    "amd_vulkan": (0.911, 1.38),
-    "amd_vulkan/llama.cpp": (0.911, 1.38),
-    "apple_metal": (0.62, 1.119),
-    "apple_metal/llama.cpp": (0.611, 1.122),
-    "apple_metal/ollama": (0.653, 1.04),
-    "apple_mlx": (0.621, 1.253),
-    "apple_mlx/mlx": (0.621, 1.253),
-    "nvidia_cuda": (0.79, 1.31),
-    "nvidia_cuda/llama.cpp": (0.828, 1.259),
-    "nvidia_cuda/ollama": (0.672, 1.659),
-    "nvidia_hbm_cuda": (0.474, 1.282),
-    "nvidia_hbm_cuda/ollama": (0.472, 0.862),
-    "nvidia_vulkan": (0.757, 1.282),
-    "nvidia_vulkan/llama.cpp": (0.757, 1.282),
+    "*": (0.645, 1.238),
+    "amd_apu_rocm": (0.613, 1.157),
+    "amd_apu_rocm/llama.cpp": (0.613, 1.157),
+    "amd_apu_vulkan": (0.507, 1.138),
+    "amd_apu_vulkan/llama.cpp": (0.507, 1.138),
+    "amd_rocm": (0.63, 1.176),
+    "amd_rocm/llama.cpp": (0.673, 1.176),
+    "amd_vulkan": (0.904, 1.386),
+    "amd_vulkan/llama.cpp": (0.904, 1.386),
+    "apple_metal": (0.639, 1.118),
+    "apple_metal/llama.cpp": (0.624, 1.119),
+    "apple_metal/ollama": (0.655, 1.04),
+    "apple_mlx": (0.669, 1.22),
+    "apple_mlx/mlx": (0.669, 1.22),
+    "nvidia_cuda": (0.806, 1.279),
+    "nvidia_cuda/llama.cpp": (0.847, 1.24),
+    "nvidia_cuda/ollama": (0.78, 1.379),
+    "nvidia_hbm_cuda": (0.461, 1.282),
+    "nvidia_hbm_cuda/ollama": (0.461, 0.832),
+    "nvidia_vulkan": (0.743, 1.282),
+    "nvidia_vulkan/llama.cpp": (0.743, 1.282),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""

@@ -29,9 +29,13 @@ def active_weight_bytes(s: Scenario) -> float:
 
 
 def cache_read_bytes(model: ModelArch, kv_type: str, context: int) -> float:
-    """Per token, the KV cache of the attention layers up to ``context``, plus a hybrid's recurrent state,
-    read and written back whole."""
-    return kv_bytes_per_token(model, kv_type) * context + 2 * recurrent_state_bytes(model, 1)
+    """Per token, the KV cache each attention layer attends to, plus a hybrid's recurrent state, read and
+    written back whole: a full-attention layer reads every cell up to ``context``, a sliding-window layer only
+    the last ``window`` of them (llama.cpp masks the rest, and its flash-attention kernels skip masked blocks)."""
+    per_layer = kv_bytes_per_token(model, kv_type) / model.attention_layers
+    sliding = model.sliding_layers if model.sliding_window else 0
+    cells = (model.attention_layers - sliding) * context + sliding * min(context, model.sliding_window or 0)
+    return per_layer * cells + 2 * recurrent_state_bytes(model, 1)
 
 
 def offloaded_expert_bytes(s: Scenario, memory: MemoryEstimate) -> float:
