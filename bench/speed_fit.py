@@ -587,7 +587,8 @@ def fit_calls(rows: list[Measurement]) -> tuple[int, int, list[str]]:
 def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, tuple[float, float]]]:
     usable = decode_rows(rows)
     sources = {m.source for m in usable}
-    print(f"{len(rows)} measurements usable ({skipped} skipped: before {OLDEST_BUILD}, a Raspberry Pi host, attention on the CPU (a quantized cache on an old CUDA build), or engine, GPU, model or "
+    print(f"{len(rows)} measurements usable ({skipped} skipped: before {OLDEST_BUILD}, a Raspberry Pi host, attention on "
+          f"the CPU (a quantized cache on an old CUDA build), or engine, GPU, model or "
           f"format not modelled); {len(usable)} single-user decode runs from {len(sources)} independent sources")
     residuals = leave_one_source_out(rows)
     errors = [r.error_pct for r in residuals]

@@ -216,3 +216,25 @@ def test_a_hybrid_moe_read_from_its_gguf_keys_caches_only_its_attention_layers()
     assert (arch.layers, arch.attention_layers, arch.recurrent_layers) == (40, 10, 30)
     assert arch.recurrent_state_bytes == 2_195_456  # as the catalog's Qwen3.6 35B-A3B, and llama.cpp's log
     assert 3.0 < (arch.active_params_b or 0) < 4.0
+
+
+def test_gemma_4_read_from_its_gguf_keys_has_windowed_and_global_kv_shapes() -> None:
+    # /api/show of gemma4:31b (keys as llama.cpp writes them): a per-layer head_count_kv and a sliding-window
+    # pattern, 16 KV heads of 256 on windowed layers, 4 of 512 on every sixth.
+    prefix = "gemma4"
+    sliding = [(i + 1) % 6 != 0 for i in range(60)]
+    info = {"general.architecture": prefix, f"{prefix}.block_count": 60, f"{prefix}.context_length": 262144,
+            f"{prefix}.embedding_length": 5376, f"{prefix}.vocab_size": 262144, f"{prefix}.attention.head_count": 32,
+            f"{prefix}.attention.head_count_kv": [16 if swa else 4 for swa in sliding],
+            f"{prefix}.attention.key_length": 512, f"{prefix}.attention.key_length_swa": 256,
+            f"{prefix}.attention.sliding_window": 1024, f"{prefix}.attention.sliding_window_pattern": sliding}
+    arch = arch_from_model_info("my-gemma4", info, 30_700_000_000)
+    assert arch is not None
+    assert (arch.kv_heads, arch.head_dim, arch.swa_kv_dim) == (4, 512, 4096)
+    assert (arch.sliding_window, arch.sliding_layers) == (1024, 50)
+    gpt_oss = {"general.architecture": "gpt-oss", "gpt-oss.block_count": 24, "gpt-oss.context_length": 131072,
+               "gpt-oss.embedding_length": 2880, "gpt-oss.vocab_size": 201088, "gpt-oss.attention.head_count": 64,
+               "gpt-oss.attention.head_count_kv": 8, "gpt-oss.attention.key_length": 64,
+               "gpt-oss.attention.sliding_window": 128}
+    arch = arch_from_model_info("my-gpt-oss", gpt_oss, 20_900_000_000)
+    assert arch is not None and (arch.sliding_layers, arch.sliding_kv_dim) == (12, None)

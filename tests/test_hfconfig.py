@@ -64,3 +64,16 @@ def test_a_mamba_hybrid_config_keeps_kv_only_on_its_attention_layers() -> None:
     model = model_from_config(json.dumps(config))
     assert (model.attention_layers, model.recurrent_layers) == (6, 23)
     assert model.recurrent_state_bytes == find_model("nemotron-3-nano-30b-a3b").recurrent_state_bytes == 2_170_880
+
+
+def test_gemma_4_gives_its_global_and_windowed_layers_their_own_kv_shapes() -> None:
+    # Gemma 4 31B's text_config, abridged (Ollama's gemma4 test fixture): 5 windowed layers to each global one,
+    # 16 KV heads of 256 on the windowed layers, 4 of 512 on the global ones.
+    text = {"num_hidden_layers": 60, "hidden_size": 5376, "num_attention_heads": 32, "num_key_value_heads": 16,
+            "head_dim": 256, "global_head_dim": 512, "num_global_key_value_heads": 4, "attention_k_eq_v": True,
+            "vocab_size": 262144, "max_position_embeddings": 262144, "sliding_window": 1024,
+            "layer_types": (["sliding_attention"] * 5 + ["full_attention"]) * 10, "tie_word_embeddings": True}
+    model = model_from_config(json.dumps({"architectures": ["Gemma4ForConditionalGeneration"], "text_config": text}))
+    catalog = find_model("gemma-4-31b")
+    assert (model.kv_heads, model.head_dim, model.swa_kv_dim, model.sliding_layers) == (4, 512, 4096, 50)
+    assert (catalog.kv_dim, catalog.swa_kv_dim) == (model.kv_dim, model.swa_kv_dim)

@@ -285,3 +285,12 @@ def test_hybrid_kv_and_recurrent_state_match_llama_cpp_logs(context: int, parall
     assert mib(est, "kv_cache") == pytest.approx(kv_mib + state_mib, abs=0.01)
     if parallel == 1:
         assert mib(est, "compute_buffer") == pytest.approx(495.00, abs=0.01)  # "CUDA0 compute buffer size = 495.00 MiB"
+
+
+def test_gemma_4_windowed_layers_cache_their_own_wider_heads() -> None:
+    # llama.cpp sizes each layer by its own n_embd_k_gqa: 10 global layers of 4 × 512 over all 32,768 cells,
+    # 50 windowed layers of 16 × 256 over pad(1024 + 512) = 1,536 cells; K and V in f16.
+    model = find_model("gemma-4-31b")
+    est = estimate(Scenario(model=model, quant="Q4_K_M", context=32768, engine="llama.cpp"))
+    assert mib(est, "kv_cache") == pytest.approx(2 * 2 * (10 * 32768 * 2048 + 50 * 1536 * 4096) / MIB)
+    assert mib(est, "kv_cache") == pytest.approx(2560 + 1200)

@@ -49,11 +49,17 @@ def arch_from_model_info(name: str, info: Mapping[str, Any], parameter_count: in
         moe_layers = layers - (_int(info, f"{prefix}.leading_dense_block_count") or 0)
         active = parameter_count - (experts - used) * 3 * hidden * expert_ff * moe_layers
     recurrent, state = _gated_delta_net(info, prefix, layers)
+    window, sliding = _sliding_layers(info, prefix, layers)
+    kv_heads = _layer_int(info, f"{prefix}.attention.head_count_kv", sliding, full=True) or heads
+    head_dim = _int(info, f"{prefix}.attention.key_length") or max(1, hidden // heads)
+    swa_heads = _layer_int(info, f"{prefix}.attention.head_count_kv", sliding, full=False) or kv_heads
+    swa_dim = (_int(info, f"{prefix}.attention.key_length_swa") or head_dim) * swa_heads
     try:
         return ModelArch(
             id=name, name=name, params_b=parameter_count / 1e9, layers=layers, hidden=hidden, heads=heads,
-            kv_heads=min(heads, _int(info, f"{prefix}.attention.head_count_kv") or heads),
-            head_dim=_int(info, f"{prefix}.attention.key_length") or max(1, hidden // heads),
+            kv_heads=min(heads, kv_heads), head_dim=head_dim,
+            sliding_window=window, sliding_layers=sum(sliding),
+            sliding_kv_dim=swa_dim if any(sliding) and swa_dim != min(heads, kv_heads) * head_dim else None,
             vocab=vocab, context_max=context, family=prefix,
             active_params_b=active / 1e9 if active and active > 0 else None,
             experts=experts if active and active > 0 else None, experts_active=used if active and active > 0 else None,
@@ -61,6 +67,34 @@ def arch_from_model_info(name: str, info: Mapping[str, Any], parameter_count: in
         )
     except (ValueError, InputError):
         return None
+
+
+SWA_PATTERN = {"gemma2": 2, "gemma3": 6, "gpt-oss": 2, "cohere2": 4}
+"""Architectures whose GGUF names a window but not which layers use it: every n-th layer attends to the whole
+context (llama.cpp src/llama-model.cpp, hparams.set_swa_pattern)."""
+
+
+def _sliding_layers(info: Mapping[str, Any], prefix: str, layers: int) -> tuple[int | None, list[bool]]:
+    """The window and, per layer, whether that layer only sees it; no window: (None, all False)."""
+    window = _int(info, f"{prefix}.attention.sliding_window")
+    pattern = info.get(f"{prefix}.attention.sliding_window_pattern")
+    if not window or window >= (_int(info, f"{prefix}.context_length") or 0):
+        return None, [False] * layers
+    if isinstance(pattern, Sequence) and not isinstance(pattern, str) and len(pattern) >= layers:
+        return window, [bool(flag) for flag in pattern[:layers]]
+    every = pattern if isinstance(pattern, int) and pattern > 1 else SWA_PATTERN.get(prefix)
+    if not every:
+        return None, [False] * layers
+    return window, [(i + 1) % every != 0 for i in range(layers)]
+
+
+def _layer_int(info: Mapping[str, Any], key: str, sliding: list[bool], full: bool) -> int | None:
+    """A per-layer key (head_count_kv) read at a full-attention layer or at a sliding one."""
+    value = info.get(key)
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        picked = [v for v, swa in zip(value, sliding, strict=False) if swa != full and isinstance(v, (int, float)) and v > 0]
+        return int(max(picked)) if picked else _int(info, key)
+    return _int(info, key)
 
 
 def _gated_delta_net(info: Mapping[str, Any], prefix: str, layers: int) -> tuple[int, int]:

@@ -126,6 +126,15 @@ def model_from_config(raw: bytes | str, name: str = "config.json") -> ModelArch:
     window = config.get("sliding_window") if config.get("use_sliding_window", True) else None
     params_b, active_b = _estimate_params(config, layers, hidden, heads, kv_heads, head_dim, vocab, tied)
     recurrent_layers, state_bytes, kv_layers = _recurrent(config, layers)
+    sliding_kv_dim = None
+    if "global_head_dim" in config or "num_global_key_value_heads" in config:
+        # Gemma 4: the global layers have their own KV heads and head size; the windowed ones keep the plain keys.
+        try:
+            sliding_kv_dim = kv_heads * head_dim
+            kv_heads = int(config.get("num_global_key_value_heads") or kv_heads)
+            head_dim = int(config.get("global_head_dim") or head_dim)
+        except (TypeError, ValueError):
+            raise InputError("err.config_size", name=name) from None
     return ModelArch(
         id="uploaded", name=str(config.get("_name_or_path") or config.get("model_type") or name),
         params_b=round(params_b, 3), active_params_b=round(active_b, 3) if active_b else None,
@@ -134,6 +143,7 @@ def model_from_config(raw: bytes | str, name: str = "config.json") -> ModelArch:
         sliding_window=int(window) if isinstance(window, int) and window < context_max else None,
         sliding_layers=_sliding_layers(config, layers) if isinstance(window, int) and window < context_max else 0,
         recurrent_layers=recurrent_layers, recurrent_state_bytes=state_bytes, kv_layers=kv_layers,
+        sliding_kv_dim=sliding_kv_dim if sliding_kv_dim != kv_heads * head_dim else None,
         source_urls=(HF_CONFIG_DOC,),
     )
 

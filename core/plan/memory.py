@@ -139,7 +139,8 @@ def kv_cells(model: ModelArch, context: int, sequences: int, engine: str,
 
 def kv_bytes_per_token(model: ModelArch, kv_type: str) -> float:
     """K and V for one token in every attention layer (a hybrid's recurrent layers keep none)."""
-    return 2 * model.kv_heads * model.head_dim * KV_CACHE_BYTES[kv_type] * model.attention_layers
+    full_layers = model.attention_layers - model.sliding_layers
+    return 2 * KV_CACHE_BYTES[kv_type] * (full_layers * model.kv_dim + model.sliding_layers * model.swa_kv_dim)
 
 
 def recurrent_state_bytes(model: ModelArch, sequences: int) -> float:
@@ -152,11 +153,16 @@ def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str,
                    ubatch: int = LLAMA_CPP_UBATCH) -> Term:
     """KV = 2·L·n_kv·d_head·b·n_ctx·n_seq (grouped-query attention: only the KV heads are cached)."""
     b = KV_CACHE_BYTES[kv_type]
-    per_cell_layer = 2 * model.kv_heads * model.head_dim * b
     full_cells, swa_cells = kv_cells(model, context, sequences, engine, ubatch)
     full_layers = model.attention_layers - model.sliding_layers
-    total = per_cell_layer * (full_layers * full_cells + model.sliding_layers * swa_cells)
-    if model.sliding_layers and model.sliding_window:
+    total = 2 * b * (full_layers * full_cells * model.kv_dim + model.sliding_layers * swa_cells * model.swa_kv_dim)
+    if model.sliding_layers and model.sliding_window and model.swa_kv_dim != model.kv_dim:
+        formula = "KV = 2·b·(L_full·n_kv·d_head·cells + L_swa·d_kv_swa·cells_swa)"
+        substituted = (
+            f"KV = 2·{b:.4g}·({full_layers}·{model.kv_heads}·{model.head_dim}·{full_cells}"
+            f" + {model.sliding_layers}·{model.swa_kv_dim}·{swa_cells})"
+        )
+    elif model.sliding_layers and model.sliding_window:
         formula = "KV = 2·n_kv·d_head·b·(L_full·cells + L_swa·cells_swa)"
         substituted = (
             f"KV = 2·{model.kv_heads}·{model.head_dim}·{b:.4g}·({full_layers}·{full_cells}"

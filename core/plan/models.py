@@ -55,6 +55,9 @@ class ModelArch:
     kv_layers: int | None = None
     """Layers with a KV cache where some layers hold neither cache nor state (Nemotron-H's MoE layers);
     None: every layer that is not recurrent."""
+    sliding_kv_dim: int | None = None
+    """K (and V) width of one sliding-window layer, its KV heads × head size, where it differs from the
+    full-attention layers' kv_heads × head_dim (Gemma 4: 16 × 256 windowed, 4 × 512 global); None: the same."""
     context_rope_scaled: int | None = None
     """The longest context the model card allows with rope scaling (YaRN) switched on; None when it names none."""
     gguf_files: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False, hash=False)
@@ -102,6 +105,16 @@ class ModelArch:
         return self.layers - self.recurrent_layers - self.kv_layers if self.kv_layers is not None else self.layers
 
     @property
+    def kv_dim(self) -> int:
+        """K width of a full-attention layer (llama.cpp's n_embd_k_gqa): KV heads × head size."""
+        return self.kv_heads * self.head_dim
+
+    @property
+    def swa_kv_dim(self) -> int:
+        """K width of a sliding-window layer."""
+        return self.sliding_kv_dim or self.kv_dim
+
+    @property
     def attention_layers(self) -> int:
         """Layers that keep a KV cache: all but the recurrent ones, unless the model says fewer."""
         return self.kv_layers if self.kv_layers is not None else self.layers - self.recurrent_layers
@@ -141,6 +154,7 @@ _MODEL_COLUMNS = (
     Column("recurrent_layers", "int", low=0, high=512),
     Column("recurrent_state_bytes", "int", low=1, high=1_000_000_000),
     Column("kv_layers", "int", low=1, high=512),
+    Column("sliding_kv_dim", "int", low=16, high=1_000_000),
 )
 
 _GGUF_COLUMNS = (
@@ -176,7 +190,7 @@ def load_models(path: Path = MODELS_CSV, sizes_path: Path | None = GGUF_SIZES_CS
                 sliding_window=row["sliding_window"], sliding_layers=row["sliding_layers"] or 0,
                 experts=row["experts"], experts_active=row["experts_active"],
                 recurrent_layers=row["recurrent_layers"] or 0, recurrent_state_bytes=row["recurrent_state_bytes"] or 0,
-                kv_layers=row["kv_layers"],
+                kv_layers=row["kv_layers"], sliding_kv_dim=row["sliding_kv_dim"],
                 aliases=split_list(row["aliases"]), source_urls=urls,
                 gguf_files=dict(published.get("gguf", {})), ollama_files=dict(published.get("ollama", {})),
             )

@@ -52,14 +52,14 @@ FITS: dict[str, HardwareFit] = {
     "nvidia_vulkan": HardwareFit(0.832, 0.8, 0.0379, 0.39),
     "amd_rocm": HardwareFit(0.796, 0.8, 0.0535, 0.359),
     "amd_vulkan": HardwareFit(0.818, 0.8, 0.046, 0.404),
-    "amd_apu_rocm": HardwareFit(0.802, 0.813, 0.0572, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.84, 0.799, 0.0479, 0.4),
+    "amd_apu_rocm": HardwareFit(0.804, 0.813, 0.0572, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.84, 0.799, 0.048, 0.4),
     "apple_metal": HardwareFit(0.764, 0.804, 0.0626, 0.601),
     "apple_mlx": HardwareFit(0.81, 0.801, 0.0476, 0.72),
 }
 ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.098, "vllm": 0.244, "mlx": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 1.336
+KV_READ_FACTOR = 1.331
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
 KV_READ_FACTOR_NO_FA = 0.516
 """Extra KV cost without flash attention (the scores are written out and read back)."""
@@ -67,7 +67,7 @@ LAYER_SPLIT_MS_PER_GPU = 0.254
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0208
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0937
+MOE_MS_PER_LAYER = 0.0936
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
 SHADER_FLOPS_PER_WEIGHT = 4.34
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
@@ -76,22 +76,22 @@ an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (App
 bandwidth share instead."""
 INTERVALS: dict[str, tuple[float, float]] = {
     "*": (0.645, 1.238),
-    "amd_apu_rocm": (0.613, 1.157),
-    "amd_apu_rocm/llama.cpp": (0.613, 1.157),
-    "amd_apu_vulkan": (0.507, 1.138),
-    "amd_apu_vulkan/llama.cpp": (0.507, 1.138),
+    "amd_apu_rocm": (0.612, 1.157),
+    "amd_apu_rocm/llama.cpp": (0.612, 1.157),
+    "amd_apu_vulkan": (0.506, 1.138),
+    "amd_apu_vulkan/llama.cpp": (0.506, 1.138),
     "amd_rocm": (0.63, 1.176),
     "amd_rocm/llama.cpp": (0.673, 1.176),
-    "amd_vulkan": (0.904, 1.386),
-    "amd_vulkan/llama.cpp": (0.904, 1.386),
+    "amd_vulkan": (0.905, 1.386),
+    "amd_vulkan/llama.cpp": (0.905, 1.386),
     "apple_metal": (0.639, 1.118),
     "apple_metal/llama.cpp": (0.624, 1.119),
     "apple_metal/ollama": (0.655, 1.04),
-    "apple_mlx": (0.669, 1.22),
-    "apple_mlx/mlx": (0.669, 1.22),
+    "apple_mlx": (0.67, 1.219),
+    "apple_mlx/mlx": (0.67, 1.219),
     "nvidia_cuda": (0.806, 1.279),
-    "nvidia_cuda/llama.cpp": (0.847, 1.24),
-    "nvidia_cuda/ollama": (0.78, 1.379),
+    "nvidia_cuda/llama.cpp": (0.846, 1.24),
+    "nvidia_cuda/ollama": (0.779, 1.38),
     "nvidia_hbm_cuda": (0.461, 1.282),
     "nvidia_hbm_cuda/ollama": (0.461, 0.832),
     "nvidia_vulkan": (0.743, 1.282),

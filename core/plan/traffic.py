@@ -4,9 +4,9 @@ cache up to its depth and a hybrid's recurrent state, and the experts --fit left
 from __future__ import annotations
 
 from core.plan.estimate import MemoryEstimate, Scenario
-from core.plan.memory import expert_bytes, kv_bytes_per_token, recurrent_state_bytes, streamed_weight_bytes
+from core.plan.memory import expert_bytes, recurrent_state_bytes, streamed_weight_bytes
 from core.plan.models import ModelArch
-from core.plan.quant import find_quant
+from core.plan.quant import KV_CACHE_BYTES, find_quant
 
 
 def active_weight_bytes(s: Scenario) -> float:
@@ -32,10 +32,11 @@ def cache_read_bytes(model: ModelArch, kv_type: str, context: int) -> float:
     """Per token, the KV cache each attention layer attends to, plus a hybrid's recurrent state, read and
     written back whole: a full-attention layer reads every cell up to ``context``, a sliding-window layer only
     the last ``window`` of them (llama.cpp masks the rest, and its flash-attention kernels skip masked blocks)."""
-    per_layer = kv_bytes_per_token(model, kv_type) / model.attention_layers
+    per_element = 2 * KV_CACHE_BYTES[kv_type]
     sliding = model.sliding_layers if model.sliding_window else 0
-    cells = (model.attention_layers - sliding) * context + sliding * min(context, model.sliding_window or 0)
-    return per_layer * cells + 2 * recurrent_state_bytes(model, 1)
+    full = (model.attention_layers - sliding) * context * model.kv_dim
+    windowed = sliding * min(context, model.sliding_window or 0) * model.swa_kv_dim
+    return per_element * (full + windowed) + 2 * recurrent_state_bytes(model, 1)
 
 
 def offloaded_expert_bytes(s: Scenario, memory: MemoryEstimate) -> float:
