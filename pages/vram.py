@@ -87,6 +87,9 @@ with ui.controls():
     gpu_count = ui.number_in_url(c7, tr("vram.gpu_count"), "gpus", 1, 1, 64)
     batch = ui.number_in_url(c8, tr("vram.batch"), "batch", 1, 1, 4096, help=tr("vram.batch_help"))
 
+    kv_unified = inference and engine == "llama.cpp" and ui.checkbox_in_url(
+        st, tr("vram.kv_unified"), "unified", help=tr("vram.kv_unified_help"))
+
     training_options = {}
     if not inference:
         t1, t2, t3, t4 = st.columns(4)
@@ -104,7 +107,7 @@ if model is None:
 try:
     report = vram_report(
         Scenario(model=model, quant=quant, context=int(context), batch=int(batch), parallel=int(parallel),
-                 kv_cache=kv_cache, engine=effective_engine(engine, mode),
+                 kv_cache=kv_cache, engine=effective_engine(engine, mode), kv_unified=kv_unified,
                  gpu=gpus_by_id.get(gpu_id), gpus=int(gpu_count), mode=mode, **training_options),
         gpus,
     )

@@ -82,6 +82,7 @@ def test_custom_architecture_and_training(capsys: pytest.CaptureFixture[str]) ->
         (["vram", "--params-b", "7", "--layers", "32"], "--hidden, --heads"),
         (["vram", "--model", "llama3.1:8b", "--engine", "vllm", "--quant", "Q4_K_M"], "does not load Q4_K_M"),
         (["vram", "--model", "llama3.1:8b", "--kv-cache", "q2"], "allowed: f16, q8_0, q4_0"),
+        (["vram", "--model", "gemma3:27b", "--kv-unified"], "llama.cpp (llama-server) setting"),
         (["warp"], "invalid choice"),
     ],
 )

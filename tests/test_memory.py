@@ -294,3 +294,19 @@ def test_gemma_4_windowed_layers_cache_their_own_wider_heads() -> None:
     est = estimate(Scenario(model=model, quant="Q4_K_M", context=32768, engine="llama.cpp"))
     assert mib(est, "kv_cache") == pytest.approx(2 * 2 * (10 * 32768 * 2048 + 50 * 1536 * 4096) / MIB)
     assert mib(est, "kv_cache") == pytest.approx(2560 + 1200)
+
+
+def test_llama_servers_shared_cache_keeps_one_pool_of_windows() -> None:
+    # llama-server without -np: "n_parallel is set to auto, using n_parallel = 4 and kv_unified = true"
+    # (tools/server/server.cpp). One stream of pad(n_ctx) cells; the windowed layers of the shared cache hold
+    # pad(min(n_ctx, n_swa · n_seq + n_ubatch)) = pad(1024 · 4 + 512) = 4,608 cells, not 4 × 1,536.
+    from core.plan.memory import kv_cells
+
+    gemma = find_model("gemma-4-31b")
+    assert kv_cells(gemma, 8192, 4, "llama.cpp", 512, unified=True) == (32768, 4608)
+    assert kv_cells(gemma, 8192, 4, "llama.cpp", 512) == (32768, 4 * 1536)
+    shared = estimate(Scenario(model=gemma, quant="Q4_K_M", context=8192, parallel=4, engine="llama.cpp",
+                               kv_unified=True))
+    assert mib(shared, "kv_cache") == pytest.approx(2 * 2 * (10 * 32768 * 2048 + 50 * 4608 * 4096) / MIB)
+    with pytest.raises(ValueError, match="llama-server"):
+        estimate(Scenario(model=gemma, quant="Q4_K_M", engine="ollama", kv_unified=True))

@@ -20,6 +20,8 @@ def _configure_vram(vram: argparse.ArgumentParser) -> None:
     vram.add_argument("--batch", type=positive_int, default=1)
     vram.add_argument("--parallel", type=positive_int, default=1,
                       help="parallel requests; --context is per request (Ollama's num_ctx; llama.cpp's -c is context × parallel)")
+    vram.add_argument("--kv-unified", action="store_true",
+                      help="llama.cpp only: llama-server's shared cache (--kv-unified; what -np auto does, with 4 slots)")
     vram.add_argument("--ubatch", type=positive_int, default=None,
                       help="the -ub micro-batch (default: the engine's own, 512 for llama.cpp, automatic for Ollama)")
     vram.add_argument("--kv-cache", default="f16")
@@ -62,7 +64,7 @@ def _cmd_vram(args: argparse.Namespace) -> str:
         model=model, quant=args.quant, context=args.context, batch=args.batch, parallel=args.parallel,
         kv_cache=args.kv_cache, engine=args.engine, gpu=gpu_arg(args), gpus=args.gpus, mode=args.mode,
         optimizer=args.optimizer, precision=args.precision, grad_checkpointing=args.grad_checkpointing,
-        lora_rank=args.lora_rank, ubatch=args.ubatch,
+        lora_rank=args.lora_rank, ubatch=args.ubatch, kv_unified=args.kv_unified,
     )
     try:
         est = estimate(scenario)

@@ -121,7 +121,7 @@ def _llama_cpp(s: Scenario, quant: Quant) -> MemoryEstimate:
     layer_weights = (gpu_weights - head) / m.layers
     reserve = memory.runtime_reserve(s.engine, metal)
     ubatch = engine_ubatch(s, weights.bytes, reserve.bytes)
-    kv = memory.kv_cache_bytes(m, s.context, s.sequences, s.kv_cache, s.engine, ubatch)
+    kv = memory.kv_cache_bytes(m, s.context, s.sequences, s.kv_cache, s.engine, ubatch, s.kv_unified)
     kv_layer = kv.bytes / m.layers
     n = s.gpus
     usable = _gpu_budget(s)

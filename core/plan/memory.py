@@ -114,7 +114,7 @@ def _pad(cells: int) -> int:
 
 
 def kv_cells(model: ModelArch, context: int, sequences: int, engine: str,
-             ubatch: int = LLAMA_CPP_UBATCH) -> tuple[int, int]:
+             ubatch: int = LLAMA_CPP_UBATCH, unified: bool = False) -> tuple[int, int]:
     """Cells held by full-attention layers and by sliding-window layers, over all sequences.
 
     ``context`` is per sequence (Ollama's num_ctx; llama.cpp's -c is the total, context × sequences).
@@ -122,8 +122,15 @@ def kv_cells(model: ModelArch, context: int, sequences: int, engine: str,
     n_ctx_seq = pad(n_ctx / n_seq, 256) cells, and sizes a sliding-window stream at
     pad(min(n_ctx_seq, n_swa + n_ubatch), 256) (src/llama-kv-cache-iswa.cpp), so small contexts and several
     slots come out larger than context × slots. Ollama runs its models through the same code with one stream
-    per parallel request. The PyTorch engines keep exactly the window per sequence.
+    per parallel request. With llama-server's shared cache (``unified``) all sequences are one stream of
+    pad(n_ctx) cells, and its sliding-window layers hold pad(min(n_ctx, n_swa · n_seq + n_ubatch)).
+    The PyTorch engines keep exactly the window per sequence.
     """
+    if engine == "llama.cpp" and unified:
+        n_ctx = _pad(context * sequences)
+        if not model.sliding_window or not model.sliding_layers:
+            return n_ctx, 0
+        return n_ctx, _pad(min(n_ctx, model.sliding_window * sequences + ubatch))
     if engine in ("ollama", "llama.cpp"):
         n_ctx = _pad(context * sequences)
         per_stream = _pad(n_ctx // sequences) if sequences > 1 else n_ctx
@@ -150,10 +157,10 @@ def recurrent_state_bytes(model: ModelArch, sequences: int) -> float:
 
 
 def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str, engine: str,
-                   ubatch: int = LLAMA_CPP_UBATCH) -> Term:
+                   ubatch: int = LLAMA_CPP_UBATCH, unified: bool = False) -> Term:
     """KV = 2·L·n_kv·d_head·b·n_ctx·n_seq (grouped-query attention: only the KV heads are cached)."""
     b = KV_CACHE_BYTES[kv_type]
-    full_cells, swa_cells = kv_cells(model, context, sequences, engine, ubatch)
+    full_cells, swa_cells = kv_cells(model, context, sequences, engine, ubatch, unified)
     full_layers = model.attention_layers - model.sliding_layers
     total = 2 * b * (full_layers * full_cells * model.kv_dim + model.sliding_layers * swa_cells * model.swa_kv_dim)
     if model.sliding_layers and model.sliding_window and model.swa_kv_dim != model.kv_dim:
@@ -175,7 +182,9 @@ def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str,
         total += recurrent_state_bytes(model, sequences)
         formula += " + L_rec·S·n_seq"
         substituted += f" + {model.recurrent_layers}·{model.recurrent_state_bytes:,}·{sequences}"
-    if engine in ("ollama", "llama.cpp"):
+    if engine == "llama.cpp" and unified:
+        formula += ", cells = pad256(n_ctx), cells_swa = pad256(min(n_ctx, n_swa·n_seq + n_ubatch)) (shared cache)"
+    elif engine in ("ollama", "llama.cpp"):
         formula += ", cells = pad256(n_ctx/n_seq)·n_seq"
     return Term("kv_cache", float(total), formula, substituted, LLAMA_CPP_CONTEXT)
 

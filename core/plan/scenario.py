@@ -45,6 +45,10 @@ class Scenario:
     """The -ub micro-batch, which sizes the compute graph and each sliding-window cache; None is the engine's
     own choice: 512 for llama.cpp, Ollama's automatic batch (core.plan.placement)."""
     flash_attention: bool = True  # llama-server's --flash-attn auto, which Ollama 0.33 passes on
+    kv_unified: bool = False
+    """llama-server's shared cache (--kv-unified, and what it does when -np is left to auto, with 4 slots): every
+    slot draws on one pool of -c cells, and the sliding-window layers keep window × slots + n_ubatch cells in that
+    one pool instead of a window per slot. Ollama passes -np itself and never shares."""
     auto_fit: bool = True
     """The engine places layers itself and keeps llama.cpp's --fit target free (llama-server, Ollama ≥ 0.30);
     False: every layer is forced onto the GPU (-ngl 99), as llama-bench and older builds do."""
@@ -90,6 +94,8 @@ def validate(s: Scenario) -> Quant:
                          maximum=f"{max(s.model.context_max, s.model.context_rope_scaled or 0):,}")
     if s.mode != "inference":
         return quant
+    if s.kv_unified and s.engine != "llama.cpp":
+        raise InputError("err.kv_unified", engine=s.engine)
     if s.kv_cache not in KV_TYPES[s.engine]:
         raise InputError("err.kv_type", value=s.kv_cache, engine=s.engine, allowed=", ".join(KV_TYPES[s.engine]))
     if quant.name not in quants_for(s.engine):

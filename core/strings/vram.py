@@ -54,6 +54,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "context {value} exceeds {model}'s maximum of {maximum} tokens"),
     "err.kv_type": ("KV 캐시 형식 {value!r}은(는) {engine}에서 쓸 수 없습니다. 가능한 값: {allowed}",
                     "KV cache type {value!r} is not available in {engine}; allowed: {allowed}"),
+    "err.kv_unified": ("공유 KV 캐시(--kv-unified)는 llama.cpp(llama-server)의 설정입니다. {engine}은(는) 요청마다 캐시를 따로 둡니다.",
+                       "A shared KV cache (--kv-unified) is a llama.cpp (llama-server) setting; {engine} keeps a cache per request."),
     "err.quant_engine": ("{engine}은(는) {value} 형식을 불러오지 못합니다. 가능한 형식: {allowed}",
                          "{engine} does not load {value}; allowed: {allowed}"),
     "err.quant_file_size": ("{value}는 Unsloth의 동적 GGUF로, 모델마다 텐서별 형식이 달라 파일 크기로만 계산합니다. {model}의 {value} 파일 크기가 게시된 자료에 없어 추정하지 않습니다. Q4_K_M 같은 표준 형식을 고르세요.",
@@ -102,6 +104,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "vram.parallel_help": (
         "동시에 처리하는 요청 수 (Ollama의 OLLAMA_NUM_PARALLEL). KV 캐시가 그만큼 늘어납니다.",
         "Requests served at once (Ollama's OLLAMA_NUM_PARALLEL); the KV cache grows with it.",
+    ),
+    "vram.kv_unified": ("공유 KV 캐시 (llama-server)", "Shared KV cache (llama-server)"),
+    "vram.kv_unified_help": (
+        "llama-server를 -np 없이 띄우면 슬롯 4개가 -c 하나를 나눠 씁니다(--kv-unified). 이렇게 띄울 때는 켜고 동시 요청 수를 4로 두세요. "
+        "슬라이딩 윈도 층은 슬롯마다가 아니라 공유 캐시 하나에 윈도 × 슬롯 + n_ubatch 칸을 둡니다.",
+        "llama-server started without -np runs 4 slots sharing one -c (--kv-unified). For such a launch, tick this and set "
+        "parallel requests to 4. Sliding-window layers then keep window × slots + n_ubatch cells in the one shared cache "
+        "instead of a window per slot.",
     ),
     "vram.kv": ("KV 캐시 형식", "KV cache type"),
     "vram.kv_help": ("q8_0은 f16의 약 절반, q4_0은 약 1/4입니다.", "q8_0 takes about half of f16, q4_0 about a quarter."),
