@@ -390,7 +390,7 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
             value[i] = 1 / (fit.bandwidth_efficiency_quant if what == "a_quant" else fit.bandwidth_efficiency_16bit)
             scale[i] = 0.3
         elif what == "tau":
-            value[i], scale[i] = PRIOR.fits[key].per_layer_ms, 0.05
+            value[i], scale[i] = PRIOR.fits[key].per_layer_ms, 0.5
         elif what == "engine":
             value[i], scale[i] = 0.0, 3.0
         else:

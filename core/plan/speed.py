@@ -47,55 +47,56 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.835, 0.821, 0.0317, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.79, 0.799, 0.056, 0.216),
-    "nvidia_vulkan": HardwareFit(0.832, 0.8, 0.0379, 0.39),
-    "amd_rocm": HardwareFit(0.796, 0.8, 0.0535, 0.359),
-    "amd_vulkan": HardwareFit(0.818, 0.8, 0.046, 0.404),
-    "amd_apu_rocm": HardwareFit(0.804, 0.813, 0.0572, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.84, 0.799, 0.048, 0.4),
-    "apple_metal": HardwareFit(0.764, 0.804, 0.0626, 0.601),
-    "apple_mlx": HardwareFit(0.81, 0.801, 0.0476, 0.72),
+    "nvidia_cuda": HardwareFit(0.806, 0.816, 0.0187, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.8, 0.8, 0.0886, 0.216),
+    "nvidia_vulkan": HardwareFit(0.81, 0.8, 0.017, 0.39),
+    "amd_rocm": HardwareFit(0.808, 0.8, 0.0808, 0.337),
+    "amd_vulkan": HardwareFit(0.806, 0.8, 0.0168, 0.404),
+    "amd_apu_rocm": HardwareFit(0.838, 0.819, 0.1155, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.831, 0.798, 0.042, 0.4),
+    "apple_metal": HardwareFit(0.808, 0.819, 0.137, 0.601),
+    "apple_mlx": HardwareFit(0.805, 0.801, 0.0405, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.098, "vllm": 0.244, "mlx": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.208, "vllm": 0.1, "mlx": 0.112}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 1.331
+KV_READ_FACTOR = 1.29
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
 KV_READ_FACTOR_NO_FA = 0.516
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.254
+LAYER_SPLIT_MS_PER_GPU = 0.27
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
-TENSOR_PARALLEL_MS_PER_LAYER = 0.0208
+TENSOR_PARALLEL_MS_PER_LAYER = 0.0
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0936
+MOE_MS_PER_LAYER = 0.0863
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
-SHADER_FLOPS_PER_WEIGHT = 4.34
+SHADER_FLOPS_PER_WEIGHT = 4.37
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.645, 1.238),
-    "amd_apu_rocm": (0.612, 1.157),
-    "amd_apu_rocm/llama.cpp": (0.612, 1.157),
-    "amd_apu_vulkan": (0.506, 1.138),
-    "amd_apu_vulkan/llama.cpp": (0.506, 1.138),
-    "amd_rocm": (0.63, 1.176),
-    "amd_rocm/llama.cpp": (0.673, 1.176),
-    "amd_vulkan": (0.905, 1.386),
-    "amd_vulkan/llama.cpp": (0.905, 1.386),
-    "apple_metal": (0.639, 1.118),
-    "apple_metal/llama.cpp": (0.624, 1.119),
-    "apple_metal/ollama": (0.655, 1.04),
-    "apple_mlx": (0.67, 1.219),
-    "apple_mlx/mlx": (0.67, 1.219),
-    "nvidia_cuda": (0.806, 1.279),
-    "nvidia_cuda/llama.cpp": (0.846, 1.24),
-    "nvidia_cuda/ollama": (0.779, 1.38),
-    "nvidia_hbm_cuda": (0.461, 1.282),
-    "nvidia_hbm_cuda/ollama": (0.461, 0.832),
-    "nvidia_vulkan": (0.743, 1.282),
-    "nvidia_vulkan/llama.cpp": (0.743, 1.282),
+    "*": (0.618, 1.301),
+    "amd_apu_rocm": (0.62, 1.199),
+    "amd_apu_rocm/llama.cpp": (0.62, 1.199),
+    "amd_apu_vulkan": (0.352, 1.136),
+    "amd_apu_vulkan/llama.cpp": (0.352, 1.136),
+    "amd_rocm": (0.549, 2.738),
+    "amd_rocm/llama.cpp": (0.637, 1.35),
+    "amd_vulkan": (0.858, 1.35),
+    "amd_vulkan/llama.cpp": (0.858, 1.35),
+    "apple_metal": (0.724, 1.154),
+    "apple_metal/llama.cpp": (0.743, 1.149),
+    "apple_metal/ollama": (0.724, 1.353),
+    "apple_mlx": (0.623, 1.262),
+    "apple_mlx/mlx": (0.623, 1.262),
+    "nvidia_cuda": (0.722, 1.297),
+    "nvidia_cuda/llama.cpp": (0.826, 1.256),
+    "nvidia_cuda/ollama": (0.636, 1.43),
+    "nvidia_hbm_cuda": (0.505, 1.466),
+    "nvidia_hbm_cuda/llama.cpp": (0.9, 1.481),
+    "nvidia_hbm_cuda/ollama": (0.502, 0.948),
+    "nvidia_vulkan": (0.688, 1.174),
+    "nvidia_vulkan/llama.cpp": (0.688, 1.174),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""

@@ -508,10 +508,12 @@ class _Handler(BaseHTTPRequestHandler):
                     time.sleep(self.fake.pull_step_s)
                     self._line({"status": f"pulling {layer[7:19]}", "digest": layer, "total": total,
                                 "completed": total * step // 4})
-            for status in ("verifying sha256 digest", "writing manifest", "success"):
+            for status in ("verifying sha256 digest", "writing manifest"):
                 self._line({"status": status})
-            self._end_stream()
+            # Ollama has written the manifest, so the model is listed, before it reports success.
             self.fake.models[model.name] = model
+            self._line({"status": "success"})
+            self._end_stream()
         except OSError:
             self.close_connection = True
 
