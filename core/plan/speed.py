@@ -47,19 +47,19 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.806, 0.816, 0.0187, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.8, 0.8, 0.0886, 0.216),
-    "nvidia_vulkan": HardwareFit(0.81, 0.8, 0.017, 0.39),
-    "amd_rocm": HardwareFit(0.808, 0.8, 0.0808, 0.337),
-    "amd_vulkan": HardwareFit(0.806, 0.8, 0.0168, 0.404),
-    "amd_apu_rocm": HardwareFit(0.838, 0.819, 0.1155, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.831, 0.798, 0.042, 0.4),
+    "nvidia_cuda": HardwareFit(0.804, 0.816, 0.0193, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.801, 0.801, 0.0997, 0.216),
+    "nvidia_vulkan": HardwareFit(0.81, 0.8, 0.0173, 0.39),
+    "amd_rocm": HardwareFit(0.808, 0.8, 0.0817, 0.337),
+    "amd_vulkan": HardwareFit(0.806, 0.8, 0.0174, 0.404),
+    "amd_apu_rocm": HardwareFit(0.837, 0.819, 0.1145, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.831, 0.798, 0.0414, 0.4),
     "apple_metal": HardwareFit(0.808, 0.819, 0.137, 0.601),
-    "apple_mlx": HardwareFit(0.805, 0.801, 0.0405, 0.72),
+    "apple_mlx": HardwareFit(0.805, 0.801, 0.04, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.208, "vllm": 0.1, "mlx": 0.112}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.175, "vllm": 0.035, "mlx": 0.117}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 1.29
+KV_READ_FACTOR = 1.288
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
 KV_READ_FACTOR_NO_FA = 0.516
 """Extra KV cost without flash attention (the scores are written out and read back)."""
@@ -67,36 +67,35 @@ LAYER_SPLIT_MS_PER_GPU = 0.27
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0863
+MOE_MS_PER_LAYER = 0.0881
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
-SHADER_FLOPS_PER_WEIGHT = 4.37
+SHADER_FLOPS_PER_WEIGHT = 4.2
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.618, 1.301),
-    "amd_apu_rocm": (0.62, 1.199),
-    "amd_apu_rocm/llama.cpp": (0.62, 1.199),
-    "amd_apu_vulkan": (0.352, 1.136),
-    "amd_apu_vulkan/llama.cpp": (0.352, 1.136),
-    "amd_rocm": (0.549, 2.738),
-    "amd_rocm/llama.cpp": (0.637, 1.35),
-    "amd_vulkan": (0.858, 1.35),
-    "amd_vulkan/llama.cpp": (0.858, 1.35),
-    "apple_metal": (0.724, 1.154),
-    "apple_metal/llama.cpp": (0.743, 1.149),
-    "apple_metal/ollama": (0.724, 1.353),
-    "apple_mlx": (0.623, 1.262),
-    "apple_mlx/mlx": (0.623, 1.262),
-    "nvidia_cuda": (0.722, 1.297),
-    "nvidia_cuda/llama.cpp": (0.826, 1.256),
-    "nvidia_cuda/ollama": (0.636, 1.43),
-    "nvidia_hbm_cuda": (0.505, 1.466),
-    "nvidia_hbm_cuda/llama.cpp": (0.9, 1.481),
-    "nvidia_hbm_cuda/ollama": (0.502, 0.948),
-    "nvidia_vulkan": (0.688, 1.174),
-    "nvidia_vulkan/llama.cpp": (0.688, 1.174),
+    "*": (0.544, 1.348),
+    "amd_apu_rocm": (0.592, 1.221),
+    "amd_apu_rocm/llama.cpp": (0.592, 1.221),
+    "amd_apu_vulkan": (0.327, 1.159),
+    "amd_apu_vulkan/llama.cpp": (0.327, 1.159),
+    "amd_rocm": (0.55, 2.735),
+    "amd_rocm/llama.cpp": (0.638, 1.353),
+    "amd_vulkan": (0.794, 1.41),
+    "amd_vulkan/llama.cpp": (0.794, 1.41),
+    "apple_metal": (0.665, 1.178),
+    "apple_metal/llama.cpp": (0.665, 1.152),
+    "apple_metal/ollama": (0.722, 1.349),
+    "apple_mlx": (0.594, 1.312),
+    "apple_mlx/mlx": (0.594, 1.312),
+    "nvidia_cuda": (0.693, 1.3),
+    "nvidia_cuda/llama.cpp": (0.819, 1.285),
+    "nvidia_cuda/ollama": (0.623, 1.588),
+    "nvidia_hbm_cuda": (0.448, 1.619),
+    "nvidia_hbm_cuda/ollama": (0.448, 0.895),
+    "nvidia_vulkan": (0.69, 1.171),
+    "nvidia_vulkan/llama.cpp": (0.69, 1.171),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
