@@ -92,6 +92,7 @@ MODEL_IDS = {
     "Llama-3.2-1B": "llama-3.2-1b", "Llama-3.2-1B-Instruct": "llama-3.2-1b",
     "Llama-3.2-3B": "llama-3.2-3b", "Llama-3.2-3B-Instruct": "llama-3.2-3b",
     "Llama-3.1-405B": "llama-3.1-405b", "Hermes-3-Llama-3.1-405B": "llama-3.1-405b",
+    "Llama-3.1-405B-Instruct": "llama-3.1-405b",
     "DeepSeek-R1-Distill-Qwen-7B": "deepseek-r1-distill-qwen-7b", "DeepSeek-R1-Distill-Qwen-14B": "deepseek-r1-distill-qwen-14b",
     "DeepSeek-R1-Distill-Qwen-32B": "deepseek-r1-distill-qwen-32b", "DeepSeek-R1-Distill-Llama-8B": "deepseek-r1-distill-llama-8b",
     "DeepSeek-R1-Distill-Llama-70B": "deepseek-r1-distill-llama-70b", "DeepSeek-R1-0528-Qwen3-8B": "qwen3-8b",
@@ -119,7 +120,10 @@ MODEL_IDS = {
     "Wayfarer-12B": "mistral-nemo-12b",
     "Qwen2.5-0.5B": "qwen2.5-0.5b", "Qwen2.5-1.5B": "qwen2.5-1.5b", "Qwen2.5-3B": "qwen2.5-3b", "Qwen3-0.6B": "qwen3-0.6b",
     "TinyLlama-1.1B": "tinyllama-1.1b", "TinyLlama-1.1B-1T-OpenOrca": "tinyllama-1.1b", "CodeLlama-7B": "codellama-7b",
-    "gemma-4-31B-it": "gemma-4-31b", "gemma-4-26B-A4B-it": "gemma-4-26b-a4b", "GLM-4.5-Air": "glm-4.5-air",
+    "gemma-4-31B-it": "gemma-4-31b", "gemma-4-26B-A4B-it": "gemma-4-26b-a4b", "gemma-4-26b-a4b-it": "gemma-4-26b-a4b",
+    "GLM-4.5-Air": "glm-4.5-air", "GLM-4.7-Flash": "glm-4.7-flash",
+    # Mistral Small 3.1 adds a vision encoder to Mistral Small 3's language model: its text config is the same.
+    "Mistral-Small-3.1-24B-Instruct-2503": "mistral-small-24b", "Mistral-Small-3.1-24B": "mistral-small-24b",
     "Qwen3.6-35B-A3B": "qwen3.6-35b-a3b", "Qwen3.6-27B": "qwen3.6-27b", "Qwen3.5-122B-A10B": "qwen3.5-122b-a10b",
     "Qwen3-Next-80B-A3B-Instruct": "qwen3-next-80b-a3b",
     # Qwen3.5-35B-A3B's config.json is Qwen3.6-35B-A3B's (data/models.csv notes); standard formats only.
@@ -308,22 +312,23 @@ class Constants:
     tp_ms: float
     moe_ms: float
     shader: float
+    attention: float
 
     @staticmethod
     def shipped() -> Constants:
         return Constants(dict(speed.FITS), dict(speed.ENGINE_OVERHEAD_MS), speed.KV_READ_FACTOR,
                          speed.KV_READ_FACTOR_NO_FA, speed.LAYER_SPLIT_MS_PER_GPU, speed.TENSOR_PARALLEL_MS_PER_LAYER,
-                         speed.MOE_MS_PER_LAYER, speed.SHADER_FLOPS_PER_WEIGHT)
+                         speed.MOE_MS_PER_LAYER, speed.SHADER_FLOPS_PER_WEIGHT, speed.ATTENTION_FLOPS_FACTOR)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + 6
+        return 3 * len(self.fits) + len(self.engine_ms) + 7
 
 
 PRIOR = Constants(
     # Bandwidth shares and per-layer costs a roofline would start from; classes with few rows stay near them.
     fits={cls: speed.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in speed.FITS},
     engine_ms={engine: 0.0 for engine in speed.ENGINES_FITTED}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02,
-    moe_ms=0.05, shader=4.0,
+    moe_ms=0.05, shader=4.0, attention=1.0,
 )
 
 
@@ -341,6 +346,7 @@ def using(constants: Constants) -> Iterator[None]:
         speed.LAYER_SPLIT_MS_PER_GPU, speed.TENSOR_PARALLEL_MS_PER_LAYER = c.split_ms, c.tp_ms
         speed.MOE_MS_PER_LAYER = c.moe_ms
         speed.SHADER_FLOPS_PER_WEIGHT = c.shader
+        speed.ATTENTION_FLOPS_FACTOR = c.attention
 
     put(constants)
     try:
@@ -356,7 +362,7 @@ def decode_rows(rows: list[Measurement]) -> list[Measurement]:
 
 def _columns() -> list[tuple[str, str]]:
     cols = [(cls, what) for cls in speed.FITS for what in ("a_quant", "a_16bit", "tau")]
-    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader")]
+    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader", "attention")]
     return cols + [(e, "engine") for e in speed.ENGINES_FITTED] + shared
 
 
@@ -379,6 +385,8 @@ def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
     row[index[("", "moe")]] = s.model.moe_layers / 1000
     with using(replace(Constants.shipped(), shader=1.0)):
         row[index[("", "shader")]] = speed.shader_seconds(s, traffic.active_weight_bytes(s), tp)
+    with using(replace(Constants.shipped(), attention=1.0)):
+        row[index[("", "attention")]] = speed.attention_seconds(s, m.attended, tp)
     return row
 
 
@@ -396,7 +404,8 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
         else:
             value[i], scale[i] = {"kv": (PRIOR.kv, 1.0), "kv_nofa": (PRIOR.kv_nofa, 1.0),
                                   "split": (PRIOR.split_ms, 0.5), "tp": (PRIOR.tp_ms, 0.05),
-                                  "moe": (PRIOR.moe_ms, 0.2), "shader": (PRIOR.shader, 10.0)}[what]
+                                  "moe": (PRIOR.moe_ms, 0.2), "shader": (PRIOR.shader, 10.0),
+                                  "attention": (PRIOR.attention, 10.0)}[what]
     return value, scale
 
 
@@ -436,7 +445,8 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     constants = Constants(fits, {e: round(float(theta[index[(e, "engine")]]), 3) for e in speed.ENGINES_FITTED},
                           round(float(theta[index[("", "kv")]]), 3), round(float(theta[index[("", "kv_nofa")]]), 3),
                           round(float(theta[index[("", "split")]]), 3), round(float(theta[index[("", "tp")]]), 4),
-                          round(float(theta[index[("", "moe")]]), 4), round(float(theta[index[("", "shader")]]), 2))
+                          round(float(theta[index[("", "moe")]]), 4), round(float(theta[index[("", "shader")]]), 2),
+                          round(float(theta[index[("", "attention")]]), 3))
     return fit_prefill(prefill_from if prefill_from is not None else rows, constants)
 
 
@@ -613,7 +623,8 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
               f"τ {f.per_layer_ms} ms/layer, prefill e_p {f.prefill_efficiency}")
     print(f"  per-token engine overhead ms {constants.engine_ms}; KV read ×{constants.kv} (+{constants.kv_nofa} "
           f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer/GPU; "
-          f"MoE routing {constants.moe_ms} ms/layer; shader work {constants.shader} FP32 FLOPs per weight")
+          f"MoE routing {constants.moe_ms} ms/layer; shader work {constants.shader} FP32 FLOPs per weight; attention "
+          f"arithmetic ×{constants.attention}")
     print("80% ranges shipped (measured ÷ predicted): " + ", ".join(f"{k} ×{lo}–×{hi}" for k, (lo, hi) in bands.items()))
     right, total, wrong = fit_calls(rows)
     print(f"Fits-in-GPU-memory calls right: {right}/{total} (measured offload or OOM: {sum(not m.fits for m in rows)})")
@@ -647,7 +658,8 @@ def write(constants: Constants, bands: dict[str, tuple[float, float]],
     text = re.sub(r"ENGINE_OVERHEAD_MS = \{.*?\}", "ENGINE_OVERHEAD_MS = {" + engines + "}", text)
     for name, value in (("KV_READ_FACTOR", constants.kv), ("KV_READ_FACTOR_NO_FA", constants.kv_nofa),
                         ("LAYER_SPLIT_MS_PER_GPU", constants.split_ms), ("TENSOR_PARALLEL_MS_PER_LAYER", constants.tp_ms),
-                        ("MOE_MS_PER_LAYER", constants.moe_ms), ("SHADER_FLOPS_PER_WEIGHT", constants.shader)):
+                        ("MOE_MS_PER_LAYER", constants.moe_ms), ("SHADER_FLOPS_PER_WEIGHT", constants.shader),
+                        ("ATTENTION_FLOPS_FACTOR", constants.attention)):
         text = re.sub(rf"^{name} = .*$", f"{name} = {value}", text, flags=re.M)
     path.write_text(text, encoding="utf-8")
 

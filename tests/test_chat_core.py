@@ -238,3 +238,15 @@ def test_gemma_4_read_from_its_gguf_keys_has_windowed_and_global_kv_shapes() -> 
                "gpt-oss.attention.sliding_window": 128}
     arch = arch_from_model_info("my-gpt-oss", gpt_oss, 20_900_000_000)
     assert arch is not None and (arch.sliding_layers, arch.sliding_kv_dim) == (12, None)
+
+
+def test_a_latent_attention_model_read_from_its_gguf_keys_caches_no_v() -> None:
+    # /api/show of a GLM-4.7-Flash GGUF: llama.cpp's deepseek2 keys name the latent's width directly.
+    prefix = "deepseek2"
+    info = {"general.architecture": prefix, f"{prefix}.block_count": 47, f"{prefix}.context_length": 202752,
+            f"{prefix}.embedding_length": 2048, f"{prefix}.vocab_size": 154880, f"{prefix}.attention.head_count": 20,
+            f"{prefix}.attention.head_count_kv": 1, f"{prefix}.attention.key_length": 576,
+            f"{prefix}.attention.kv_lora_rank": 512, f"{prefix}.expert_count": 64, f"{prefix}.expert_used_count": 4,
+            f"{prefix}.expert_feed_forward_length": 1536, f"{prefix}.leading_dense_block_count": 1}
+    arch = arch_from_model_info("my-glm", info, 29_940_000_000)
+    assert arch is not None and arch.latent_kv and arch.kv_sides == 1 and arch.kv_dim == 576

@@ -45,8 +45,12 @@ def test_model_catalog_loads_with_sources_and_consistent_shapes() -> None:
     assert len(models) >= 25
     for model in models:
         assert model.source_urls, model.id
-        # Attention width close to the hidden size, as in every published config.
-        assert 0.4 <= model.heads * model.head_dim / model.hidden <= 4, model.id
+        if model.latent_kv:
+            # Latent attention caches one shared latent, narrower than the hidden size, in place of KV heads.
+            assert model.kv_heads == 1 and model.head_dim < model.hidden, model.id
+        else:
+            # Attention width close to the hidden size, as in every published config.
+            assert 0.4 <= model.heads * model.head_dim / model.hidden <= 4, model.id
         if model.is_moe:
             assert model.experts and model.experts_active
         for quant, (size, url) in model.gguf_files.items():

@@ -77,3 +77,19 @@ def test_gemma_4_gives_its_global_and_windowed_layers_their_own_kv_shapes() -> N
     catalog = find_model("gemma-4-31b")
     assert (model.kv_heads, model.head_dim, model.swa_kv_dim, model.sliding_layers) == (4, 512, 4096, 50)
     assert (catalog.kv_dim, catalog.swa_kv_dim) == (model.kv_dim, model.swa_kv_dim)
+
+
+def test_a_latent_attention_config_caches_its_latent_and_counts_its_experts() -> None:
+    # GLM-4.7-Flash's config.json (glm4_moe_lite): MLA with a 512-wide latent and 64 rope dims, 64 routed experts
+    # (top 4) plus one shared, the first layer dense.
+    config = {"architectures": ["Glm4MoeLiteForCausalLM"], "model_type": "glm4_moe_lite", "vocab_size": 154880,
+              "hidden_size": 2048, "intermediate_size": 10240, "moe_intermediate_size": 1536, "num_hidden_layers": 47,
+              "num_attention_heads": 20, "num_key_value_heads": 20, "max_position_embeddings": 202752,
+              "q_lora_rank": 768, "kv_lora_rank": 512, "qk_nope_head_dim": 192, "qk_rope_head_dim": 64,
+              "v_head_dim": 256, "n_routed_experts": 64, "n_shared_experts": 1, "num_experts_per_tok": 4,
+              "first_k_dense_replace": 1, "tie_word_embeddings": False}
+    model = model_from_config(json.dumps(config))
+    catalog = find_model("glm-4.7-flash")
+    assert model.latent_kv and (model.kv_heads, model.head_dim) == (1, 576)
+    assert model.params_b == pytest.approx(catalog.params_b, rel=0.005)  # the BF16 file's 29.94B
+    assert model.active_params_b == pytest.approx(catalog.active_params_b, rel=0.02)

@@ -310,3 +310,13 @@ def test_llama_servers_shared_cache_keeps_one_pool_of_windows() -> None:
     assert mib(shared, "kv_cache") == pytest.approx(2 * 2 * (10 * 32768 * 2048 + 50 * 4608 * 4096) / MIB)
     with pytest.raises(ValueError, match="llama-server"):
         estimate(Scenario(model=gemma, quant="Q4_K_M", engine="ollama", kv_unified=True))
+
+
+def test_a_latent_attention_model_caches_one_latent_and_no_v() -> None:
+    # GLM-4.7-Flash as llama.cpp loads it (print_info in ollama/ollama#15855): 47 layers, n_head_kv 1,
+    # n_embd_head_k 576; since ggml-org/llama.cpp#19067 the cache keeps K only. At 32k in f16: 1,692 MiB.
+    model = find_model("glm-4.7-flash")
+    est = estimate(Scenario(model=model, quant="Q8_K_XL", context=32768, engine="llama.cpp"))
+    assert mib(est, "kv_cache") == pytest.approx(47 * 576 * 2 * 32768 / MIB) == pytest.approx(1692.0)
+    dense_kv = estimate(Scenario(model=find_model("qwen3-30b-a3b"), quant="Q4_K_M", context=32768, engine="llama.cpp"))
+    assert mib(est, "kv_cache") < mib(dense_kv, "kv_cache") / 1.7  # 576 values per layer against 2 × 4 × 128

@@ -103,10 +103,10 @@ def test_twice_the_bandwidth_but_a_quarter_of_the_shader_flops_decodes_a_4_bit_m
     a100 = estimate_speed(scenario("qwen2.5:32b", gpu=find_gpu("a100-80gb-pcie")), generated_tokens=750)
     rtx = estimate_speed(scenario("qwen2.5:32b"), generated_tokens=750)
     assert a100.decode_tokens_per_s < 1.35 * rtx.decode_tokens_per_s
-    assert "FP32 TFLOPS" in a100.formula
+    assert "G weights / 19.49 FP32 TFLOPS" in a100.formula
     # 16-bit weights need no unpacking: their speed stays with the bandwidth.
     a100_f16 = estimate_speed(scenario("llama3.1:8b", quant="F16", gpu=find_gpu("a100-80gb-pcie")))
-    assert "FP32 TFLOPS" not in a100_f16.formula
+    assert "G weights" not in a100_f16.formula
 
 
 def test_sliding_window_layers_read_only_their_window_at_depth() -> None:
@@ -119,3 +119,14 @@ def test_sliding_window_layers_read_only_their_window_at_depth() -> None:
     dense_shallow = estimate_speed(scenario("qwen3-32b", context=65536), generated_tokens=512).decode_tokens_per_s
     dense_deep = estimate_speed(scenario("qwen3-32b", context=65536), generated_tokens=65536).decode_tokens_per_s
     assert deep / shallow > dense_deep / dense_shallow  # the windowed model loses less speed with depth
+
+
+def test_attention_arithmetic_grows_with_depth_and_heads() -> None:
+    # A latent-attention model's 20 heads each read the whole 576-wide latent: at 64k deep its attention is far
+    # more arithmetic than a GQA model's with a similar cache.
+    from core.plan.traffic import attention_flops
+
+    glm = find_model("glm-4.7-flash")
+    assert attention_flops(glm, 65536) == 2 * 20 * 576 * 47 * 65536
+    deep = estimate_speed(scenario("glm-4.7-flash", quant="Q8_K_XL", context=65536), generated_tokens=65536)
+    assert "TFLOP attention" in deep.formula

@@ -60,6 +60,8 @@ def arch_from_model_info(name: str, info: Mapping[str, Any], parameter_count: in
             kv_heads=min(heads, kv_heads), head_dim=head_dim,
             sliding_window=window, sliding_layers=sum(sliding),
             sliding_kv_dim=swa_dim if any(sliding) and swa_dim != min(heads, kv_heads) * head_dim else None,
+            # deepseek2's keys already give the latent's shape (head_count_kv 1, key_length 576).
+            latent_kv=_int(info, f"{prefix}.attention.kv_lora_rank") is not None,
             vocab=vocab, context_max=context, family=prefix,
             active_params_b=active / 1e9 if active and active > 0 else None,
             experts=experts if active and active > 0 else None, experts_active=used if active and active > 0 else None,

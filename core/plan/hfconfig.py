@@ -64,16 +64,32 @@ def _estimate_params(config: dict[str, Any], layers: int, hidden: int, heads: in
     experts = int(_first(config, "num_local_experts", "num_experts", "n_routed_experts") or 1)
     active_experts = int(_first(config, "num_experts_per_tok", "num_experts_per_token") or experts)
     expert_ffn = int(_first(config, "moe_intermediate_size") or ffn)
-    attention = hidden * head_dim * (2 * heads + 2 * kv_heads)
+    attention = _mla_attention(config, hidden, heads) or hidden * head_dim * (2 * heads + 2 * kv_heads)
     embeddings = vocab * hidden * (1 if tied else 2)
     pattern = config.get("hybrid_override_pattern")
     if isinstance(pattern, str):
         return _nemotron_h_params(config, pattern, hidden, attention, embeddings, expert_ffn, experts, active_experts)
     if experts > 1:
-        total = embeddings + layers * (attention + 3 * hidden * expert_ffn * experts)
-        active = embeddings + layers * (attention + 3 * hidden * expert_ffn * active_experts)
+        # DeepSeek-style MoE: the first layers keep a dense MLP, and every MoE layer adds always-on shared experts.
+        dense = min(layers, int(_first(config, "first_k_dense_replace") or 0))
+        shared = 3 * hidden * expert_ffn * int(_first(config, "n_shared_experts") or 0)
+        fixed = embeddings + layers * attention + dense * 3 * hidden * ffn + (layers - dense) * shared
+        total = fixed + (layers - dense) * 3 * hidden * expert_ffn * experts
+        active = fixed + (layers - dense) * 3 * hidden * expert_ffn * active_experts
         return total / 1e9, active / 1e9
     return (embeddings + layers * (attention + 3 * hidden * ffn)) / 1e9, None
+
+
+def _mla_attention(config: dict[str, Any], hidden: int, heads: int) -> int:
+    """Weights of one multi-head latent attention layer (DeepSeek-V2/V3, GLM-4.7-Flash); 0 for other models."""
+    try:
+        rank = int(config["kv_lora_rank"])
+        rope, nope, v_dim = (int(config[k]) for k in ("qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"))
+    except (KeyError, TypeError, ValueError):
+        return 0
+    q_rank = int(config.get("q_lora_rank") or 0)
+    query = hidden * q_rank + q_rank * heads * (nope + rope) if q_rank else hidden * heads * (nope + rope)
+    return query + hidden * (rank + rope) + rank * heads * (nope + v_dim) + heads * v_dim * hidden
 
 
 def _nemotron_h_params(config: dict[str, Any], pattern: str, hidden: int, attention: int, embeddings: int,
@@ -126,8 +142,11 @@ def model_from_config(raw: bytes | str, name: str = "config.json") -> ModelArch:
     window = config.get("sliding_window") if config.get("use_sliding_window", True) else None
     params_b, active_b = _estimate_params(config, layers, hidden, heads, kv_heads, head_dim, vocab, tied)
     recurrent_layers, state_bytes, kv_layers = _recurrent(config, layers)
-    sliding_kv_dim = None
-    if "global_head_dim" in config or "num_global_key_value_heads" in config:
+    sliding_kv_dim, latent = None, False
+    if isinstance(config.get("kv_lora_rank"), int) and isinstance(config.get("qk_rope_head_dim"), int):
+        # Latent attention: one latent of kv_lora_rank + rope dims per token and layer, as llama.cpp caches it.
+        latent, kv_heads, head_dim = True, 1, int(config["kv_lora_rank"]) + int(config["qk_rope_head_dim"])
+    elif "global_head_dim" in config or "num_global_key_value_heads" in config:
         # Gemma 4: the global layers have their own KV heads and head size; the windowed ones keep the plain keys.
         try:
             sliding_kv_dim = kv_heads * head_dim
@@ -143,7 +162,7 @@ def model_from_config(raw: bytes | str, name: str = "config.json") -> ModelArch:
         sliding_window=int(window) if isinstance(window, int) and window < context_max else None,
         sliding_layers=_sliding_layers(config, layers) if isinstance(window, int) and window < context_max else 0,
         recurrent_layers=recurrent_layers, recurrent_state_bytes=state_bytes, kv_layers=kv_layers,
-        sliding_kv_dim=sliding_kv_dim if sliding_kv_dim != kv_heads * head_dim else None,
+        sliding_kv_dim=sliding_kv_dim if sliding_kv_dim != kv_heads * head_dim else None, latent_kv=latent,
         source_urls=(HF_CONFIG_DOC,),
     )
 

@@ -147,7 +147,7 @@ def kv_cells(model: ModelArch, context: int, sequences: int, engine: str,
 def kv_bytes_per_token(model: ModelArch, kv_type: str) -> float:
     """K and V for one token in every attention layer (a hybrid's recurrent layers keep none)."""
     full_layers = model.attention_layers - model.sliding_layers
-    return 2 * KV_CACHE_BYTES[kv_type] * (full_layers * model.kv_dim + model.sliding_layers * model.swa_kv_dim)
+    return model.kv_sides * KV_CACHE_BYTES[kv_type] * (full_layers * model.kv_dim + model.sliding_layers * model.swa_kv_dim)
 
 
 def recurrent_state_bytes(model: ModelArch, sequences: int) -> float:
@@ -162,8 +162,11 @@ def kv_cache_bytes(model: ModelArch, context: int, sequences: int, kv_type: str,
     b = KV_CACHE_BYTES[kv_type]
     full_cells, swa_cells = kv_cells(model, context, sequences, engine, ubatch, unified)
     full_layers = model.attention_layers - model.sliding_layers
-    total = 2 * b * (full_layers * full_cells * model.kv_dim + model.sliding_layers * swa_cells * model.swa_kv_dim)
-    if model.sliding_layers and model.sliding_window and model.swa_kv_dim != model.kv_dim:
+    total = model.kv_sides * b * (full_layers * full_cells * model.kv_dim + model.sliding_layers * swa_cells * model.swa_kv_dim)
+    if model.latent_kv:
+        formula = "KV = L·d_latent·b·cells (latent attention: one latent per token, no V)"
+        substituted = f"KV = {full_layers}·{model.kv_dim}·{b:.4g}·{full_cells}"
+    elif model.sliding_layers and model.sliding_window and model.swa_kv_dim != model.kv_dim:
         formula = "KV = 2·b·(L_full·n_kv·d_head·cells + L_swa·d_kv_swa·cells_swa)"
         substituted = (
             f"KV = 2·{b:.4g}·({full_layers}·{model.kv_heads}·{model.head_dim}·{full_cells}"

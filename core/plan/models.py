@@ -58,6 +58,10 @@ class ModelArch:
     sliding_kv_dim: int | None = None
     """K (and V) width of one sliding-window layer, its KV heads × head size, where it differs from the
     full-attention layers' kv_heads × head_dim (Gemma 4: 16 × 256 windowed, 4 × 512 global); None: the same."""
+    latent_kv: bool = False
+    """Multi-head latent attention (DeepSeek, GLM-4.7-Flash): each layer caches one compressed latent per token,
+    kv_heads × head_dim wide (llama.cpp's n_head_kv 1 × key_length 576 = kv_lora_rank + rope dims), read as both K
+    and V, so no V is stored (llama.cpp's V-less cache since ggml-org/llama.cpp#19067)."""
     context_rope_scaled: int | None = None
     """The longest context the model card allows with rope scaling (YaRN) switched on; None when it names none."""
     gguf_files: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False, hash=False)
@@ -110,6 +114,11 @@ class ModelArch:
         return self.kv_heads * self.head_dim
 
     @property
+    def kv_sides(self) -> int:
+        """Tensors cached per layer and token: K and V, or a latent's one."""
+        return 1 if self.latent_kv else 2
+
+    @property
     def swa_kv_dim(self) -> int:
         """K width of a sliding-window layer."""
         return self.sliding_kv_dim or self.kv_dim
@@ -155,6 +164,7 @@ _MODEL_COLUMNS = (
     Column("recurrent_state_bytes", "int", low=1, high=1_000_000_000),
     Column("kv_layers", "int", low=1, high=512),
     Column("sliding_kv_dim", "int", low=16, high=1_000_000),
+    Column("latent_kv", "bool"),
 )
 
 _GGUF_COLUMNS = (
@@ -190,7 +200,7 @@ def load_models(path: Path = MODELS_CSV, sizes_path: Path | None = GGUF_SIZES_CS
                 sliding_window=row["sliding_window"], sliding_layers=row["sliding_layers"] or 0,
                 experts=row["experts"], experts_active=row["experts_active"],
                 recurrent_layers=row["recurrent_layers"] or 0, recurrent_state_bytes=row["recurrent_state_bytes"] or 0,
-                kv_layers=row["kv_layers"], sliding_kv_dim=row["sliding_kv_dim"],
+                kv_layers=row["kv_layers"], sliding_kv_dim=row["sliding_kv_dim"], latent_kv=bool(row["latent_kv"]),
                 aliases=split_list(row["aliases"]), source_urls=urls,
                 gguf_files=dict(published.get("gguf", {})), ollama_files=dict(published.get("ollama", {})),
             )

@@ -25,7 +25,7 @@ from core.plan.catalog import GpuSpec
 from core.plan.estimate import Scenario, estimate
 from core.plan.memory import average_bits, streamed_weight_bytes, weight_bytes
 from core.plan.quant import find_quant
-from core.plan.traffic import active_weight_bytes, cache_read_bytes, offloaded_expert_bytes
+from core.plan.traffic import active_weight_bytes, attention_flops, cache_read_bytes, offloaded_expert_bytes
 from core.units import GIB
 
 DEFAULT_SYSTEM_RAM_GBPS = 60.0
@@ -47,19 +47,19 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.804, 0.816, 0.0193, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.801, 0.801, 0.0997, 0.216),
-    "nvidia_vulkan": HardwareFit(0.81, 0.8, 0.0173, 0.39),
-    "amd_rocm": HardwareFit(0.808, 0.8, 0.0817, 0.337),
-    "amd_vulkan": HardwareFit(0.806, 0.8, 0.0174, 0.404),
-    "amd_apu_rocm": HardwareFit(0.837, 0.819, 0.1145, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.831, 0.798, 0.0414, 0.4),
-    "apple_metal": HardwareFit(0.808, 0.819, 0.137, 0.601),
-    "apple_mlx": HardwareFit(0.805, 0.801, 0.04, 0.72),
+    "nvidia_cuda": HardwareFit(0.805, 0.816, 0.0196, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.801, 0.801, 0.0964, 0.216),
+    "nvidia_vulkan": HardwareFit(0.81, 0.8, 0.0176, 0.39),
+    "amd_rocm": HardwareFit(0.808, 0.8, 0.0809, 0.337),
+    "amd_vulkan": HardwareFit(0.806, 0.8, 0.0178, 0.404),
+    "amd_apu_rocm": HardwareFit(0.839, 0.818, 0.1091, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.833, 0.796, 0.0387, 0.4),
+    "apple_metal": HardwareFit(0.808, 0.819, 0.1371, 0.601),
+    "apple_mlx": HardwareFit(0.806, 0.801, 0.0421, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.175, "vllm": 0.035, "mlx": 0.117}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.169, "vllm": 0.052, "mlx": 0.095}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 1.288
+KV_READ_FACTOR = 1.245
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
 KV_READ_FACTOR_NO_FA = 0.516
 """Extra KV cost without flash attention (the scores are written out and read back)."""
@@ -67,35 +67,37 @@ LAYER_SPLIT_MS_PER_GPU = 0.27
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0881
+MOE_MS_PER_LAYER = 0.0875
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
-SHADER_FLOPS_PER_WEIGHT = 4.2
+SHADER_FLOPS_PER_WEIGHT = 4.1
+ATTENTION_FLOPS_FACTOR = 3.136
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.544, 1.348),
-    "amd_apu_rocm": (0.592, 1.221),
-    "amd_apu_rocm/llama.cpp": (0.592, 1.221),
-    "amd_apu_vulkan": (0.327, 1.159),
-    "amd_apu_vulkan/llama.cpp": (0.327, 1.159),
-    "amd_rocm": (0.55, 2.735),
-    "amd_rocm/llama.cpp": (0.638, 1.353),
-    "amd_vulkan": (0.794, 1.41),
-    "amd_vulkan/llama.cpp": (0.794, 1.41),
+    "*": (0.513, 1.41),
+    "amd_apu_rocm": (0.584, 1.219),
+    "amd_apu_rocm/llama.cpp": (0.584, 1.219),
+    "amd_apu_vulkan": (0.331, 1.155),
+    "amd_apu_vulkan/llama.cpp": (0.331, 1.155),
+    "amd_rocm": (0.55, 2.521),
+    "amd_rocm/llama.cpp": (0.638, 1.338),
+    "amd_rocm/vllm": (0.319, 2.73),
+    "amd_vulkan": (0.793, 1.41),
+    "amd_vulkan/llama.cpp": (0.793, 1.41),
     "apple_metal": (0.665, 1.178),
     "apple_metal/llama.cpp": (0.665, 1.152),
-    "apple_metal/ollama": (0.722, 1.349),
-    "apple_mlx": (0.594, 1.312),
-    "apple_mlx/mlx": (0.594, 1.312),
-    "nvidia_cuda": (0.693, 1.3),
-    "nvidia_cuda/llama.cpp": (0.819, 1.285),
-    "nvidia_cuda/ollama": (0.623, 1.588),
-    "nvidia_hbm_cuda": (0.448, 1.619),
-    "nvidia_hbm_cuda/ollama": (0.448, 0.895),
-    "nvidia_vulkan": (0.69, 1.171),
-    "nvidia_vulkan/llama.cpp": (0.69, 1.171),
+    "apple_metal/ollama": (0.722, 1.348),
+    "apple_mlx": (0.606, 1.266),
+    "apple_mlx/mlx": (0.606, 1.266),
+    "nvidia_cuda": (0.692, 1.293),
+    "nvidia_cuda/llama.cpp": (0.826, 1.279),
+    "nvidia_cuda/ollama": (0.624, 1.575),
+    "nvidia_hbm_cuda": (0.464, 1.594),
+    "nvidia_hbm_cuda/ollama": (0.464, 0.9),
+    "nvidia_vulkan": (0.688, 1.171),
+    "nvidia_vulkan/llama.cpp": (0.688, 1.171),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
@@ -163,6 +165,14 @@ def shader_seconds(s: Scenario, gpu_weight_bytes: float, tensor_parallel: int = 
 
 
 
+def attention_seconds(s: Scenario, context: int, tensor_parallel: int = 1) -> float:
+    """Per token, the attention's arithmetic over the cache on the shader cores (decode's kernels do not use the
+    tensor cores for one token)."""
+    if s.gpu is None or not s.gpu.fp32_tflops:
+        return 0.0
+    return ATTENTION_FLOPS_FACTOR * attention_flops(s.model, context) / (s.gpu.fp32_tflops * 1e12 * tensor_parallel)
+
+
 def estimate_speed(
     s: Scenario, users: int = 1, prompt_tokens: int = 512, system_ram_gbps: float = DEFAULT_SYSTEM_RAM_GBPS,
     generated_tokens: int | None = None, answer_tokens: int = 256, backend: str = "auto",
@@ -210,7 +220,8 @@ def estimate_speed(
                    + kv_read * step_users * on_gpu_share * kv_factor) / bandwidth
     cpu_bytes = (weights + kv_read) * (1 - on_gpu_share) + cpu_experts
     shader_s = shader_seconds(s, weights * on_gpu_share - cpu_experts, tensor_parallel)
-    gpu_seconds += shader_s
+    attention_s = attention_seconds(s, context, tensor_parallel) * on_gpu_share * step_users
+    gpu_seconds += shader_s + attention_s
     fixed_ms = fit.per_layer_ms * s.model.layers + MOE_MS_PER_LAYER * s.model.moe_layers
     fixed_ms += ENGINE_OVERHEAD_MS.get(s.engine, 0.0)
     split_ms = LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
@@ -240,12 +251,13 @@ def estimate_speed(
         aggregate_tokens_per_s=aggregate, prefill_tokens_per_s=prefill, time_to_first_token_s=ttft,
         bottleneck=bottleneck, backend=chosen, hardware_class=cls,
         formula=_formula(s, weights * on_gpu_share - cpu_experts, kv_read * step_users * on_gpu_share, cpu_bytes, efficiency,
-                         kv_factor, tensor_parallel, fixed_ms + split_ms, shader_s, system_ram_gbps, step_s),
+                         kv_factor, tensor_parallel, fixed_ms + split_ms, shader_s, attention_s, system_ram_gbps, step_s),
     )
 
 
 def _formula(s: Scenario, weights: float, kv: float, cpu_bytes: float, efficiency: float, kv_factor: float,
-             tensor_parallel: int, fixed_ms: float, shader_s: float, system_ram_gbps: float, step_s: float) -> str:
+             tensor_parallel: int, fixed_ms: float, shader_s: float, attention_s: float, system_ram_gbps: float,
+             step_s: float) -> str:
     assert s.gpu is not None
     bw = f"{s.gpu.bandwidth_gbps:g} GB/s" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
     parts = [f"{weights / GIB:.2f} GiB / ({bw} × {efficiency:.2f})", f"{kv_factor:.2f} × {kv / GIB:.2f} GiB KV / {bw}"]
@@ -253,6 +265,10 @@ def _formula(s: Scenario, weights: float, kv: float, cpu_bytes: float, efficienc
         flops = f"{s.gpu.fp32_tflops:g} FP32 TFLOPS" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
         weights_g = shader_s * s.gpu.fp32_tflops * 1e3 * tensor_parallel / SHADER_FLOPS_PER_WEIGHT
         parts.append(f"{SHADER_FLOPS_PER_WEIGHT:g} FLOPs × {weights_g:.2f} G weights / {flops}")
+    if attention_s and s.gpu.fp32_tflops and ATTENTION_FLOPS_FACTOR:
+        flops = f"{s.gpu.fp32_tflops:g} FP32 TFLOPS" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
+        work = attention_s * s.gpu.fp32_tflops * tensor_parallel / ATTENTION_FLOPS_FACTOR
+        parts.append(f"{ATTENTION_FLOPS_FACTOR:g} × {work:.3f} TFLOP attention / {flops}")
     if cpu_bytes:
         parts.append(f"{cpu_bytes / GIB:.2f} GiB / {system_ram_gbps:g} GB/s")
     parts.append(f"{fixed_ms:.2f} ms fixed")

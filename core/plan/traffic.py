@@ -32,7 +32,7 @@ def cache_read_bytes(model: ModelArch, kv_type: str, context: int) -> float:
     """Per token, the KV cache each attention layer attends to, plus a hybrid's recurrent state, read and
     written back whole: a full-attention layer reads every cell up to ``context``, a sliding-window layer only
     the last ``window`` of them (llama.cpp masks the rest, and its flash-attention kernels skip masked blocks)."""
-    per_element = 2 * KV_CACHE_BYTES[kv_type]
+    per_element = model.kv_sides * KV_CACHE_BYTES[kv_type]
     sliding = model.sliding_layers if model.sliding_window else 0
     full = (model.attention_layers - sliding) * context * model.kv_dim
     windowed = sliding * min(context, model.sliding_window or 0) * model.swa_kv_dim
@@ -47,3 +47,13 @@ def offloaded_expert_bytes(s: Scenario, memory: MemoryEstimate) -> float:
     streamed = streamed_weight_bytes(model, quant, s.engine)
     active_experts = expert_bytes(model, quant, streamed) * (model.experts_active or 0) / (model.experts or 1)
     return active_experts * (model.layers - memory.expert_layers_on_gpu) / model.layers
+
+
+def attention_flops(model: ModelArch, context: int) -> float:
+    """Per generated token, the attention's arithmetic over the cache: each query head takes a dot product with
+    every cached key and sums the values (2 FLOPs per element each way), on the cells each layer attends to. A
+    latent-attention head reads the whole latent for both."""
+    width = model.kv_dim if model.latent_kv else 2 * model.head_dim
+    sliding = model.sliding_layers if model.sliding_window else 0
+    cells = (model.attention_layers - sliding) * context + sliding * min(context, model.sliding_window or 0)
+    return 2.0 * model.heads * width * cells
