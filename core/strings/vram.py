@@ -238,9 +238,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "explain.kv_cache": (
         "층마다 토큰마다 K와 V를 저장합니다. GQA 모델은 KV 헤드만 저장하므로 어텐션 헤드 수가 아닌 KV 헤드 수를 씁니다. "
-        "슬라이딩 윈도 층은 윈도만큼만 저장합니다.",
+        "슬라이딩 윈도 층은 윈도만큼만 저장합니다. 잠재 어텐션(MLA) 모델은 토큰마다 압축된 잠재 벡터 하나만 두고 V는 두지 않습니다.",
         "K and V for every token in every layer. Grouped-query models cache only their KV heads, so the KV head count "
-        "is used, not the attention heads. Sliding-window layers keep only their window.",
+        "is used, not the attention heads. Sliding-window layers keep only their window. Latent-attention (MLA) models "
+        "keep one compressed latent per token and no V.",
     ),
     "explain.compute_buffer": (
         "한 번의 마이크로 배치(512 토큰)를 계산하는 그래프 메모리: 어텐션 점수 행렬 또는 로짓 중 큰 쪽.",
