@@ -374,7 +374,7 @@ def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
     bandwidth = s.gpu.bandwidth_gbps * 1e9 * tp
     sixteen = s.quant in ("F16", "BF16")
     x_weights = traffic.active_weight_bytes(s) / bandwidth
-    x_kv = traffic.cache_read_bytes(s.model, "f16", m.attended) / bandwidth
+    x_kv = traffic.cache_read_bytes(s.model, s.kv_cache, m.attended) / bandwidth
     row[index[(m.hw, "a_16bit" if sixteen else "a_quant")]] = x_weights
     row[index[(m.hw, "tau")]] = s.model.layers / 1000
     row[index[(s.engine, "engine")]] = 1 / 1000

@@ -246,7 +246,26 @@ def test_a_latent_attention_model_read_from_its_gguf_keys_caches_no_v() -> None:
     info = {"general.architecture": prefix, f"{prefix}.block_count": 47, f"{prefix}.context_length": 202752,
             f"{prefix}.embedding_length": 2048, f"{prefix}.vocab_size": 154880, f"{prefix}.attention.head_count": 20,
             f"{prefix}.attention.head_count_kv": 1, f"{prefix}.attention.key_length": 576,
-            f"{prefix}.attention.kv_lora_rank": 512, f"{prefix}.expert_count": 64, f"{prefix}.expert_used_count": 4,
+            f"{prefix}.attention.kv_lora_rank": 512, f"{prefix}.attention.key_length_mla": 256,
+            f"{prefix}.expert_count": 64, f"{prefix}.expert_used_count": 4,
             f"{prefix}.expert_feed_forward_length": 1536, f"{prefix}.leading_dense_block_count": 1}
     arch = arch_from_model_info("my-glm", info, 29_940_000_000)
     assert arch is not None and arch.latent_kv and arch.kv_sides == 1 and arch.kv_dim == 576
+    # An older deepseek2 GGUF without the _mla sizes: llama.cpp caches full K and V, and so does the estimate.
+    older = {k: v for k, v in info.items() if not k.endswith("key_length_mla")}
+    older.update({f"{prefix}.attention.head_count_kv": 16, f"{prefix}.attention.key_length": 192})
+    arch = arch_from_model_info("old-deepseek", older, 15_700_000_000)
+    assert arch is not None and not arch.latent_kv and arch.kv_sides == 2
+
+
+def test_lists_that_api_show_leaves_out_are_not_guessed() -> None:
+    # Without verbose, /api/show sends every list longer than five items as []: a Gemma 4 tag outside the
+    # catalog arrives with no per-layer head counts (so no estimate) and no window pattern (Gemma 4's own).
+    prefix = "gemma4"
+    info = {"general.architecture": prefix, f"{prefix}.block_count": 60, f"{prefix}.context_length": 262144,
+            f"{prefix}.embedding_length": 5376, f"{prefix}.vocab_size": 262144, f"{prefix}.attention.head_count": 32,
+            f"{prefix}.attention.head_count_kv": [], f"{prefix}.attention.key_length": 512,
+            f"{prefix}.attention.sliding_window": 1024, f"{prefix}.attention.sliding_window_pattern": []}
+    assert arch_from_model_info("gemma4-tag", info, 30_700_000_000) is None
+    arch = arch_from_model_info("gemma4-tag", {**info, f"{prefix}.attention.head_count_kv": 4}, 30_700_000_000)
+    assert arch is not None and (arch.sliding_window, arch.sliding_layers) == (1024, 50)

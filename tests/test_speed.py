@@ -127,6 +127,6 @@ def test_attention_arithmetic_grows_with_depth_and_heads() -> None:
     from core.plan.traffic import attention_flops
 
     glm = find_model("glm-4.7-flash")
-    assert attention_flops(glm, 65536) == 2 * 20 * 576 * 47 * 65536
+    assert attention_flops(glm, 65536) == 2 * 20 * 2 * 576 * 47 * 65536
     deep = estimate_speed(scenario("glm-4.7-flash", quant="Q8_K_XL", context=65536), generated_tokens=65536)
-    assert "TFLOP attention" in deep.formula
+    assert "GFLOP attention" in deep.formula

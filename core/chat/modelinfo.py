@@ -40,6 +40,8 @@ def arch_from_model_info(name: str, info: Mapping[str, Any], parameter_count: in
     context = _int(info, f"{prefix}.context_length")
     if not (prefix and layers and hidden and heads and vocab and context and parameter_count):
         return None
+    if _truncated(info, f"{prefix}.attention.head_count_kv"):
+        return None  # a per-layer list that /api/show left out: the cache's shape is unknown, and none is guessed
     layers -= _int(info, f"{prefix}.nextn_predict_layers") or 0  # a multi-token-prediction head is no decode layer
     experts, used = _int(info, f"{prefix}.expert_count"), _int(info, f"{prefix}.expert_used_count")
     expert_ff = _int(info, f"{prefix}.expert_feed_forward_length")
@@ -60,8 +62,9 @@ def arch_from_model_info(name: str, info: Mapping[str, Any], parameter_count: in
             kv_heads=min(heads, kv_heads), head_dim=head_dim,
             sliding_window=window, sliding_layers=sum(sliding),
             sliding_kv_dim=swa_dim if any(sliding) and swa_dim != min(heads, kv_heads) * head_dim else None,
-            # deepseek2's keys already give the latent's shape (head_count_kv 1, key_length 576).
-            latent_kv=_int(info, f"{prefix}.attention.kv_lora_rank") is not None,
+            # deepseek2's keys already give the latent's shape (head_count_kv 1, key_length 576); llama.cpp caches the
+            # latent only when the GGUF names the per-head sizes it decompresses to (key_length_mla).
+            latent_kv=_int(info, f"{prefix}.attention.key_length_mla") is not None,
             vocab=vocab, context_max=context, family=prefix,
             active_params_b=active / 1e9 if active and active > 0 else None,
             experts=experts if active and active > 0 else None, experts_active=used if active and active > 0 else None,
@@ -71,9 +74,10 @@ def arch_from_model_info(name: str, info: Mapping[str, Any], parameter_count: in
         return None
 
 
-SWA_PATTERN = {"gemma2": 2, "gemma3": 6, "gpt-oss": 2, "cohere2": 4}
-"""Architectures whose GGUF names a window but not which layers use it: every n-th layer attends to the whole
-context (llama.cpp src/llama-model.cpp, hparams.set_swa_pattern)."""
+SWA_PATTERN = {"gemma2": 2, "gemma3": 6, "gemma4": 6, "gpt-oss": 2, "cohere2": 4}
+"""Where the GGUF does not say which layers use the window, or /api/show left that list out: every n-th layer
+attends to the whole context (llama.cpp src/llama-model.cpp, hparams.set_swa_pattern, for Gemma 2 and 3,
+gpt-oss and Cohere 2; Gemma 4's own GGUF pattern, five windowed layers to one global)."""
 
 
 def _sliding_layers(info: Mapping[str, Any], prefix: str, layers: int) -> tuple[int | None, list[bool]]:
@@ -84,10 +88,18 @@ def _sliding_layers(info: Mapping[str, Any], prefix: str, layers: int) -> tuple[
         return None, [False] * layers
     if isinstance(pattern, Sequence) and not isinstance(pattern, str) and len(pattern) >= layers:
         return window, [bool(flag) for flag in pattern[:layers]]
+    if isinstance(pattern, Sequence) and not isinstance(pattern, str):
+        pattern = None  # left out by /api/show (or too short): the architecture's own pattern, where known
     every = pattern if isinstance(pattern, int) and pattern > 1 else SWA_PATTERN.get(prefix)
     if not every:
         return None, [False] * layers
     return window, [(i + 1) % every != 0 for i in range(layers)]
+
+
+def _truncated(info: Mapping[str, Any], key: str) -> bool:
+    """/api/show without ``verbose`` sends every list longer than five items as an empty list."""
+    value = info.get(key)
+    return isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 0
 
 
 def _layer_int(info: Mapping[str, Any], key: str, sliding: list[bool], full: bool) -> int | None:

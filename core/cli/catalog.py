@@ -99,7 +99,7 @@ def _model_row(model: ModelArch) -> dict[str, Any]:
     return {
         "id": model.id, "name": model.name, "params_b": model.params_b, "layers": model.layers,
         "hidden": model.hidden, "heads": model.heads, "kv_heads": model.kv_heads, "head_dim": model.head_dim,
-        "sliding_kv_dim": model.swa_kv_dim,
+        "sliding_kv_dim": model.sliding_kv_dim, "latent_kv": model.latent_kv,
         "vocab": model.vocab, "context_max": model.context_max, "aliases": list(model.aliases),
         "active_params_b": model.active_params_b, "source_urls": list(model.source_urls),
     }

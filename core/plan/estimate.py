@@ -104,7 +104,7 @@ def engine_ubatch(s: Scenario, weights_bytes: float, reserve_bytes: float) -> in
     if s.effective_engine != "ollama" or not s.auto_fit:
         return LLAMA_CPP_UBATCH
     m, n_ctx = s.model, s.context * s.sequences
-    predicted = ollama_predicted_bytes(weights_bytes, m.layers, m.kv_heads, m.head_dim, n_ctx)
+    predicted = ollama_predicted_bytes(weights_bytes, m.layers, m.kv_heads, m.hidden // m.heads, n_ctx)
     usable = _gpu_budget(s)
     available = None if usable is None else s.gpus * (usable * GIB - reserve_bytes)
     return ollama_batch(n_ctx, predicted, available, s.flash_attention, cuda=s.gpu is None or s.gpu.vendor == "NVIDIA",

@@ -31,7 +31,8 @@ _SURCHARGE_BYTES = {2048: 2 * GIB, 1024: 768 * MIB}
 
 def ollama_predicted_bytes(file_bytes: float, layers: int, kv_heads: int, head_dim: int, n_ctx: int) -> float:
     """Ollama's own prediction (llm/llama_server.go, PredictServerVRAM): the file plus an f16 KV cache for
-    every layer, whatever the cache type or sliding windows."""
+    every layer, whatever the cache type or sliding windows, with the smallest KV head count and
+    ``head_dim`` = embedding length / attention heads (not the model's own head size)."""
     return file_bytes + 2 * layers * kv_heads * head_dim * n_ctx * 2
 
 

@@ -47,19 +47,19 @@ class HardwareFit:
 
 # Written by `python -m bench.speed_fit --write` from the fit on every source; see docs/speed_calibration.md.
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.805, 0.816, 0.0196, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.801, 0.801, 0.0964, 0.216),
+    "nvidia_cuda": HardwareFit(0.805, 0.816, 0.0197, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.801, 0.801, 0.0965, 0.216),
     "nvidia_vulkan": HardwareFit(0.81, 0.8, 0.0176, 0.39),
-    "amd_rocm": HardwareFit(0.808, 0.8, 0.0809, 0.337),
+    "amd_rocm": HardwareFit(0.808, 0.8, 0.081, 0.337),
     "amd_vulkan": HardwareFit(0.806, 0.8, 0.0178, 0.404),
-    "amd_apu_rocm": HardwareFit(0.839, 0.818, 0.1091, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.833, 0.796, 0.0387, 0.4),
+    "amd_apu_rocm": HardwareFit(0.838, 0.819, 0.1083, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.833, 0.796, 0.0386, 0.4),
     "apple_metal": HardwareFit(0.808, 0.819, 0.1371, 0.601),
     "apple_mlx": HardwareFit(0.806, 0.801, 0.0421, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.169, "vllm": 0.052, "mlx": 0.095}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.17, "vllm": 0.052, "mlx": 0.095}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 1.245
+KV_READ_FACTOR = 1.234
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
 KV_READ_FACTOR_NO_FA = 0.516
 """Extra KV cost without flash attention (the scores are written out and read back)."""
@@ -67,21 +67,23 @@ LAYER_SPLIT_MS_PER_GPU = 0.27
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0875
+MOE_MS_PER_LAYER = 0.0874
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
 SHADER_FLOPS_PER_WEIGHT = 4.1
-ATTENTION_FLOPS_FACTOR = 3.136
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
+ATTENTION_FLOPS_FACTOR = 3.073
+"""The attention's arithmetic over the cache (core.plan.traffic.attention_flops), paid at this many times the
+card's FP32 vector rate: decode's attention kernels run on the shader cores for one token."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.513, 1.41),
-    "amd_apu_rocm": (0.584, 1.219),
-    "amd_apu_rocm/llama.cpp": (0.584, 1.219),
+    "*": (0.511, 1.41),
+    "amd_apu_rocm": (0.583, 1.219),
+    "amd_apu_rocm/llama.cpp": (0.583, 1.219),
     "amd_apu_vulkan": (0.331, 1.155),
     "amd_apu_vulkan/llama.cpp": (0.331, 1.155),
-    "amd_rocm": (0.55, 2.521),
+    "amd_rocm": (0.55, 2.52),
     "amd_rocm/llama.cpp": (0.638, 1.338),
     "amd_rocm/vllm": (0.319, 2.73),
     "amd_vulkan": (0.793, 1.41),
@@ -89,15 +91,15 @@ INTERVALS: dict[str, tuple[float, float]] = {
     "apple_metal": (0.665, 1.178),
     "apple_metal/llama.cpp": (0.665, 1.152),
     "apple_metal/ollama": (0.722, 1.348),
-    "apple_mlx": (0.606, 1.266),
-    "apple_mlx/mlx": (0.606, 1.266),
+    "apple_mlx": (0.605, 1.267),
+    "apple_mlx/mlx": (0.605, 1.267),
     "nvidia_cuda": (0.692, 1.293),
     "nvidia_cuda/llama.cpp": (0.826, 1.279),
-    "nvidia_cuda/ollama": (0.624, 1.575),
-    "nvidia_hbm_cuda": (0.464, 1.594),
-    "nvidia_hbm_cuda/ollama": (0.464, 0.9),
-    "nvidia_vulkan": (0.688, 1.171),
-    "nvidia_vulkan/llama.cpp": (0.688, 1.171),
+    "nvidia_cuda/ollama": (0.625, 1.575),
+    "nvidia_hbm_cuda": (0.464, 1.595),
+    "nvidia_hbm_cuda/ollama": (0.464, 0.901),
+    "nvidia_vulkan": (0.688, 1.172),
+    "nvidia_vulkan/llama.cpp": (0.688, 1.172),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
@@ -267,8 +269,8 @@ def _formula(s: Scenario, weights: float, kv: float, cpu_bytes: float, efficienc
         parts.append(f"{SHADER_FLOPS_PER_WEIGHT:g} FLOPs × {weights_g:.2f} G weights / {flops}")
     if attention_s and s.gpu.fp32_tflops and ATTENTION_FLOPS_FACTOR:
         flops = f"{s.gpu.fp32_tflops:g} FP32 TFLOPS" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
-        work = attention_s * s.gpu.fp32_tflops * tensor_parallel / ATTENTION_FLOPS_FACTOR
-        parts.append(f"{ATTENTION_FLOPS_FACTOR:g} × {work:.3f} TFLOP attention / {flops}")
+        work = attention_s * s.gpu.fp32_tflops * 1e3 * tensor_parallel / ATTENTION_FLOPS_FACTOR
+        parts.append(f"{ATTENTION_FLOPS_FACTOR:g} × {work:.2f} GFLOP attention / {flops}")
     if cpu_bytes:
         parts.append(f"{cpu_bytes / GIB:.2f} GiB / {system_ram_gbps:g} GB/s")
     parts.append(f"{fixed_ms:.2f} ms fixed")

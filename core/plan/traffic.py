@@ -52,8 +52,9 @@ def offloaded_expert_bytes(s: Scenario, memory: MemoryEstimate) -> float:
 def attention_flops(model: ModelArch, context: int) -> float:
     """Per generated token, the attention's arithmetic over the cache: each query head takes a dot product with
     every cached key and sums the values (2 FLOPs per element each way), on the cells each layer attends to. A
-    latent-attention head reads the whole latent for both."""
-    width = model.kv_dim if model.latent_kv else 2 * model.head_dim
+    latent-attention head reads the whole latent for both. Windowed layers are counted at the full layers' head
+    size: an upper bound, over at most a window of cells."""
+    width = 2 * (model.kv_dim if model.latent_kv else model.head_dim)
     sliding = model.sliding_layers if model.sliding_window else 0
     cells = (model.attention_layers - sliding) * context + sliding * min(context, model.sliding_window or 0)
     return 2.0 * model.heads * width * cells
