@@ -222,6 +222,7 @@ def conversation_view() -> None:
             st.session_state[CONVERSATION_KEY] = store.ask(st.session_state[CONVERSATION_KEY], question, model or "",
                                                            system, options, host.name)
 
+    st.session_state.pop(chat_answer.REDRAW_DUE_KEY, None)  # the stored turns are drawn below
     current = st.session_state[CONVERSATION_KEY]
     turns = store.turns(current) if current else []
     if question is not None:  # the request leaves first; the question is stored while the model reads it

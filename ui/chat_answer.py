@@ -34,6 +34,10 @@ class Keeping:
 
 ANSWERING_KEY = "chat_answering"
 """(conversation id, turns before the answer) while an answer streams; the timer below watches it."""
+REDRAW_DUE_KEY = "chat_redraw_due"
+"""When a kept answer asked for the page to be redrawn; the conversation clears it as it draws the stored turns.
+A redraw that never came (a timer's run can take the place of a requested rerun) is asked for again below."""
+REDRAW_GRACE_S = 2.0
 
 
 @st.fragment(run_every="1s")
@@ -44,6 +48,10 @@ def redraw_once_stored(store: ConversationStore) -> None:
     armed = st.session_state.get(ANSWERING_KEY)
     if armed is not None and len(store.turns(armed[0])) > armed[1]:
         del st.session_state[ANSWERING_KEY]
+        st.rerun(scope="app")
+    due = st.session_state.get(REDRAW_DUE_KEY)
+    if due is not None and time.monotonic() - due > REDRAW_GRACE_S:
+        del st.session_state[REDRAW_DUE_KEY]
         st.rerun(scope="app")
 
 
@@ -96,4 +104,5 @@ def show_answer(stream: ChatStream, conversation_id: int, turns_before: int, kee
     del st.session_state[ANSWERING_KEY]
     if stream.error is not None and not (stream.content or stream.thinking):
         st.session_state[notice_key] = stream.error.message(language)
+    st.session_state[REDRAW_DUE_KEY] = time.monotonic()
     st.rerun()
