@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from core.chat.types import ModelInfo
 from core.csvdata import DataFileError
@@ -21,9 +21,13 @@ def parse_parameter_size(text: str | None) -> int | None:
     return round(float(match.group(1)) * _SCALE[match.group(2).upper()]) if match else None
 
 
+def _listed(value: object) -> TypeGuard[Sequence[Any]]:
+    return isinstance(value, Sequence) and not isinstance(value, str)
+
+
 def _int(info: Mapping[str, Any], key: str) -> int | None:
     value = info.get(key)
-    if isinstance(value, Sequence) and not isinstance(value, str):
+    if _listed(value):
         # Some architectures give per-layer lists (e.g. head_count_kv); the largest layer decides memory.
         value = max((v for v in value if isinstance(v, (int, float))), default=None)
     return int(value) if isinstance(value, (int, float)) and value > 0 else None
@@ -86,9 +90,9 @@ def _sliding_layers(info: Mapping[str, Any], prefix: str, layers: int) -> tuple[
     pattern = info.get(f"{prefix}.attention.sliding_window_pattern")
     if not window or window >= (_int(info, f"{prefix}.context_length") or 0):
         return None, [False] * layers
-    if isinstance(pattern, Sequence) and not isinstance(pattern, str) and len(pattern) >= layers:
+    if _listed(pattern) and len(pattern) >= layers:
         return window, [bool(flag) for flag in pattern[:layers]]
-    if isinstance(pattern, Sequence) and not isinstance(pattern, str):
+    if _listed(pattern):
         pattern = None  # left out by /api/show (or too short): the architecture's own pattern, where known
     every = pattern if isinstance(pattern, int) and pattern > 1 else SWA_PATTERN.get(prefix)
     if not every:
@@ -99,13 +103,13 @@ def _sliding_layers(info: Mapping[str, Any], prefix: str, layers: int) -> tuple[
 def _truncated(info: Mapping[str, Any], key: str) -> bool:
     """/api/show without ``verbose`` sends every list longer than five items as an empty list."""
     value = info.get(key)
-    return isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 0
+    return _listed(value) and len(value) == 0
 
 
 def _layer_int(info: Mapping[str, Any], key: str, sliding: list[bool], full: bool) -> int | None:
     """A per-layer key (head_count_kv) read at a full-attention layer or at a sliding one."""
     value = info.get(key)
-    if isinstance(value, Sequence) and not isinstance(value, str):
+    if _listed(value):
         picked = [v for v, swa in zip(value, sliding, strict=False) if swa != full and isinstance(v, (int, float)) and v > 0]
         return int(max(picked)) if picked else _int(info, key)
     return _int(info, key)
