@@ -320,3 +320,15 @@ def test_a_latent_attention_model_caches_one_latent_and_no_v() -> None:
     assert mib(est, "kv_cache") == pytest.approx(47 * 576 * 2 * 32768 / MIB) == pytest.approx(1692.0)
     dense_kv = estimate(Scenario(model=find_model("qwen3-30b-a3b"), quant="Q4_K_M", context=32768, engine="llama.cpp"))
     assert mib(est, "kv_cache") < mib(dense_kv, "kv_cache") / 1.7  # 576 values per layer against 2 × 4 × 128
+
+
+@pytest.mark.parametrize(("context", "low_gb", "high_gb"), [(8192, 7.9, 8.0), (49152, 20.0, 21.0)])
+def test_what_ollama_holds_for_a_qwen3_8b_with_four_q8_0_slots(context: int, low_gb: float, high_gb: float) -> None:
+    # leoric-crown/n8n_pgvector16: Ollama 0.12.3 on an RTX 4090 with OLLAMA_NUM_PARALLEL=4, a q8_0 cache and flash
+    # attention (its tune_env_nvidia.sh); `ollama ps` showed deepseek-r1:8b (Qwen3-8B) at 7.9 GB for num_ctx 8192
+    # and "20 GB" (20.0-20.9, whole GB shown) at 49152. The estimate without the CUDA reserve, which `ollama ps`
+    # leaves out, lands within 5%.
+    est = estimate(Scenario(model=find_model("qwen3-8b"), quant="Q4_K_M", context=context, parallel=4,
+                            kv_cache="q8_0", engine="ollama", auto_fit=False))
+    held_gb = sum(t.bytes for t in est.terms if t.key != "runtime") / 1e9
+    assert low_gb * 0.95 <= held_gb <= high_gb * 1.05
