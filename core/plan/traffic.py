@@ -32,11 +32,15 @@ def cache_read_bytes(model: ModelArch, kv_type: str, context: int) -> float:
     """Per token, the KV cache each attention layer attends to, plus a hybrid's recurrent state, read and
     written back whole: a full-attention layer reads every cell up to ``context``, a sliding-window layer only
     the last ``window`` of them (llama.cpp masks the rest, and its flash-attention kernels skip masked blocks)."""
+    full, windowed = attended_cells(model, context)
     per_element = model.kv_sides * KV_CACHE_BYTES[kv_type]
+    return per_element * (full * model.kv_dim + windowed * model.swa_kv_dim) + 2 * recurrent_state_bytes(model, 1)
+
+
+def attended_cells(model: ModelArch, context: int) -> tuple[int, int]:
+    """Cells one token attends to, summed over the full-attention layers and over the sliding-window ones."""
     sliding = model.sliding_layers if model.sliding_window else 0
-    full = (model.attention_layers - sliding) * context * model.kv_dim
-    windowed = sliding * min(context, model.sliding_window or 0) * model.swa_kv_dim
-    return per_element * (full + windowed) + 2 * recurrent_state_bytes(model, 1)
+    return (model.attention_layers - sliding) * context, sliding * min(context, model.sliding_window or 0)
 
 
 def offloaded_expert_bytes(s: Scenario, memory: MemoryEstimate) -> float:
@@ -55,6 +59,4 @@ def attention_flops(model: ModelArch, context: int) -> float:
     latent-attention head reads the whole latent for both. Windowed layers are counted at the full layers' head
     size: an upper bound, over at most a window of cells."""
     width = 2 * (model.kv_dim if model.latent_kv else model.head_dim)
-    sliding = model.sliding_layers if model.sliding_window else 0
-    cells = (model.attention_layers - sliding) * context + sliding * min(context, model.sliding_window or 0)
-    return 2.0 * model.heads * width * cells
+    return 2.0 * model.heads * width * sum(attended_cells(model, context))
