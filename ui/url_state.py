@@ -33,12 +33,13 @@ def url_choice(param: str, options: Sequence[object], default: object) -> int:
 
 
 def keep_in_url(param: str, value: object, default: object) -> None:
+    """Each write sends the browser a new address, changed or not, so only a change is written."""
     if value == default or value is None or value == []:
         st.query_params.pop(param, None)
-    elif isinstance(value, list):
-        st.query_params[param] = ",".join(str(v) for v in value)
-    else:
-        st.query_params[param] = str(value)
+        return
+    text = ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    if st.query_params.get(param) != text:
+        st.query_params[param] = text
 
 
 def select_in_url(where: DeltaGenerator, label: str, options: Sequence[object], param: str, default: object,
