@@ -5,7 +5,7 @@ source share hardware, build, settings and method, so a split inside sources mea
 what a user gets. The 80% ranges the estimator ships come from these held-out residuals, per class of
 hardware; their coverage is checked the same way (quantiles from the other sources, tested on the one
 left out). `python -m bench.speed_fit --write` writes the constants fitted on every source into
-core/plan/speed.py.
+core/plan/speed_fitted.py.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import numpy as np
 
 from core.errors import InputError
 from core.plan import speed, traffic
+from core.plan import speed_fitted as fitted
 from core.plan.catalog import catalog, database
 from core.plan.estimate import Scenario, estimate
 from core.plan.models import ModelArch, find_model
@@ -304,7 +305,7 @@ def predict(m: Measurement) -> speed.SpeedEstimate:
 
 @dataclass(frozen=True)
 class Constants:
-    fits: dict[str, speed.HardwareFit]
+    fits: dict[str, fitted.HardwareFit]
     engine_ms: dict[str, float]
     kv: float
     kv_nofa: float
@@ -313,23 +314,29 @@ class Constants:
     moe_ms: float
     shader: float
     attention: float
+    expert: float
+    moe_tau: float
 
     @staticmethod
     def shipped() -> Constants:
-        return Constants(dict(speed.FITS), dict(speed.ENGINE_OVERHEAD_MS), speed.KV_READ_FACTOR,
-                         speed.KV_READ_FACTOR_NO_FA, speed.LAYER_SPLIT_MS_PER_GPU, speed.TENSOR_PARALLEL_MS_PER_LAYER,
-                         speed.MOE_MS_PER_LAYER, speed.SHADER_FLOPS_PER_WEIGHT, speed.ATTENTION_FLOPS_FACTOR)
+        return Constants(dict(fitted.FITS), dict(fitted.ENGINE_OVERHEAD_MS), fitted.KV_READ_FACTOR,
+                         fitted.KV_READ_FACTOR_NO_FA, fitted.LAYER_SPLIT_MS_PER_GPU, fitted.TENSOR_PARALLEL_MS_PER_LAYER,
+                         fitted.MOE_MS_PER_LAYER, fitted.SHADER_FLOPS_PER_WEIGHT, fitted.ATTENTION_FLOPS_FACTOR,
+                         fitted.EXPERT_READ_EXTRA, fitted.MOE_LAYER_TAU_SHARE)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + 7
+        return 3 * len(self.fits) + len(self.engine_ms) + 9
 
 
 PRIOR = Constants(
     # Bandwidth shares and per-layer costs a roofline would start from; classes with few rows stay near them.
-    fits={cls: speed.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in speed.FITS},
+    fits={cls: fitted.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in fitted.FITS},
     engine_ms={engine: 0.0 for engine in speed.ENGINES_FITTED}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02,
-    moe_ms=0.05, shader=4.0, attention=1.0,
+    moe_ms=0.05, shader=4.0, attention=1.0, expert=0.0, moe_tau=0.0,
 )
+MOE_TAU_SHARES = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+"""Candidates for the share of τ a MoE layer adds (fitted.MOE_LAYER_TAU_SHARE): the fit keeps the one with the
+smallest loss on its own runs, so a left-out source never chooses it."""
 
 
 @contextmanager
@@ -338,15 +345,17 @@ def using(constants: Constants) -> Iterator[None]:
     saved = Constants.shipped()
 
     def put(c: Constants) -> None:
-        speed.FITS.clear()
-        speed.FITS.update(c.fits)
-        speed.ENGINE_OVERHEAD_MS.clear()
-        speed.ENGINE_OVERHEAD_MS.update(c.engine_ms)
-        speed.KV_READ_FACTOR, speed.KV_READ_FACTOR_NO_FA = c.kv, c.kv_nofa
-        speed.LAYER_SPLIT_MS_PER_GPU, speed.TENSOR_PARALLEL_MS_PER_LAYER = c.split_ms, c.tp_ms
-        speed.MOE_MS_PER_LAYER = c.moe_ms
-        speed.SHADER_FLOPS_PER_WEIGHT = c.shader
-        speed.ATTENTION_FLOPS_FACTOR = c.attention
+        fitted.FITS.clear()
+        fitted.FITS.update(c.fits)
+        fitted.ENGINE_OVERHEAD_MS.clear()
+        fitted.ENGINE_OVERHEAD_MS.update(c.engine_ms)
+        fitted.KV_READ_FACTOR, fitted.KV_READ_FACTOR_NO_FA = c.kv, c.kv_nofa
+        fitted.LAYER_SPLIT_MS_PER_GPU, fitted.TENSOR_PARALLEL_MS_PER_LAYER = c.split_ms, c.tp_ms
+        fitted.MOE_MS_PER_LAYER = c.moe_ms
+        fitted.SHADER_FLOPS_PER_WEIGHT = c.shader
+        fitted.ATTENTION_FLOPS_FACTOR = c.attention
+        fitted.EXPERT_READ_EXTRA = c.expert
+        fitted.MOE_LAYER_TAU_SHARE = c.moe_tau
 
     put(constants)
     try:
@@ -361,12 +370,12 @@ def decode_rows(rows: list[Measurement]) -> list[Measurement]:
 
 
 def _columns() -> list[tuple[str, str]]:
-    cols = [(cls, what) for cls in speed.FITS for what in ("a_quant", "a_16bit", "tau")]
-    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader", "attention")]
+    cols = [(cls, what) for cls in fitted.FITS for what in ("a_quant", "a_16bit", "tau")]
+    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader", "attention", "expert")]
     return cols + [(e, "engine") for e in speed.ENGINES_FITTED] + shared
 
 
-def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
+def _design(m: Measurement, index: dict[tuple[str, str], int], moe_tau: float) -> np.ndarray:
     s = m.scenario
     assert s.gpu is not None
     row = np.zeros(len(index))
@@ -376,13 +385,14 @@ def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
     x_weights = traffic.active_weight_bytes(s) / bandwidth
     x_kv = traffic.cache_read_bytes(s.model, s.kv_cache, m.attended) / bandwidth
     row[index[(m.hw, "a_16bit" if sixteen else "a_quant")]] = x_weights
-    row[index[(m.hw, "tau")]] = s.model.layers / 1000
+    row[index[(m.hw, "tau")]] = (s.model.layers + moe_tau * s.model.moe_layers) / 1000
     row[index[(s.engine, "engine")]] = 1 / 1000
     row[index[("", "kv")]] = x_kv
     row[index[("", "kv_nofa")]] = x_kv if m.flash_attention is False else 0.0
     row[index[("", "split")]] = (s.gpus - 1) / 1000 if s.engine != "vllm" else 0.0
     row[index[("", "tp")]] = (tp - 1) * s.model.layers / 1000
     row[index[("", "moe")]] = s.model.moe_layers / 1000
+    row[index[("", "expert")]] = traffic.routed_expert_bytes(s) / bandwidth
     with using(replace(Constants.shipped(), shader=1.0)):
         row[index[("", "shader")]] = speed.shader_seconds(s, traffic.active_weight_bytes(s), tp)
     with using(replace(Constants.shipped(), attention=1.0)):
@@ -405,29 +415,23 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
             value[i], scale[i] = {"kv": (PRIOR.kv, 1.0), "kv_nofa": (PRIOR.kv_nofa, 1.0),
                                   "split": (PRIOR.split_ms, 0.5), "tp": (PRIOR.tp_ms, 0.05),
                                   "moe": (PRIOR.moe_ms, 0.2), "shader": (PRIOR.shader, 10.0),
-                                  "attention": (PRIOR.attention, 10.0)}[what]
+                                  "attention": (PRIOR.attention, 10.0), "expert": (0.0, 1.0)}[what]
     return value, scale
 
 
-def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) -> Constants:
-    """Minimise a Huber loss of the relative decode-time error, every constant pulled toward its prior by
-    PRIOR_WEIGHT measurements' worth, none negative (iteratively reweighted least squares)."""
-    data = decode_rows(rows)
-    cols = _columns()
-    index = {c: i for i, c in enumerate(cols)}
-    design = np.array([_design(m, index) for m in data]) if data else np.zeros((0, len(cols)))
-    observed = np.array([1 / m.decode for m in data if m.decode])
-    relative = design / observed[:, None] if len(data) else design
-    prior, scale = _prior_vector(index)
-    free = np.ones(len(cols), dtype=bool)
+def _solve(relative: np.ndarray, prior: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, float]:
+    """The constants minimising the Huber loss of relative errors plus the prior's pull (iteratively reweighted
+    least squares, a negative constant held at zero), and that loss."""
+    n_rows, n_cols = relative.shape
+    free = np.ones(n_cols, dtype=bool)
     theta = prior.copy()
-    weights = np.ones(len(data))
+    weights = np.ones(n_rows)
     for _ in range(40):
         rows_a = [relative * np.sqrt(weights)[:, None], np.diag(math.sqrt(PRIOR_WEIGHT) / scale)]
         rows_b = [np.sqrt(weights), math.sqrt(PRIOR_WEIGHT) * prior / scale]
         a, b = np.vstack(rows_a), np.concatenate(rows_b)
-        solution = np.zeros(len(cols))
-        solution[free] = np.linalg.lstsq(a[:, free], b - a[:, ~free] @ np.zeros((~free).sum()), rcond=None)[0]
+        solution = np.zeros(n_cols)
+        solution[free] = np.linalg.lstsq(a[:, free], b, rcond=None)[0]
         if (solution[free] < 0).any():  # an active set: a negative constant is held at zero
             free &= solution >= 0
             continue
@@ -437,16 +441,37 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
         if np.allclose(new, weights, atol=1e-4):
             break
         weights = new
+    residual = np.abs(relative @ theta - 1)
+    huber = np.where(residual <= HUBER_DELTA, residual**2 / 2, HUBER_DELTA * (residual - HUBER_DELTA / 2))
+    return theta, float(huber.sum() + PRIOR_WEIGHT * (((theta - prior) / scale) ** 2).sum() / 2)
+
+
+def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) -> Constants:
+    """Minimise a Huber loss of the relative decode-time error, every constant pulled toward its prior by
+    PRIOR_WEIGHT measurements' worth, none negative; the MoE layer's share of τ is the candidate with the
+    smallest loss."""
+    data = decode_rows(rows)
+    cols = _columns()
+    index = {c: i for i, c in enumerate(cols)}
+    if not data:
+        raise ValueError("no decode runs to fit")
+    observed = np.array([1 / m.decode for m in data if m.decode])
+    base = np.array([_design(m, index, 0.0) for m in data]) / observed[:, None]
+    per_moe_tau = np.array([_design(m, index, 1.0) for m in data]) / observed[:, None] - base
+    prior, scale = _prior_vector(index)
+    solved = {share: _solve(base + share * per_moe_tau, prior, scale) for share in MOE_TAU_SHARES}
+    moe_tau = min(solved, key=lambda share: solved[share][1])
+    theta = solved[moe_tau][0]
     fits = {}
-    for cls in speed.FITS:
+    for cls in fitted.FITS:
         q, sixteen, tau = (theta[index[(cls, w)]] for w in ("a_quant", "a_16bit", "tau"))
-        fits[cls] = speed.HardwareFit(round(1 / q, 3) if q > 0 else 1.0, round(1 / sixteen, 3) if sixteen > 0 else 1.0,
-                                      round(float(tau), 4), speed.FITS[cls].prefill_efficiency)
+        fits[cls] = fitted.HardwareFit(round(1 / q, 3) if q > 0 else 1.0, round(1 / sixteen, 3) if sixteen > 0 else 1.0,
+                                      round(float(tau), 4), fitted.FITS[cls].prefill_efficiency)
+    shared = {name: float(theta[index[(key, name)]]) for key, name in cols if key == ""}
     constants = Constants(fits, {e: round(float(theta[index[(e, "engine")]]), 3) for e in speed.ENGINES_FITTED},
-                          round(float(theta[index[("", "kv")]]), 3), round(float(theta[index[("", "kv_nofa")]]), 3),
-                          round(float(theta[index[("", "split")]]), 3), round(float(theta[index[("", "tp")]]), 4),
-                          round(float(theta[index[("", "moe")]]), 4), round(float(theta[index[("", "shader")]]), 2),
-                          round(float(theta[index[("", "attention")]]), 3))
+                          round(shared["kv"], 3), round(shared["kv_nofa"], 3), round(shared["split"], 3),
+                          round(shared["tp"], 4), round(shared["moe"], 4), round(shared["shader"], 2),
+                          round(shared["attention"], 3), round(shared["expert"], 3), moe_tau)
     return fit_prefill(prefill_from if prefill_from is not None else rows, constants)
 
 
@@ -623,7 +648,8 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
               f"τ {f.per_layer_ms} ms/layer, prefill e_p {f.prefill_efficiency}")
     print(f"  per-token engine overhead ms {constants.engine_ms}; KV read ×{constants.kv} (+{constants.kv_nofa} "
           f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer/GPU; "
-          f"MoE routing {constants.moe_ms} ms/layer; shader work {constants.shader} FP32 FLOPs per weight; attention "
+          f"MoE routing {constants.moe_ms} ms/layer + {constants.moe_tau} τ, routed experts read ×(1 + "
+          f"{constants.expert}); shader work {constants.shader} FP32 FLOPs per weight; attention "
           f"arithmetic ×{constants.attention}")
     print("80% ranges shipped (measured ÷ predicted): " + ", ".join(f"{k} ×{lo}–×{hi}" for k, (lo, hi) in bands.items()))
     right, total, wrong = fit_calls(rows)
@@ -644,8 +670,8 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
 
 
 def write(constants: Constants, bands: dict[str, tuple[float, float]],
-          path: Path = ROOT / "core" / "plan" / "speed.py") -> None:
-    """Replace the fitted block in core/plan/speed.py with ``constants``."""
+          path: Path = ROOT / "core" / "plan" / "speed_fitted.py") -> None:
+    """Replace the fitted block in core/plan/speed_fitted.py with ``constants``."""
     text = path.read_text(encoding="utf-8")
     fits = "\n".join(f'    "{cls}": HardwareFit({f.bandwidth_efficiency_quant}, {f.bandwidth_efficiency_16bit}, '
                      f'{f.per_layer_ms}, {f.prefill_efficiency}),' for cls, f in constants.fits.items())
@@ -659,7 +685,8 @@ def write(constants: Constants, bands: dict[str, tuple[float, float]],
     for name, value in (("KV_READ_FACTOR", constants.kv), ("KV_READ_FACTOR_NO_FA", constants.kv_nofa),
                         ("LAYER_SPLIT_MS_PER_GPU", constants.split_ms), ("TENSOR_PARALLEL_MS_PER_LAYER", constants.tp_ms),
                         ("MOE_MS_PER_LAYER", constants.moe_ms), ("SHADER_FLOPS_PER_WEIGHT", constants.shader),
-                        ("ATTENTION_FLOPS_FACTOR", constants.attention)):
+                        ("ATTENTION_FLOPS_FACTOR", constants.attention), ("EXPERT_READ_EXTRA", constants.expert),
+                        ("MOE_LAYER_TAU_SHARE", constants.moe_tau)):
         text = re.sub(rf"^{name} = .*$", f"{name} = {value}", text, flags=re.M)
     path.write_text(text, encoding="utf-8")
 
@@ -669,7 +696,7 @@ def run() -> None:
     constants, bands = report(rows, skipped)
     if "--write" in sys.argv:
         write(constants, bands)
-        print("written to core/plan/speed.py")
+        print("written to core/plan/speed_fitted.py")
 
 
 if __name__ == "__main__":

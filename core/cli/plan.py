@@ -12,7 +12,8 @@ from core.plan.catalog import catalog
 from core.plan.estimate import ENGINES, MODES, Scenario
 from core.plan.prices import price_book
 from core.plan.recommend import Request, recommend
-from core.plan.speed import BACKENDS, CALIBRATED_ON, DEFAULT_SYSTEM_RAM_GBPS, estimate_speed
+from core.plan.speed import BACKENDS, DEFAULT_SYSTEM_RAM_GBPS, estimate_speed
+from core.plan.speed_fitted import CALIBRATED_ON
 
 
 def _configure_speed(parser: argparse.ArgumentParser) -> None:

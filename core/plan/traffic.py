@@ -28,6 +28,14 @@ def active_weight_bytes(s: Scenario) -> float:
     return streamed - experts + experts * model.experts_active / model.experts
 
 
+def routed_expert_bytes(s: Scenario) -> float:
+    """Per token, the bytes of the routed experts a MoE reads (its chosen experts in every MoE layer)."""
+    model, quant = s.model, find_quant(s.quant)
+    if not model.is_moe or not model.experts or not model.experts_active:
+        return 0.0
+    return expert_bytes(model, quant, streamed_weight_bytes(model, quant, s.engine)) * model.experts_active / model.experts
+
+
 def cache_read_bytes(model: ModelArch, kv_type: str, context: int) -> float:
     """Per token, the KV cache each attention layer attends to, plus a hybrid's recurrent state, read and
     written back whole: a full-attention layer reads every cell up to ``context``, a sliding-window layer only

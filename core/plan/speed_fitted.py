@@ -1,0 +1,81 @@
+"""The speed model's fitted constants (core.plan.speed), written by `python -m bench.speed_fit --write` from the
+fit on every source; how they were fitted and how far they miss on sources left out: docs/speed_calibration.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HardwareFit:
+    """Fitted constants for one class of hardware and backend (docs/speed_calibration.md)."""
+
+    bandwidth_efficiency_quant: float  # share of spec bandwidth reached on block-quantized weights
+    bandwidth_efficiency_16bit: float  # same for 16-bit weights
+    per_layer_ms: float  # fixed cost per layer per token (kernel launches, synchronisation)
+    prefill_efficiency: float  # share of dense FP16 tensor TFLOPS reached in prompt processing
+
+
+FITS: dict[str, HardwareFit] = {
+    "nvidia_cuda": HardwareFit(0.804, 0.816, 0.0177, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.798, 0.799, 0.0674, 0.216),
+    "nvidia_vulkan": HardwareFit(0.81, 0.8, 0.0175, 0.39),
+    "amd_rocm": HardwareFit(0.81, 0.8, 0.0815, 0.337),
+    "amd_vulkan": HardwareFit(0.81, 0.8, 0.024, 0.404),
+    "amd_apu_rocm": HardwareFit(0.835, 0.819, 0.0624, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.836, 0.795, 0.0333, 0.4),
+    "apple_metal": HardwareFit(0.802, 0.817, 0.1265, 0.601),
+    "apple_mlx": HardwareFit(0.805, 0.801, 0.0373, 0.72),
+}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.0, "ollama": 0.265, "vllm": 0.0, "mlx": 0.151}
+"""Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
+KV_READ_FACTOR = 1.221
+"""Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
+KV_READ_FACTOR_NO_FA = 0.517
+"""Extra KV cost without flash attention (the scores are written out and read back)."""
+LAYER_SPLIT_MS_PER_GPU = 0.27
+"""Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
+TENSOR_PARALLEL_MS_PER_LAYER = 0.0
+"""Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
+MOE_MS_PER_LAYER = 0.0388
+"""Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
+EXPERT_READ_EXTRA = 0.086
+"""Routed experts are read as many small matrices: each byte of them costs this much more than streaming."""
+MOE_LAYER_TAU_SHARE = 1.5
+"""Each mixture-of-experts layer also costs this share of its class's per-layer cost τ more (the router, top-k,
+gathering the chosen experts: more kernels to launch, each at the backend's own launch cost)."""
+SHADER_FLOPS_PER_WEIGHT = 4.38
+"""Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
+vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
+an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
+bandwidth share instead."""
+ATTENTION_FLOPS_FACTOR = 2.86
+"""The attention's arithmetic over the cache (core.plan.traffic.attention_flops), paid at this many times the
+card's FP32 vector rate: decode's attention kernels run on the shader cores for one token."""
+INTERVALS: dict[str, tuple[float, float]] = {
+    "*": (0.576, 1.349),
+    "amd_apu_rocm": (0.603, 1.309),
+    "amd_apu_rocm/llama.cpp": (0.603, 1.309),
+    "amd_apu_vulkan": (0.333, 1.164),
+    "amd_apu_vulkan/llama.cpp": (0.333, 1.164),
+    "amd_rocm": (0.561, 2.236),
+    "amd_rocm/llama.cpp": (0.651, 1.34),
+    "amd_rocm/vllm": (0.319, 2.422),
+    "amd_vulkan": (0.772, 1.399),
+    "amd_vulkan/llama.cpp": (0.772, 1.399),
+    "apple_metal": (0.656, 1.257),
+    "apple_metal/llama.cpp": (0.656, 1.153),
+    "apple_metal/ollama": (0.715, 1.31),
+    "apple_mlx": (0.612, 1.25),
+    "apple_mlx/mlx": (0.612, 1.25),
+    "nvidia_cuda": (0.645, 1.309),
+    "nvidia_cuda/llama.cpp": (0.819, 1.259),
+    "nvidia_cuda/ollama": (0.641, 1.432),
+    "nvidia_hbm_cuda": (0.575, 1.363),
+    "nvidia_hbm_cuda/ollama": (0.575, 0.918),
+    "nvidia_vulkan": (0.684, 1.167),
+    "nvidia_vulkan/llama.cpp": (0.684, 1.167),
+}
+"""Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
+class, else for everything ("*"): the range a prediction is quoted with."""
+CALIBRATED_ON = "llama.cpp and Ollama builds, vLLM and MLX releases from 2024 on"
