@@ -167,6 +167,8 @@ def estimate_speed(
     gpu_seconds += shader_s + attention_s
     fixed_ms = (fit.per_layer_ms * (s.model.layers + fitted.MOE_LAYER_TAU_SHARE * s.model.moe_layers)
                 + fitted.MOE_MS_PER_LAYER * s.model.moe_layers)
+    if chosen == "Vulkan" and quant.name == "BF16":
+        fixed_ms += fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER * s.model.moe_layers
     fixed_ms += fitted.ENGINE_OVERHEAD_MS.get(s.engine, 0.0)
     split_ms = fitted.LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
     split_ms += fitted.TENSOR_PARALLEL_MS_PER_LAYER * (tensor_parallel - 1) * s.model.layers

@@ -44,6 +44,10 @@ EXPERT_READ_EXTRA = 0.086
 MOE_LAYER_TAU_SHARE = 1.5
 """Each mixture-of-experts layer also costs this share of its class's per-layer cost τ more (the router, top-k,
 gathering the chosen experts: more kernels to launch, each at the backend's own launch cost)."""
+BF16_EXPERTS_VULKAN_MS_PER_LAYER = 0.0
+"""Per MoE layer, what 16-bit brain-float experts cost more on llama.cpp's Vulkan backend: its one-token
+mat-vec path for MUL_MAT_ID takes F32, F16 and block-quantized experts only (ggml-vulkan.cpp's dispatch;
+ggml.c marks BF16 as not quantized), so BF16 experts run the tiled matrix-matrix `matmul_id_bf16` shader."""
 SHADER_FLOPS_PER_WEIGHT = 4.38
 """Shader work per weight read (unpacking the block, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
