@@ -314,6 +314,7 @@ class Constants:
     moe_ms: float
     shader: float
     attention: float
+    shader_legacy: float
     expert: float
     moe_tau: float
     bf16_vulkan_ms: float
@@ -323,17 +324,18 @@ class Constants:
         return Constants(dict(fitted.FITS), dict(fitted.ENGINE_OVERHEAD_MS), fitted.KV_READ_FACTOR,
                          fitted.KV_READ_FACTOR_NO_FA, fitted.LAYER_SPLIT_MS_PER_GPU, fitted.TENSOR_PARALLEL_MS_PER_LAYER,
                          fitted.MOE_MS_PER_LAYER, fitted.SHADER_FLOPS_PER_WEIGHT, fitted.ATTENTION_FLOPS_FACTOR,
-                         fitted.EXPERT_READ_EXTRA, fitted.MOE_LAYER_TAU_SHARE, fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER)
+                         fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY, fitted.EXPERT_READ_EXTRA, fitted.MOE_LAYER_TAU_SHARE,
+                         fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + 10
+        return 3 * len(self.fits) + len(self.engine_ms) + 11
 
 
 PRIOR = Constants(
     # Bandwidth shares and per-layer costs a roofline would start from; classes with few rows stay near them.
     fits={cls: fitted.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in fitted.FITS},
     engine_ms={engine: 0.0 for engine in speed.ENGINES_FITTED}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02,
-    moe_ms=0.05, shader=4.0, attention=1.0, expert=0.0, moe_tau=0.0, bf16_vulkan_ms=0.0,
+    moe_ms=0.05, shader=4.0, attention=1.0, shader_legacy=4.0, expert=0.0, moe_tau=0.0, bf16_vulkan_ms=0.0,
 )
 MOE_TAU_SHARES = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 """Candidates for the share of τ a MoE layer adds (fitted.MOE_LAYER_TAU_SHARE): the fit keeps the one with the
@@ -354,6 +356,7 @@ def using(constants: Constants) -> Iterator[None]:
         fitted.LAYER_SPLIT_MS_PER_GPU, fitted.TENSOR_PARALLEL_MS_PER_LAYER = c.split_ms, c.tp_ms
         fitted.MOE_MS_PER_LAYER = c.moe_ms
         fitted.SHADER_FLOPS_PER_WEIGHT = c.shader
+        fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY = c.shader_legacy
         fitted.ATTENTION_FLOPS_FACTOR = c.attention
         fitted.EXPERT_READ_EXTRA = c.expert
         fitted.MOE_LAYER_TAU_SHARE = c.moe_tau
@@ -373,7 +376,7 @@ def decode_rows(rows: list[Measurement]) -> list[Measurement]:
 
 def _columns() -> list[tuple[str, str]]:
     cols = [(cls, what) for cls in fitted.FITS for what in ("a_quant", "a_16bit", "tau")]
-    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader", "attention", "expert",
+    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader", "shader_legacy", "attention", "expert",
                                           "bf16_vulkan")]
     return cols + [(e, "engine") for e in speed.ENGINES_FITTED] + shared
 
@@ -397,8 +400,10 @@ def _design(m: Measurement, index: dict[tuple[str, str], int], moe_tau: float) -
     row[index[("", "moe")]] = s.model.moe_layers / 1000
     row[index[("", "expert")]] = traffic.routed_expert_bytes(s) / bandwidth
     row[index[("", "bf16_vulkan")]] = s.model.moe_layers / 1000 if m.backend == "Vulkan" and s.quant == "BF16" else 0.0
-    with using(replace(Constants.shipped(), shader=1.0)):
-        row[index[("", "shader")]] = speed.shader_seconds(s, traffic.active_weight_bytes(s), tp)
+    with using(replace(Constants.shipped(), shader=1.0, shader_legacy=1.0)):
+        legacy = s.quant in fitted.LEGACY_BLOCKS
+        row[index[("", "shader_legacy" if legacy else "shader")]] = speed.shader_seconds(
+            s, traffic.active_weight_bytes(s), tp)
     with using(replace(Constants.shipped(), attention=1.0)):
         row[index[("", "attention")]] = speed.attention_seconds(s, m.attended, tp)
     return row
@@ -419,6 +424,7 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
             value[i], scale[i] = {"kv": (PRIOR.kv, 1.0), "kv_nofa": (PRIOR.kv_nofa, 1.0),
                                   "split": (PRIOR.split_ms, 0.5), "tp": (PRIOR.tp_ms, 0.05),
                                   "moe": (PRIOR.moe_ms, 0.2), "shader": (PRIOR.shader, 10.0),
+                                  "shader_legacy": (PRIOR.shader_legacy, 10.0),
                                   "attention": (PRIOR.attention, 10.0), "expert": (0.0, 1.0), "bf16_vulkan": (0.0, 2.0)}[what]
     return value, scale
 
@@ -475,7 +481,8 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     constants = Constants(fits, {e: round(float(theta[index[(e, "engine")]]), 3) for e in speed.ENGINES_FITTED},
                           round(shared["kv"], 3), round(shared["kv_nofa"], 3), round(shared["split"], 3),
                           round(shared["tp"], 4), round(shared["moe"], 4), round(shared["shader"], 2),
-                          round(shared["attention"], 3), round(shared["expert"], 3), moe_tau,
+                          round(shared["attention"], 3), round(shared["shader_legacy"], 2), round(shared["expert"], 3),
+                          moe_tau,
                           round(shared["bf16_vulkan"], 3))
     return fit_prefill(prefill_from if prefill_from is not None else rows, constants)
 
@@ -654,7 +661,8 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
     print(f"  per-token engine overhead ms {constants.engine_ms}; KV read ×{constants.kv} (+{constants.kv_nofa} "
           f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer/GPU; "
           f"MoE routing {constants.moe_ms} ms/layer + {constants.moe_tau} τ, routed experts read ×(1 + "
-          f"{constants.expert}), BF16 experts on Vulkan +{constants.bf16_vulkan_ms} ms/layer; shader work {constants.shader} FP32 FLOPs per weight; attention "
+          f"{constants.expert}), BF16 experts on Vulkan +{constants.bf16_vulkan_ms} ms/layer; shader work "
+          f"{constants.shader} FP32 FLOPs per weight ({constants.shader_legacy} on one-scale blocks); attention "
           f"arithmetic ×{constants.attention}")
     print("80% ranges shipped (measured ÷ predicted): " + ", ".join(f"{k} ×{lo}–×{hi}" for k, (lo, hi) in bands.items()))
     right, total, wrong = fit_calls(rows)
@@ -690,6 +698,7 @@ def write(constants: Constants, bands: dict[str, tuple[float, float]],
     for name, value in (("KV_READ_FACTOR", constants.kv), ("KV_READ_FACTOR_NO_FA", constants.kv_nofa),
                         ("LAYER_SPLIT_MS_PER_GPU", constants.split_ms), ("TENSOR_PARALLEL_MS_PER_LAYER", constants.tp_ms),
                         ("MOE_MS_PER_LAYER", constants.moe_ms), ("SHADER_FLOPS_PER_WEIGHT", constants.shader),
+                        ("SHADER_FLOPS_PER_WEIGHT_LEGACY", constants.shader_legacy),
                         ("ATTENTION_FLOPS_FACTOR", constants.attention), ("EXPERT_READ_EXTRA", constants.expert),
                         ("MOE_LAYER_TAU_SHARE", constants.moe_tau),
                         ("BF16_EXPERTS_VULKAN_MS_PER_LAYER", constants.bf16_vulkan_ms)):

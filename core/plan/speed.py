@@ -103,7 +103,8 @@ def shader_seconds(s: Scenario, gpu_weight_bytes: float, tensor_parallel: int = 
     if s.gpu is None or not s.gpu.fp32_tflops or quant.bits_per_weight >= 15:
         return 0.0
     weights = gpu_weight_bytes * 8 / average_bits(s.model, quant, streamed_weight_bytes(s.model, quant, s.engine))
-    return fitted.SHADER_FLOPS_PER_WEIGHT * weights / (s.gpu.fp32_tflops * 1e12 * tensor_parallel)
+    flops = fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY if quant.name in fitted.LEGACY_BLOCKS else fitted.SHADER_FLOPS_PER_WEIGHT
+    return flops * weights / (s.gpu.fp32_tflops * 1e12 * tensor_parallel)
 
 
 def attention_seconds(s: Scenario, context: int, tensor_parallel: int = 1) -> float:
