@@ -197,6 +197,10 @@ v0.11.8, v0.12.4, v0.12.6 and v0.13.2, the first tags holding ollama/ollama comm
 it on for all."""
 
 
+FUSED_ATTENTION = ("vllm", "mlx")
+"""Engines whose attention is always one fused kernel (vLLM's attention backends, MLX's scaled_dot_product_attention)."""
+
+
 def default_flash_attention(engine: str, model: ModelArch, raw: dict[str, str], fitted: bool) -> bool:
     """Flash attention for a run that does not record it: the engine's default for that build and model."""
     if engine != "ollama":
@@ -283,7 +287,8 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
                 scenario = replace(scenario, engine="mlx")
             out.append(Measurement(
                 source=source_of(raw["source_url"]), date=raw["date"], scenario=scenario, backend=backend,
-                flash_attention=fa, users=int(raw["users"] or 1), prompt_tokens=prompt, generated_tokens=generated,
+                flash_attention=fa if fa is not None else engine in FUSED_ATTENTION or scenario.flash_attention,
+                users=int(raw["users"] or 1), prompt_tokens=prompt, generated_tokens=generated,
                 depth_tokens=depth, decode=float(raw["decode_tokens_per_s"]) if raw["decode_tokens_per_s"] else None,
                 prefill=float(raw["prefill_tokens_per_s"]) if raw["prefill_tokens_per_s"] else None,
                 fits=raw["fits_in_vram"] == "true",

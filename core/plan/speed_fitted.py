@@ -17,29 +17,29 @@ class HardwareFit:
 
 
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.805, 0.817, 0.0191, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.804, 0.799, 0.0667, 0.216),
-    "nvidia_vulkan": HardwareFit(0.809, 0.8, 0.0147, 0.39),
-    "amd_rocm": HardwareFit(0.809, 0.8, 0.0811, 0.337),
-    "amd_vulkan": HardwareFit(0.809, 0.8, 0.0249, 0.404),
-    "amd_apu_rocm": HardwareFit(0.832, 0.818, 0.0619, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.833, 0.803, 0.0317, 0.4),
-    "apple_metal": HardwareFit(0.802, 0.817, 0.1243, 0.601),
-    "apple_mlx": HardwareFit(0.805, 0.801, 0.0371, 0.72),
+    "nvidia_cuda": HardwareFit(0.806, 0.818, 0.019, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.804, 0.799, 0.0666, 0.216),
+    "nvidia_vulkan": HardwareFit(0.809, 0.8, 0.0148, 0.39),
+    "amd_rocm": HardwareFit(0.809, 0.8, 0.0812, 0.337),
+    "amd_vulkan": HardwareFit(0.809, 0.8, 0.0248, 0.404),
+    "amd_apu_rocm": HardwareFit(0.834, 0.817, 0.0586, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.833, 0.802, 0.032, 0.4),
+    "apple_metal": HardwareFit(0.803, 0.817, 0.1239, 0.601),
+    "apple_mlx": HardwareFit(0.805, 0.801, 0.0372, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.094, "ollama": 0.183, "vllm": 0.0, "mlx": 0.153}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.091, "ollama": 0.191, "vllm": 0.0, "mlx": 0.152}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 1.223
+KV_READ_FACTOR = 1.202
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
-KV_READ_FACTOR_NO_FA = 0.519
+KV_READ_FACTOR_NO_FA = 0.51
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.262
+LAYER_SPLIT_MS_PER_GPU = 0.26
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0396
+MOE_MS_PER_LAYER = 0.0388
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
-EXPERT_READ_EXTRA = 0.079
+EXPERT_READ_EXTRA = 0.089
 """Routed experts are read as many small matrices: each byte of them costs this much more than streaming."""
 MOE_LAYER_TAU_SHARE = 1.5
 """Each mixture-of-experts layer also costs this share of its class's per-layer cost τ more (the router, top-k,
@@ -48,42 +48,42 @@ BF16_EXPERTS_VULKAN_MS_PER_LAYER = 0.752
 """Per MoE layer, what 16-bit brain-float experts cost more on llama.cpp's Vulkan backend: its one-token
 mat-vec path for MUL_MAT_ID takes F32, F16 and block-quantized experts only (ggml-vulkan.cpp's dispatch;
 ggml.c marks BF16 as not quantized), so BF16 experts run the tiled matrix-matrix `matmul_id_bf16` shader."""
-SHADER_FLOPS_PER_WEIGHT = 5.2
+SHADER_FLOPS_PER_WEIGHT = 5.14
 """Shader work per weight read of a k-quant or other grouped format (unpacking the block and its sub-block
 scales, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
-SHADER_FLOPS_PER_WEIGHT_LEGACY = 2.66
+SHADER_FLOPS_PER_WEIGHT_LEGACY = 2.69
 """The same for blocks with one scale each (ggml's Q4_0 and Q8_0, Unsloth's Q8_0-based Q8_K_XL, MXFP4's 32
 values per power-of-two scale): no sub-block scales to unpack."""
 LEGACY_BLOCKS = ("Q4_0", "Q8_0", "Q8_K_XL", "MXFP4")
-ATTENTION_FLOPS_FACTOR = 2.771
+ATTENTION_FLOPS_FACTOR = 2.73
 """The attention's arithmetic over the cache (core.plan.traffic.attention_flops), paid at this many times the
 card's FP32 vector rate: decode's attention kernels run on the shader cores for one token."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.598, 1.286),
-    "amd_apu_rocm": (0.641, 1.264),
-    "amd_apu_rocm/llama.cpp": (0.641, 1.264),
-    "amd_apu_vulkan": (0.367, 1.138),
-    "amd_apu_vulkan/llama.cpp": (0.367, 1.138),
-    "amd_rocm": (0.651, 2.234),
-    "amd_rocm/llama.cpp": (0.651, 1.318),
-    "amd_rocm/vllm": (0.329, 2.428),
-    "amd_vulkan": (0.773, 1.301),
-    "amd_vulkan/llama.cpp": (0.773, 1.301),
-    "apple_metal": (0.709, 1.165),
-    "apple_metal/llama.cpp": (0.729, 1.151),
-    "apple_metal/ollama": (0.709, 1.289),
-    "apple_mlx": (0.612, 1.253),
-    "apple_mlx/mlx": (0.612, 1.253),
-    "nvidia_cuda": (0.666, 1.242),
-    "nvidia_cuda/llama.cpp": (0.815, 1.213),
-    "nvidia_cuda/ollama": (0.641, 1.325),
-    "nvidia_hbm_cuda": (0.577, 1.286),
-    "nvidia_hbm_cuda/ollama": (0.576, 0.997),
-    "nvidia_vulkan": (0.692, 1.189),
-    "nvidia_vulkan/llama.cpp": (0.692, 1.189),
+    "*": (0.605, 1.283),
+    "amd_apu_rocm": (0.631, 1.264),
+    "amd_apu_rocm/llama.cpp": (0.631, 1.264),
+    "amd_apu_vulkan": (0.366, 1.134),
+    "amd_apu_vulkan/llama.cpp": (0.366, 1.134),
+    "amd_rocm": (0.651, 2.239),
+    "amd_rocm/llama.cpp": (0.651, 1.319),
+    "amd_rocm/vllm": (0.328, 2.434),
+    "amd_vulkan": (0.774, 1.305),
+    "amd_vulkan/llama.cpp": (0.774, 1.305),
+    "apple_metal": (0.708, 1.169),
+    "apple_metal/llama.cpp": (0.743, 1.153),
+    "apple_metal/ollama": (0.708, 1.288),
+    "apple_mlx": (0.612, 1.252),
+    "apple_mlx/mlx": (0.612, 1.252),
+    "nvidia_cuda": (0.682, 1.238),
+    "nvidia_cuda/llama.cpp": (0.819, 1.209),
+    "nvidia_cuda/ollama": (0.641, 1.312),
+    "nvidia_hbm_cuda": (0.577, 1.283),
+    "nvidia_hbm_cuda/ollama": (0.576, 0.995),
+    "nvidia_vulkan": (0.693, 1.188),
+    "nvidia_vulkan/llama.cpp": (0.693, 1.188),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
