@@ -24,6 +24,37 @@ from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.helpers import find_chromium
 from tests.support.server import streamlit_server
 
+INPUTS_APP = """
+import streamlit as st
+st.set_page_config(layout="wide")
+st.title("Inputs only")
+st.segmented_control("Source", ["preset", "custom", "upload"], default="preset", key="src")
+st.selectbox("Model", [f"model {i}" for i in range(60)], key="model")
+st.segmented_control("Mode", ["inference", "lora", "qlora", "full"], default="inference", key="mode")
+c1, c2, c3, c4 = st.columns(4)
+c1.selectbox("Engine", ["ollama", "llama.cpp", "vllm"], key="engine")
+c2.selectbox("Format", ["Q4_K_M", "Q8_0", "F16"], key="quant")
+context = c3.number_input("Context (tokens)", 1, 10_000_000, 8192, step=1024, key="ctx")
+c4.number_input("Parallel requests", 1, 1024, 1, key="parallel")
+c5, c6, c7, c8 = st.columns(4)
+c5.selectbox("KV cache", ["f16", "q8_0", "q4_0"], key="kv")
+c6.selectbox("GPU", ["none", "RTX 4090", "RTX 5090"], key="gpu")
+c7.number_input("GPUs", 1, 64, 1, key="gpus")
+c8.number_input("Batch", 1, 4096, 1, key="batch")
+st.write(context)
+"""
+"""The VRAM calculator's inputs, laid out as the page lays them out, and one line of output: the floor that
+Streamlit itself sets for a page with that many inputs."""
+CHART_APP = """
+import plotly.graph_objects as go
+import streamlit as st
+value = st.number_input("x", value=1, key="x")
+bars = go.Figure(go.Bar(x=[value * k for k in range(1, 9)], y=[f"term {k}" for k in range(8)], orientation="h"))
+st.plotly_chart(bars.update_layout(height=260, title=f"{value}"), key="chart")
+"""
+"""One number and one Plotly bar chart that follows it: what each redrawn chart adds. Streamlit keys a
+chart by its figure, so a changed figure is a new chart and Plotly draws it from scratch."""
+
 CHANGES = 12
 """Input changes per case, after two warm-up changes (the first also imports the page's modules)."""
 WARMUP = 2
@@ -112,6 +143,8 @@ def steps(start: int, step: int) -> tuple[str, ...]:
 
 CASES = (
     Case("minimal app: one number", "/", "x", steps(3, 1)),
+    Case("reference: the calculator's inputs only", "/", "Context (tokens)", steps(9216, 1024)),
+    Case("reference: one number, one chart", "/", "x", steps(3, 1)),
     Case("home: context", "/?lang=en", "Context (tokens)", steps(9216, 1024)),
     Case("home: users", "/?lang=en", "Concurrent users", steps(2, 1)),
     Case("calculator: context", "/vram?lang=en", "Context (tokens)", steps(9216, 1024)),
@@ -251,15 +284,22 @@ def run() -> None:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         print(f"input change → script idle, no stale element, next frame painted; {CHANGES} changes after "
               f"{WARMUP} warm-up; Chromium headless, {os.cpu_count()} CPUs")
+        references = {}
+        for name, text in (("inputs", INPUTS_APP), ("chart", CHART_APP)):
+            references[name] = Path(tmp) / f"{name}.py"
+            references[name].write_text(text, encoding="utf-8")
         minimal = None
         with streamlit_server({"PLANNER_DATA_DIR": tmp}, script=minimal_script) as (minimal_url, _), \
+                streamlit_server({"PLANNER_DATA_DIR": tmp}, script=references["inputs"]) as (inputs_url, _), \
+                streamlit_server({"PLANNER_DATA_DIR": tmp}, script=references["chart"]) as (chart_url, _), \
                 streamlit_server({"PLANNER_DATA_DIR": tmp}) as (app_url, app_proc):
+            bases = {CASES[0].name: minimal_url, CASES[1].name: inputs_url, CASES[2].name: chart_url}
             for case in CASES:
                 if case is not CASES[0] and not any(word in case.name for word in ONLY):
                     continue
                 context = browser.new_context(viewport={"width": 1440, "height": 1000})
                 context.add_init_script(SOCKET_JS)
-                base = minimal_url if case.path == "/" and case.label == "x" else app_url
+                base = bases.get(case.name, app_url)
                 idle, settled, sent = measure(context.new_page(), base, case)
                 context.close()
                 minimal = minimal or statistics.median(idle)
