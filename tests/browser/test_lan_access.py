@@ -3,6 +3,8 @@ loopback it asks for the server's password first, also on a deep link opened fir
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
 
 import psutil
@@ -31,6 +33,13 @@ def lan_url() -> Iterator[str]:
     # Listening on every interface; the test itself only ever connects through loopback.
     with streamlit_server({"PLANNER_PASSWORD": PASSWORD}, address="0.0.0.0") as (url, _):
         yield url
+
+
+def test_no_framing_page_may_command_the_app(lan_url: str) -> None:
+    """Streamlit obeys postMessage commands (rerun, stop, auth token) from the origins its host config lists;
+    by default its cloud's domains. Ours lists none, so a page that frames the app cannot drive it."""
+    with urllib.request.urlopen(f"{lan_url}/_stcore/host-config", timeout=5) as reply:
+        assert json.load(reply)["allowedOrigins"] == []
 
 
 def test_password_gate_refuses_then_admits(lan_url: str, page) -> None:  # type: ignore[no-untyped-def]
