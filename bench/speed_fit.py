@@ -323,6 +323,7 @@ class Constants:
     expert: float
     moe_tau: float
     bf16_vulkan_ms: float
+    slow_bus: float
 
     @staticmethod
     def shipped() -> Constants:
@@ -330,17 +331,17 @@ class Constants:
                          fitted.KV_READ_FACTOR_NO_FA, fitted.LAYER_SPLIT_MS_PER_GPU, fitted.TENSOR_PARALLEL_MS_PER_LAYER,
                          fitted.MOE_MS_PER_LAYER, fitted.SHADER_FLOPS_PER_WEIGHT, fitted.ATTENTION_FLOPS_FACTOR,
                          fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY, fitted.EXPERT_READ_EXTRA, fitted.MOE_LAYER_TAU_SHARE,
-                         fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER)
+                         fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER, fitted.SLOW_BUS_EXTRA)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + 11
+        return 3 * len(self.fits) + len(self.engine_ms) + 12
 
 
 PRIOR = Constants(
     # Bandwidth shares and per-layer costs a roofline would start from; classes with few rows stay near them.
     fits={cls: fitted.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in fitted.FITS},
     engine_ms={engine: 0.0 for engine in speed.ENGINES_FITTED}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02,
-    moe_ms=0.05, shader=4.0, attention=1.0, shader_legacy=4.0, expert=0.0, moe_tau=0.0, bf16_vulkan_ms=0.0,
+    moe_ms=0.05, shader=4.0, attention=1.0, shader_legacy=4.0, expert=0.0, moe_tau=0.0, bf16_vulkan_ms=0.0, slow_bus=0.0,
 )
 MOE_TAU_SHARES = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 """Candidates for the share of τ a MoE layer adds (fitted.MOE_LAYER_TAU_SHARE): the fit keeps the one with the
@@ -366,6 +367,7 @@ def using(constants: Constants) -> Iterator[None]:
         fitted.EXPERT_READ_EXTRA = c.expert
         fitted.MOE_LAYER_TAU_SHARE = c.moe_tau
         fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER = c.bf16_vulkan_ms
+        fitted.SLOW_BUS_EXTRA = c.slow_bus
 
     put(constants)
     try:
@@ -381,8 +383,8 @@ def decode_rows(rows: list[Measurement]) -> list[Measurement]:
 
 def _columns() -> list[tuple[str, str]]:
     cols = [(cls, what) for cls in fitted.FITS for what in ("a_quant", "a_16bit", "tau")]
-    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader", "shader_legacy", "attention", "expert",
-                                          "bf16_vulkan")]
+    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader", "shader_legacy", "attention",
+                                      "expert", "slow_bus", "bf16_vulkan")]
     return cols + [(e, "engine") for e in speed.ENGINES_FITTED] + shared
 
 
@@ -404,6 +406,7 @@ def _design(m: Measurement, index: dict[tuple[str, str], int], moe_tau: float) -
     row[index[("", "tp")]] = (tp - 1) * s.model.layers / 1000
     row[index[("", "moe")]] = s.model.moe_layers / 1000
     row[index[("", "expert")]] = traffic.routed_expert_bytes(s) / bandwidth
+    row[index[("", "slow_bus")]] = x_weights if s.gpu.id.startswith(fitted.SLOW_BUS_CHIPS) else 0.0
     row[index[("", "bf16_vulkan")]] = s.model.moe_layers / 1000 if m.backend == "Vulkan" and s.quant == "BF16" else 0.0
     with using(replace(Constants.shipped(), shader=1.0, shader_legacy=1.0)):
         legacy = s.quant in fitted.LEGACY_BLOCKS
@@ -430,7 +433,7 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
                                   "split": (PRIOR.split_ms, 0.5), "tp": (PRIOR.tp_ms, 0.05),
                                   "moe": (PRIOR.moe_ms, 0.2), "shader": (PRIOR.shader, 10.0),
                                   "shader_legacy": (PRIOR.shader_legacy, 10.0),
-                                  "attention": (PRIOR.attention, 10.0), "expert": (0.0, 1.0), "bf16_vulkan": (0.0, 2.0)}[what]
+                                  "attention": (PRIOR.attention, 10.0), "expert": (0.0, 1.0), "bf16_vulkan": (0.0, 2.0), "slow_bus": (0.0, 1.0)}[what]
     return value, scale
 
 
@@ -488,7 +491,7 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
                           round(shared["tp"], 4), round(shared["moe"], 4), round(shared["shader"], 2),
                           round(shared["attention"], 3), round(shared["shader_legacy"], 2), round(shared["expert"], 3),
                           moe_tau,
-                          round(shared["bf16_vulkan"], 3))
+                          round(shared["bf16_vulkan"], 3), round(shared["slow_bus"], 3))
     return fit_prefill(prefill_from if prefill_from is not None else rows, constants)
 
 
@@ -668,7 +671,7 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
           f"MoE routing {constants.moe_ms} ms/layer + {constants.moe_tau} τ, routed experts read ×(1 + "
           f"{constants.expert}), BF16 experts on Vulkan +{constants.bf16_vulkan_ms} ms/layer; shader work "
           f"{constants.shader} FP32 FLOPs per weight ({constants.shader_legacy} on one-scale blocks); attention "
-          f"arithmetic ×{constants.attention}")
+          f"arithmetic ×{constants.attention}; M1 Max/Ultra weights ×(1 + {constants.slow_bus})")
     print("80% ranges shipped (measured ÷ predicted): " + ", ".join(f"{k} ×{lo}–×{hi}" for k, (lo, hi) in bands.items()))
     right, total, wrong = fit_calls(rows)
     print(f"Fits-in-GPU-memory calls right: {right}/{total} (measured offload or OOM: {sum(not m.fits for m in rows)})")
@@ -706,7 +709,8 @@ def write(constants: Constants, bands: dict[str, tuple[float, float]],
                         ("SHADER_FLOPS_PER_WEIGHT_LEGACY", constants.shader_legacy),
                         ("ATTENTION_FLOPS_FACTOR", constants.attention), ("EXPERT_READ_EXTRA", constants.expert),
                         ("MOE_LAYER_TAU_SHARE", constants.moe_tau),
-                        ("BF16_EXPERTS_VULKAN_MS_PER_LAYER", constants.bf16_vulkan_ms)):
+                        ("BF16_EXPERTS_VULKAN_MS_PER_LAYER", constants.bf16_vulkan_ms),
+                        ("SLOW_BUS_EXTRA", constants.slow_bus)):
         text = re.sub(rf"^{name} = .*$", f"{name} = {value}", text, flags=re.M)
     path.write_text(text, encoding="utf-8")
 

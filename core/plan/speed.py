@@ -146,6 +146,8 @@ def estimate_speed(
     quant = find_quant(s.quant)
     sixteen_bit = quant.bits_per_weight >= 15
     efficiency = fit.bandwidth_efficiency_16bit if sixteen_bit else fit.bandwidth_efficiency_quant
+    if s.gpu.id.startswith(fitted.SLOW_BUS_CHIPS):
+        efficiency = 1 / (1 / efficiency + fitted.SLOW_BUS_EXTRA)
     tensor_parallel = s.gpus if s.engine == "vllm" and s.gpus > 1 else 1
     bandwidth = s.gpu.bandwidth_gbps * 1e9 * tensor_parallel
 

@@ -17,33 +17,38 @@ class HardwareFit:
 
 
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.806, 0.818, 0.019, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.804, 0.799, 0.0666, 0.216),
-    "nvidia_vulkan": HardwareFit(0.809, 0.8, 0.0148, 0.39),
-    "amd_rocm": HardwareFit(0.809, 0.8, 0.0812, 0.337),
-    "amd_vulkan": HardwareFit(0.809, 0.8, 0.0248, 0.404),
-    "amd_apu_rocm": HardwareFit(0.834, 0.817, 0.0586, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.833, 0.802, 0.032, 0.4),
-    "apple_metal": HardwareFit(0.803, 0.817, 0.1239, 0.601),
-    "apple_mlx": HardwareFit(0.805, 0.801, 0.0372, 0.72),
+    "nvidia_cuda": HardwareFit(0.806, 0.818, 0.0186, 0.41),
+    "nvidia_hbm_cuda": HardwareFit(0.804, 0.799, 0.0662, 0.216),
+    "nvidia_vulkan": HardwareFit(0.809, 0.8, 0.0147, 0.39),
+    "amd_rocm": HardwareFit(0.809, 0.8, 0.0811, 0.337),
+    "amd_vulkan": HardwareFit(0.809, 0.8, 0.0246, 0.404),
+    "amd_apu_rocm": HardwareFit(0.834, 0.817, 0.0582, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.833, 0.802, 0.0316, 0.4),
+    "apple_metal": HardwareFit(0.802, 0.822, 0.1175, 0.601),
+    "apple_mlx": HardwareFit(0.805, 0.801, 0.0367, 0.72),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.091, "ollama": 0.191, "vllm": 0.0, "mlx": 0.152}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.092, "ollama": 0.199, "vllm": 0.0, "mlx": 0.1}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
 KV_READ_FACTOR = 1.202
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
 KV_READ_FACTOR_NO_FA = 0.51
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.26
+LAYER_SPLIT_MS_PER_GPU = 0.261
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
-MOE_MS_PER_LAYER = 0.0388
+MOE_MS_PER_LAYER = 0.0397
 """Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
 EXPERT_READ_EXTRA = 0.089
 """Routed experts are read as many small matrices: each byte of them costs this much more than streaming."""
 MOE_LAYER_TAU_SHARE = 1.5
 """Each mixture-of-experts layer also costs this share of its class's per-layer cost τ more (the router, top-k,
 gathering the chosen experts: more kernels to launch, each at the backend's own launch cost)."""
+SLOW_BUS_CHIPS = ("apple-m1-max", "apple-m1-ultra")
+"""Apple's first Max and Ultra chips, whose GPU streams weights more slowly for its advertised bandwidth than
+the later chips of its class: held-out runs of them from four sources came out 0.83-0.91 of the prediction."""
+SLOW_BUS_EXTRA = 0.173
+"""On those chips each weight byte costs this share of a byte at the bus's full rate more."""
 BF16_EXPERTS_VULKAN_MS_PER_LAYER = 0.752
 """Per MoE layer, what 16-bit brain-float experts cost more on llama.cpp's Vulkan backend: its one-token
 mat-vec path for MUL_MAT_ID takes F32, F16 and block-quantized experts only (ggml-vulkan.cpp's dispatch;
@@ -54,36 +59,36 @@ scales, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
-SHADER_FLOPS_PER_WEIGHT_LEGACY = 2.69
+SHADER_FLOPS_PER_WEIGHT_LEGACY = 2.71
 """The same for blocks with one scale each (ggml's Q4_0 and Q8_0, Unsloth's Q8_0-based Q8_K_XL, MXFP4's 32
 values per power-of-two scale): no sub-block scales to unpack."""
 LEGACY_BLOCKS = ("Q4_0", "Q8_0", "Q8_K_XL", "MXFP4")
-ATTENTION_FLOPS_FACTOR = 2.73
+ATTENTION_FLOPS_FACTOR = 2.728
 """The attention's arithmetic over the cache (core.plan.traffic.attention_flops), paid at this many times the
 card's FP32 vector rate: decode's attention kernels run on the shader cores for one token."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.605, 1.283),
-    "amd_apu_rocm": (0.631, 1.264),
-    "amd_apu_rocm/llama.cpp": (0.631, 1.264),
+    "*": (0.609, 1.276),
+    "amd_apu_rocm": (0.632, 1.264),
+    "amd_apu_rocm/llama.cpp": (0.632, 1.264),
     "amd_apu_vulkan": (0.366, 1.134),
     "amd_apu_vulkan/llama.cpp": (0.366, 1.134),
-    "amd_rocm": (0.651, 2.239),
-    "amd_rocm/llama.cpp": (0.651, 1.319),
-    "amd_rocm/vllm": (0.328, 2.434),
-    "amd_vulkan": (0.774, 1.305),
-    "amd_vulkan/llama.cpp": (0.774, 1.305),
-    "apple_metal": (0.708, 1.169),
-    "apple_metal/llama.cpp": (0.743, 1.153),
-    "apple_metal/ollama": (0.708, 1.288),
-    "apple_mlx": (0.612, 1.252),
-    "apple_mlx/mlx": (0.612, 1.252),
-    "nvidia_cuda": (0.682, 1.238),
-    "nvidia_cuda/llama.cpp": (0.819, 1.209),
-    "nvidia_cuda/ollama": (0.641, 1.312),
-    "nvidia_hbm_cuda": (0.577, 1.283),
+    "amd_rocm": (0.65, 2.23),
+    "amd_rocm/llama.cpp": (0.65, 1.318),
+    "amd_rocm/vllm": (0.328, 2.424),
+    "amd_vulkan": (0.774, 1.304),
+    "amd_vulkan/llama.cpp": (0.774, 1.304),
+    "apple_metal": (0.75, 1.186),
+    "apple_metal/llama.cpp": (0.735, 1.163),
+    "apple_metal/ollama": (0.776, 1.257),
+    "apple_mlx": (0.596, 1.254),
+    "apple_mlx/mlx": (0.596, 1.254),
+    "nvidia_cuda": (0.682, 1.239),
+    "nvidia_cuda/llama.cpp": (0.814, 1.209),
+    "nvidia_cuda/ollama": (0.64, 1.316),
+    "nvidia_hbm_cuda": (0.578, 1.282),
     "nvidia_hbm_cuda/ollama": (0.576, 0.995),
-    "nvidia_vulkan": (0.693, 1.188),
-    "nvidia_vulkan/llama.cpp": (0.693, 1.188),
+    "nvidia_vulkan": (0.696, 1.189),
+    "nvidia_vulkan/llama.cpp": (0.696, 1.189),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
