@@ -433,7 +433,8 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
                                   "split": (PRIOR.split_ms, 0.5), "tp": (PRIOR.tp_ms, 0.05),
                                   "moe": (PRIOR.moe_ms, 0.2), "shader": (PRIOR.shader, 10.0),
                                   "shader_legacy": (PRIOR.shader_legacy, 10.0),
-                                  "attention": (PRIOR.attention, 10.0), "expert": (0.0, 1.0), "bf16_vulkan": (0.0, 2.0), "slow_bus": (0.0, 1.0)}[what]
+                                  "attention": (PRIOR.attention, 10.0), "expert": (PRIOR.expert, 1.0),
+                                  "bf16_vulkan": (PRIOR.bf16_vulkan_ms, 2.0), "slow_bus": (PRIOR.slow_bus, 1.0)}[what]
     return value, scale
 
 
