@@ -130,3 +130,34 @@ def test_attention_arithmetic_grows_with_depth_and_heads() -> None:
     assert attention_flops(glm, 65536) == 2 * 20 * 2 * 576 * 47 * 65536
     deep = estimate_speed(scenario("glm-4.7-flash", quant="Q8_K_XL", context=65536), generated_tokens=65536)
     assert "GFLOP attention" in deep.formula
+
+
+def test_one_scale_blocks_cost_the_shader_less_than_k_quants() -> None:
+    # ggml-org/llama.cpp#15013: Llama-2-7B Q4_0, tg128 with flash attention, A100 80GB PCIe: 200.9 tok/s. The A100
+    # has 19.5 FP32 TFLOPS for its 1,935 GB/s, so unpacking is a real share of its time, and Q4_0 has less of it.
+    a100 = find_gpu("a100-80gb-pcie")
+    q4_0 = estimate_speed(scenario("llama-2-7b", quant="Q4_0", gpu=a100, context=512), generated_tokens=64)
+    q4_k = estimate_speed(scenario("llama-2-7b", quant="Q4_K_M", gpu=a100, context=512), generated_tokens=64)
+    assert q4_0.decode_tokens_per_s == pytest.approx(200.9, rel=0.15)
+    bytes_ratio = 4.8944 / 4.5  # Q4_K_M reads this much more per weight than Q4_0
+    assert q4_0.decode_tokens_per_s / q4_k.decode_tokens_per_s > bytes_ratio
+    # The formula names the weights unpacked: about the model's 6.7 billion, whatever the format.
+    assert " 6.6" in q4_0.formula.split(" G weights")[0][-6:]
+
+
+def test_bf16_experts_on_vulkan_take_the_matrix_path() -> None:
+    # kyuz0/amd-strix-halo-toolboxes, Radeon 8060S, Qwen3-30B-A3B BF16: 27.1 tok/s on ROCm, 9.4 on Vulkan, where
+    # llama.cpp has no one-token path for BF16 experts; a dense BF16 model runs alike on both.
+    strix = find_gpu("ryzen-ai-max-395-128gb")
+    moe = scenario("qwen3-30b-a3b", quant="BF16", gpu=strix)
+    vulkan, rocm = (estimate_speed(moe, backend=b, generated_tokens=64).decode_tokens_per_s for b in ("Vulkan", "ROCm"))
+    assert vulkan < 0.6 * rocm
+    dense = scenario("ministral-3-14b", quant="BF16", gpu=strix)
+    vulkan, rocm = (estimate_speed(dense, backend=b, generated_tokens=64).decode_tokens_per_s for b in ("Vulkan", "ROCm"))
+    assert vulkan == pytest.approx(rocm, rel=0.15)
+
+
+def test_an_m1_max_streams_slower_than_a_later_max_of_the_same_bandwidth() -> None:
+    m1, m3 = (estimate_speed(scenario(gpu=find_gpu(g)), generated_tokens=64) for g in ("apple-m1-max-64gb", "apple-m3-max-64gb"))
+    assert find_gpu("apple-m1-max-64gb").bandwidth_gbps == find_gpu("apple-m3-max-64gb").bandwidth_gbps
+    assert m1.decode_tokens_per_s < 0.93 * m3.decode_tokens_per_s

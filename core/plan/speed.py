@@ -97,14 +97,17 @@ def hardware_class(gpu: GpuSpec, backend: str = "auto", engine: str = "llama.cpp
     return "nvidia_hbm_cuda" if (gpu.memory_type or "").upper().startswith("HBM") else "nvidia_cuda"
 
 
+def shader_flops_per_weight(quant: str) -> float:
+    return fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY if quant in fitted.LEGACY_BLOCKS else fitted.SHADER_FLOPS_PER_WEIGHT
+
+
 def shader_seconds(s: Scenario, gpu_weight_bytes: float, tensor_parallel: int = 1) -> float:
     """Per token, the shader time to unpack and multiply the weights read from GPU memory."""
     quant = find_quant(s.quant)
     if s.gpu is None or not s.gpu.fp32_tflops or quant.bits_per_weight >= 15:
         return 0.0
     weights = gpu_weight_bytes * 8 / average_bits(s.model, quant, streamed_weight_bytes(s.model, quant, s.engine))
-    flops = fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY if quant.name in fitted.LEGACY_BLOCKS else fitted.SHADER_FLOPS_PER_WEIGHT
-    return flops * weights / (s.gpu.fp32_tflops * 1e12 * tensor_parallel)
+    return shader_flops_per_weight(quant.name) * weights / (s.gpu.fp32_tflops * 1e12 * tensor_parallel)
 
 
 def attention_seconds(s: Scenario, context: int, tensor_parallel: int = 1) -> float:
@@ -215,8 +218,9 @@ def _formula(s: Scenario, weights: float, kv: float, cpu_bytes: float, efficienc
         parts.append(f"{fitted.EXPERT_READ_EXTRA:g} × {expert_bytes / GIB:.2f} GiB experts / {bw}")
     if shader_s and s.gpu.fp32_tflops:
         flops = f"{s.gpu.fp32_tflops:g} FP32 TFLOPS" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
-        weights_g = shader_s * s.gpu.fp32_tflops * 1e3 * tensor_parallel / fitted.SHADER_FLOPS_PER_WEIGHT
-        parts.append(f"{fitted.SHADER_FLOPS_PER_WEIGHT:g} FLOPs × {weights_g:.2f} G weights / {flops}")
+        per_weight = shader_flops_per_weight(s.quant)
+        weights_g = shader_s * s.gpu.fp32_tflops * 1e3 * tensor_parallel / per_weight
+        parts.append(f"{per_weight:g} FLOPs × {weights_g:.2f} G weights / {flops}")
     if attention_s and s.gpu.fp32_tflops and fitted.ATTENTION_FLOPS_FACTOR:
         flops = f"{s.gpu.fp32_tflops:g} FP32 TFLOPS" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
         work = attention_s * s.gpu.fp32_tflops * 1e3 * tensor_parallel / fitted.ATTENTION_FLOPS_FACTOR
