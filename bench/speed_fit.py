@@ -485,8 +485,8 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     for cls in fitted.FITS:
         q, sixteen, tau = (theta[index[(cls, w)]] for w in ("a_quant", "a_16bit", "tau"))
         fits[cls] = fitted.HardwareFit(round(1 / q, 3) if q > 0 else 1.0, round(1 / sixteen, 3) if sixteen > 0 else 1.0,
-                                      round(float(tau), 4), fitted.FITS[cls].prefill_efficiency)
-    shared = {name: float(theta[index[(key, name)]]) for key, name in cols if key == ""}
+                                      round(float(tau), 4), PRIOR.fits[cls].prefill_efficiency)
+    shared = {name: float(theta[index[(key, name)]]) + 0.0 for key, name in cols if key == ""}  # + 0.0: no "-0.0"
     constants = Constants(fits, {e: round(float(theta[index[(e, "engine")]]), 3) for e in speed.ENGINES_FITTED},
                           round(shared["kv"], 3), round(shared["kv_nofa"], 3), round(shared["split"], 3),
                           round(shared["tp"], 4), round(shared["moe"], 4), round(shared["shader"], 2),

@@ -5,15 +5,18 @@ from how far the fit missed on sources it never saw (bench/speed_fit.py, docs/sp
 Decode reads every active weight and the KV cache once per generated token, and pays fixed costs:
 
     t_token = W_gpu / (BW·e) + k_kv·KV·n_ctx / BW  [+ k_nofa·KV·n_ctx / BW without flash attention]
-              + k_shader·N_gpu / FP32  [block-quantized weights: unpacking runs on the shader cores]
+              + k_shader·N_gpu / FP32  [block-quantized weights: unpacking runs on the shader cores; blocks with
+                                        one scale each (Q4_0, Q8_0, MXFP4) have a smaller k_shader of their own]
               + k_att·A / FP32  [the attention's arithmetic over the cells each token attends to]
               + (L + s_moe·L_moe)·τ + c_engine  [+ (n_gpu − 1)·τ_split  |  + (n_gpu − 1)·L·τ_tp]  [+ W_cpu / BW_ram]
-              [a MoE: + k_x·X / BW + L_moe·c_moe, X the bytes of the routed experts read]
+              [a MoE: + k_x·X / BW + L_moe·c_moe, X the bytes of the routed experts read;
+               BF16 experts on Vulkan: + L_moe·c_bf16vk, as they take the tiled matrix shader]
 
 ``e`` and ``τ`` belong to a class of hardware and backend (CUDA, ROCm, Vulkan, Metal, MLX); ``c_engine``
 is the host work each engine does per token (sampling, scheduling, kernel launches). A MoE layer launches
 more kernels (router, top-k, the chosen experts), so it costs s_moe·τ more on its class's backend, a fixed c_moe,
-and its experts, read as many small matrices, k_x more per byte than a plain stream. Layer split
+and its experts, read as many small matrices, k_x more per byte than a plain stream. Apple's M1 Max and Ultra
+reach less of their bus than later chips: their e is lowered by one fitted constant. Layer split
 (Ollama, llama.cpp) adds no bandwidth, only a hand-over per added GPU; vLLM's tensor parallelism adds
 bandwidth and an all-reduce per layer per added GPU.
 
@@ -218,7 +221,7 @@ def _formula(s: Scenario, weights: float, kv: float, cpu_bytes: float, efficienc
         parts.append(f"{fitted.EXPERT_READ_EXTRA:g} × {expert_bytes / GIB:.2f} GiB experts / {bw}")
     if shader_s and s.gpu.fp32_tflops:
         flops = f"{s.gpu.fp32_tflops:g} FP32 TFLOPS" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
-        per_weight = shader_flops_per_weight(s.quant)
+        per_weight = shader_flops_per_weight(find_quant(s.quant).name)
         weights_g = shader_s * s.gpu.fp32_tflops * 1e3 * tensor_parallel / per_weight
         parts.append(f"{per_weight:g} FLOPs × {weights_g:.2f} G weights / {flops}")
     if attention_s and s.gpu.fp32_tflops and fitted.ATTENTION_FLOPS_FACTOR:

@@ -21,11 +21,11 @@ FITS: dict[str, HardwareFit] = {
     "nvidia_hbm_cuda": HardwareFit(0.804, 0.799, 0.0662, 0.216),
     "nvidia_vulkan": HardwareFit(0.809, 0.8, 0.0147, 0.39),
     "amd_rocm": HardwareFit(0.809, 0.8, 0.0811, 0.337),
-    "amd_vulkan": HardwareFit(0.809, 0.8, 0.0246, 0.404),
+    "amd_vulkan": HardwareFit(0.809, 0.8, 0.0246, 0.4),
     "amd_apu_rocm": HardwareFit(0.834, 0.817, 0.0582, 0.4),
     "amd_apu_vulkan": HardwareFit(0.833, 0.802, 0.0316, 0.4),
     "apple_metal": HardwareFit(0.802, 0.822, 0.1175, 0.601),
-    "apple_mlx": HardwareFit(0.805, 0.801, 0.0367, 0.72),
+    "apple_mlx": HardwareFit(0.805, 0.801, 0.0367, 0.4),
 }
 ENGINE_OVERHEAD_MS = {"llama.cpp": 0.092, "ollama": 0.199, "vllm": 0.0, "mlx": 0.1}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
@@ -38,7 +38,8 @@ LAYER_SPLIT_MS_PER_GPU = 0.261
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
 MOE_MS_PER_LAYER = 0.0397
-"""Per-token cost of each mixture-of-experts layer: routing, and gathering the chosen experts' weights."""
+"""Per-token cost of each mixture-of-experts layer that does not scale with its backend's launch cost (the host's
+share of routing); the launch part is MOE_LAYER_TAU_SHARE."""
 EXPERT_READ_EXTRA = 0.089
 """Routed experts are read as many small matrices: each byte of them costs this much more than streaming."""
 MOE_LAYER_TAU_SHARE = 1.5
