@@ -406,11 +406,10 @@ def _design(m: Measurement, index: dict[tuple[str, str], int], moe_tau: float) -
     row[index[("", "tp")]] = (tp - 1) * s.model.layers / 1000
     row[index[("", "moe")]] = s.model.moe_layers / 1000
     row[index[("", "expert")]] = traffic.routed_expert_bytes(s) / bandwidth
-    row[index[("", "slow_bus")]] = x_weights if s.gpu.id.startswith(fitted.SLOW_BUS_CHIPS) else 0.0
-    row[index[("", "bf16_vulkan")]] = s.model.moe_layers / 1000 if m.backend == "Vulkan" and s.quant == "BF16" else 0.0
+    row[index[("", "slow_bus")]] = x_weights if speed.slow_bus(s.gpu) else 0.0
+    row[index[("", "bf16_vulkan")]] = s.model.moe_layers / 1000 if speed.bf16_experts_on_vulkan(s, m.backend) else 0.0
     with using(replace(Constants.shipped(), shader=1.0, shader_legacy=1.0)):
-        legacy = s.quant in fitted.LEGACY_BLOCKS
-        row[index[("", "shader_legacy" if legacy else "shader")]] = speed.shader_seconds(
+        row[index[("", "shader_legacy" if speed.one_scale_blocks(s.quant) else "shader")]] = speed.shader_seconds(
             s, traffic.active_weight_bytes(s), tp)
     with using(replace(Constants.shipped(), attention=1.0)):
         row[index[("", "attention")]] = speed.attention_seconds(s, m.attended, tp)

@@ -100,8 +100,21 @@ def hardware_class(gpu: GpuSpec, backend: str = "auto", engine: str = "llama.cpp
     return "nvidia_hbm_cuda" if (gpu.memory_type or "").upper().startswith("HBM") else "nvidia_cuda"
 
 
+def one_scale_blocks(quant: str) -> bool:
+    return find_quant(quant).name in fitted.LEGACY_BLOCKS
+
+
+def bf16_experts_on_vulkan(s: Scenario, backend: str) -> bool:
+    """BF16 expert weights under llama.cpp's Vulkan backend, which runs them through its tiled matrix shader."""
+    return backend == "Vulkan" and find_quant(s.quant).name == "BF16"
+
+
+def slow_bus(gpu: GpuSpec) -> bool:
+    return gpu.id.startswith(fitted.SLOW_BUS_CHIPS)
+
+
 def shader_flops_per_weight(quant: str) -> float:
-    return fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY if quant in fitted.LEGACY_BLOCKS else fitted.SHADER_FLOPS_PER_WEIGHT
+    return fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY if one_scale_blocks(quant) else fitted.SHADER_FLOPS_PER_WEIGHT
 
 
 def shader_seconds(s: Scenario, gpu_weight_bytes: float, tensor_parallel: int = 1) -> float:
@@ -110,7 +123,7 @@ def shader_seconds(s: Scenario, gpu_weight_bytes: float, tensor_parallel: int = 
     if s.gpu is None or not s.gpu.fp32_tflops or quant.bits_per_weight >= 15:
         return 0.0
     weights = gpu_weight_bytes * 8 / average_bits(s.model, quant, streamed_weight_bytes(s.model, quant, s.engine))
-    return shader_flops_per_weight(quant.name) * weights / (s.gpu.fp32_tflops * 1e12 * tensor_parallel)
+    return shader_flops_per_weight(s.quant) * weights / (s.gpu.fp32_tflops * 1e12 * tensor_parallel)
 
 
 def attention_seconds(s: Scenario, context: int, tensor_parallel: int = 1) -> float:
@@ -152,7 +165,7 @@ def estimate_speed(
     quant = find_quant(s.quant)
     sixteen_bit = quant.bits_per_weight >= 15
     efficiency = fit.bandwidth_efficiency_16bit if sixteen_bit else fit.bandwidth_efficiency_quant
-    if s.gpu.id.startswith(fitted.SLOW_BUS_CHIPS):
+    if slow_bus(s.gpu):
         efficiency = 1 / (1 / efficiency + fitted.SLOW_BUS_EXTRA)
     tensor_parallel = s.gpus if s.engine == "vllm" and s.gpus > 1 else 1
     bandwidth = s.gpu.bandwidth_gbps * 1e9 * tensor_parallel
@@ -176,7 +189,7 @@ def estimate_speed(
     gpu_seconds += shader_s + attention_s
     fixed_ms = (fit.per_layer_ms * (s.model.layers + fitted.MOE_LAYER_TAU_SHARE * s.model.moe_layers)
                 + fitted.MOE_MS_PER_LAYER * s.model.moe_layers)
-    if chosen == "Vulkan" and quant.name == "BF16":
+    if bf16_experts_on_vulkan(s, chosen):
         fixed_ms += fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER * s.model.moe_layers
     fixed_ms += fitted.ENGINE_OVERHEAD_MS.get(s.engine, 0.0)
     split_ms = fitted.LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
@@ -221,7 +234,7 @@ def _formula(s: Scenario, weights: float, kv: float, cpu_bytes: float, efficienc
         parts.append(f"{fitted.EXPERT_READ_EXTRA:g} × {expert_bytes / GIB:.2f} GiB experts / {bw}")
     if shader_s and s.gpu.fp32_tflops:
         flops = f"{s.gpu.fp32_tflops:g} FP32 TFLOPS" + (f" × {tensor_parallel}" if tensor_parallel > 1 else "")
-        per_weight = shader_flops_per_weight(find_quant(s.quant).name)
+        per_weight = shader_flops_per_weight(s.quant)
         weights_g = shader_s * s.gpu.fp32_tflops * 1e3 * tensor_parallel / per_weight
         parts.append(f"{per_weight:g} FLOPs × {weights_g:.2f} G weights / {flops}")
     if attention_s and s.gpu.fp32_tflops and fitted.ATTENTION_FLOPS_FACTOR:
