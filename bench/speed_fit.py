@@ -324,6 +324,7 @@ class Constants:
     moe_tau: float
     bf16_vulkan_ms: float
     slow_bus: float
+    moe_tau_apple: float
 
     @staticmethod
     def shipped() -> Constants:
@@ -331,10 +332,11 @@ class Constants:
                          fitted.KV_READ_FACTOR_NO_FA, fitted.LAYER_SPLIT_MS_PER_GPU, fitted.TENSOR_PARALLEL_MS_PER_LAYER,
                          fitted.MOE_MS_PER_LAYER, fitted.SHADER_FLOPS_PER_WEIGHT, fitted.ATTENTION_FLOPS_FACTOR,
                          fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY, fitted.EXPERT_READ_EXTRA, fitted.MOE_LAYER_TAU_SHARE,
-                         fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER, fitted.SLOW_BUS_EXTRA)
+                         fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER, fitted.SLOW_BUS_EXTRA,
+                         fitted.MOE_LAYER_TAU_SHARE_APPLE)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + 12
+        return 3 * len(self.fits) + len(self.engine_ms) + 13
 
 
 PRIOR = Constants(
@@ -342,10 +344,11 @@ PRIOR = Constants(
     fits={cls: fitted.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in fitted.FITS},
     engine_ms={engine: 0.0 for engine in speed.ENGINES_FITTED}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02,
     moe_ms=0.05, shader=4.0, attention=1.0, shader_legacy=4.0, expert=0.0, moe_tau=0.0, bf16_vulkan_ms=0.0, slow_bus=0.0,
+    moe_tau_apple=0.0,
 )
 MOE_TAU_SHARES = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
-"""Candidates for the share of τ a MoE layer adds (fitted.MOE_LAYER_TAU_SHARE): the fit keeps the one with the
-smallest loss on its own runs, so a left-out source never chooses it."""
+"""Candidates for the share of τ a MoE layer adds (fitted.MOE_LAYER_TAU_SHARE, and apart on Apple's GPUs): the fit
+keeps the pair with the smallest loss on its own runs, so a left-out source never chooses it."""
 
 
 @contextmanager
@@ -368,6 +371,7 @@ def using(constants: Constants) -> Iterator[None]:
         fitted.MOE_LAYER_TAU_SHARE = c.moe_tau
         fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER = c.bf16_vulkan_ms
         fitted.SLOW_BUS_EXTRA = c.slow_bus
+        fitted.MOE_LAYER_TAU_SHARE_APPLE = c.moe_tau_apple
 
     put(constants)
     try:
@@ -476,10 +480,12 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     observed = np.array([1 / m.decode for m in data if m.decode])
     base = np.array([_design(m, index, 0.0) for m in data]) / observed[:, None]
     per_moe_tau = np.array([_design(m, index, 1.0) for m in data]) / observed[:, None] - base
+    apple = np.array([m.hw.startswith("apple") for m in data])[:, None]
     prior, scale = _prior_vector(index)
-    solved = {share: _solve(base + share * per_moe_tau, prior, scale) for share in MOE_TAU_SHARES}
-    moe_tau = min(solved, key=lambda share: solved[share][1])
-    theta = solved[moe_tau][0]
+    solved = {(share, on_apple): _solve(base + np.where(apple, on_apple, share) * per_moe_tau, prior, scale)
+              for share in MOE_TAU_SHARES for on_apple in MOE_TAU_SHARES}
+    moe_tau, moe_tau_apple = min(solved, key=lambda pair: solved[pair][1])
+    theta = solved[(moe_tau, moe_tau_apple)][0]
     fits = {}
     for cls in fitted.FITS:
         q, sixteen, tau = (theta[index[(cls, w)]] for w in ("a_quant", "a_16bit", "tau"))
@@ -491,7 +497,7 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
                           round(shared["tp"], 4), round(shared["moe"], 4), round(shared["shader"], 2),
                           round(shared["attention"], 3), round(shared["shader_legacy"], 2), round(shared["expert"], 3),
                           moe_tau,
-                          round(shared["bf16_vulkan"], 3), round(shared["slow_bus"], 3))
+                          round(shared["bf16_vulkan"], 3), round(shared["slow_bus"], 3), moe_tau_apple)
     return fit_prefill(prefill_from if prefill_from is not None else rows, constants)
 
 
@@ -668,7 +674,8 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
               f"τ {f.per_layer_ms} ms/layer, prefill e_p {f.prefill_efficiency}")
     print(f"  per-token engine overhead ms {constants.engine_ms}; KV read ×{constants.kv} (+{constants.kv_nofa} "
           f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer/GPU; "
-          f"MoE routing {constants.moe_ms} ms/layer + {constants.moe_tau} τ, routed experts read ×(1 + "
+          f"MoE routing {constants.moe_ms} ms/layer + {constants.moe_tau} τ ({constants.moe_tau_apple} τ on Apple), "
+          f"routed experts read ×(1 + "
           f"{constants.expert}), BF16 experts on Vulkan +{constants.bf16_vulkan_ms} ms/layer; shader work "
           f"{constants.shader} FP32 FLOPs per weight ({constants.shader_legacy} on one-scale blocks); attention "
           f"arithmetic ×{constants.attention}; M1 Max/Ultra weights ×(1 + {constants.slow_bus})")
@@ -708,7 +715,7 @@ def write(constants: Constants, bands: dict[str, tuple[float, float]],
                         ("MOE_MS_PER_LAYER", constants.moe_ms), ("SHADER_FLOPS_PER_WEIGHT", constants.shader),
                         ("SHADER_FLOPS_PER_WEIGHT_LEGACY", constants.shader_legacy),
                         ("ATTENTION_FLOPS_FACTOR", constants.attention), ("EXPERT_READ_EXTRA", constants.expert),
-                        ("MOE_LAYER_TAU_SHARE", constants.moe_tau),
+                        ("MOE_LAYER_TAU_SHARE", constants.moe_tau), ("MOE_LAYER_TAU_SHARE_APPLE", constants.moe_tau_apple),
                         ("BF16_EXPERTS_VULKAN_MS_PER_LAYER", constants.bf16_vulkan_ms),
                         ("SLOW_BUS_EXTRA", constants.slow_bus)):
         text = re.sub(rf"^{name} = .*$", f"{name} = {value}", text, flags=re.M)

@@ -113,6 +113,12 @@ def slow_bus(gpu: GpuSpec) -> bool:
     return gpu.id.startswith(fitted.SLOW_BUS_CHIPS)
 
 
+def moe_tau_share(hardware_class: str) -> float:
+    """The share of τ a MoE layer adds on this class of hardware."""
+    apple = hardware_class.startswith("apple")
+    return fitted.MOE_LAYER_TAU_SHARE_APPLE if apple else fitted.MOE_LAYER_TAU_SHARE
+
+
 def shader_flops_per_weight(quant: str) -> float:
     return fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY if one_scale_blocks(quant) else fitted.SHADER_FLOPS_PER_WEIGHT
 
@@ -187,7 +193,7 @@ def estimate_speed(
     shader_s = shader_seconds(s, weights * on_gpu_share - cpu_experts, tensor_parallel)
     attention_s = attention_seconds(s, context, tensor_parallel) * on_gpu_share * step_users
     gpu_seconds += shader_s + attention_s
-    fixed_ms = (fit.per_layer_ms * (s.model.layers + fitted.MOE_LAYER_TAU_SHARE * s.model.moe_layers)
+    fixed_ms = (fit.per_layer_ms * (s.model.layers + moe_tau_share(cls) * s.model.moe_layers)
                 + fitted.MOE_MS_PER_LAYER * s.model.moe_layers)
     if bf16_experts_on_vulkan(s, chosen):
         fixed_ms += fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER * s.model.moe_layers
