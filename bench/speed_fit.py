@@ -480,7 +480,7 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     observed = np.array([1 / m.decode for m in data if m.decode])
     base = np.array([_design(m, index, 0.0) for m in data]) / observed[:, None]
     per_moe_tau = np.array([_design(m, index, 1.0) for m in data]) / observed[:, None] - base
-    apple = np.array([m.hw.startswith("apple") for m in data])[:, None]
+    apple = np.array([speed.apple_class(m.hw) for m in data])[:, None]
     prior, scale = _prior_vector(index)
     solved = {(share, on_apple): _solve(base + np.where(apple, on_apple, share) * per_moe_tau, prior, scale)
               for share in MOE_TAU_SHARES for on_apple in MOE_TAU_SHARES}

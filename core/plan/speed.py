@@ -113,10 +113,13 @@ def slow_bus(gpu: GpuSpec) -> bool:
     return gpu.id.startswith(fitted.SLOW_BUS_CHIPS)
 
 
+def apple_class(hardware_class: str) -> bool:
+    return hardware_class.startswith("apple")
+
+
 def moe_tau_share(hardware_class: str) -> float:
     """The share of τ a MoE layer adds on this class of hardware."""
-    apple = hardware_class.startswith("apple")
-    return fitted.MOE_LAYER_TAU_SHARE_APPLE if apple else fitted.MOE_LAYER_TAU_SHARE
+    return fitted.MOE_LAYER_TAU_SHARE_APPLE if apple_class(hardware_class) else fitted.MOE_LAYER_TAU_SHARE
 
 
 def shader_flops_per_weight(quant: str) -> float:
