@@ -392,7 +392,14 @@ def _columns() -> list[tuple[str, str]]:
     return cols + [(e, "engine") for e in speed.ENGINES_FITTED] + shared
 
 
-def _design(m: Measurement, index: dict[tuple[str, str], int], moe_tau: float) -> np.ndarray:
+def _moe_tau_row(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
+    """What one unit of the MoE layer's share of τ adds to a run's row: its MoE layers, in its class's τ column."""
+    row = np.zeros(len(index))
+    row[index[(m.hw, "tau")]] = m.scenario.model.moe_layers / 1000
+    return row
+
+
+def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
     s = m.scenario
     assert s.gpu is not None
     row = np.zeros(len(index))
@@ -402,7 +409,7 @@ def _design(m: Measurement, index: dict[tuple[str, str], int], moe_tau: float) -
     x_weights = traffic.active_weight_bytes(s) / bandwidth
     x_kv = traffic.cache_read_bytes(s.model, s.kv_cache, m.attended) / bandwidth
     row[index[(m.hw, "a_16bit" if sixteen else "a_quant")]] = x_weights
-    row[index[(m.hw, "tau")]] = (s.model.layers + moe_tau * s.model.moe_layers) / 1000
+    row[index[(m.hw, "tau")]] = s.model.layers / 1000  # a MoE layer's share of τ: _moe_tau_row
     row[index[(s.engine, "engine")]] = 1 / 1000
     row[index[("", "kv")]] = x_kv
     row[index[("", "kv_nofa")]] = x_kv if m.flash_attention is False else 0.0
@@ -478,8 +485,8 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     if not data:
         raise ValueError("no decode runs to fit")
     observed = np.array([1 / m.decode for m in data if m.decode])
-    base = np.array([_design(m, index, 0.0) for m in data]) / observed[:, None]
-    per_moe_tau = np.array([_design(m, index, 1.0) for m in data]) / observed[:, None] - base
+    base = np.array([_design(m, index) for m in data]) / observed[:, None]
+    per_moe_tau = np.array([_moe_tau_row(m, index) for m in data]) / observed[:, None]
     apple = np.array([speed.apple_class(m.hw) for m in data])[:, None]
     prior, scale = _prior_vector(index)
     solved = {(share, on_apple): _solve(base + np.where(apple, on_apple, share) * per_moe_tau, prior, scale)
