@@ -10,6 +10,7 @@ core/plan/speed_fitted.py.
 
 from __future__ import annotations
 
+import collections
 import csv
 import math
 import re
@@ -39,6 +40,10 @@ PRIOR_WEIGHT = 3.0
 """How many measurements' worth of pull toward the prior each constant gets: a class with three rows
 cannot swing its constants far."""
 HUBER_DELTA = 0.15
+SOURCE_WEIGHT_POWER = 0.5
+"""Each run weighs 1/√(its source's run count) in the fit: a source of 300 runs counts about 17 times a source
+of one run, not 300 times, so one lab's hardware and build do not set the constants every other source is
+predicted with (what leaving a source out measures)."""
 MIN_ROWS_FOR_INTERVAL = 15
 TAIL_SHARES = (0.10, 0.075, 0.05, 0.035, 0.025)
 """Candidate shares of held-out runs left outside each end of the range, narrowest range first: the first
@@ -444,17 +449,17 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
                                   "moe": (PRIOR.moe_ms, 0.2), "shader": (PRIOR.shader, 10.0),
                                   "shader_legacy": (PRIOR.shader_legacy, 10.0),
                                   "attention": (PRIOR.attention, 10.0), "expert": (PRIOR.expert, 1.0),
-                                  "bf16_vulkan": (PRIOR.bf16_vulkan_ms, 2.0), "slow_bus": (PRIOR.slow_bus, 1.0)}[what]
+                                  "bf16_vulkan": (PRIOR.bf16_vulkan_ms, 10.0), "slow_bus": (PRIOR.slow_bus, 1.0)}[what]
     return value, scale
 
 
-def _solve(relative: np.ndarray, prior: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, float]:
+def _solve(relative: np.ndarray, prior: np.ndarray, scale: np.ndarray, base_weights: np.ndarray) -> tuple[np.ndarray, float]:
     """The constants minimising the Huber loss of relative errors plus the prior's pull (iteratively reweighted
     least squares, a negative constant held at zero), and that loss."""
     n_rows, n_cols = relative.shape
     free = np.ones(n_cols, dtype=bool)
     theta = prior.copy()
-    weights = np.ones(n_rows)
+    weights = base_weights.copy()
     for _ in range(40):
         rows_a = [relative * np.sqrt(weights)[:, None], np.diag(math.sqrt(PRIOR_WEIGHT) / scale)]
         rows_b = [np.sqrt(weights), math.sqrt(PRIOR_WEIGHT) * prior / scale]
@@ -465,20 +470,21 @@ def _solve(relative: np.ndarray, prior: np.ndarray, scale: np.ndarray) -> tuple[
             free &= solution >= 0
             continue
         residual = relative @ solution - 1
-        new = np.where(np.abs(residual) <= HUBER_DELTA, 1.0, HUBER_DELTA / np.maximum(np.abs(residual), 1e-9))
+        new = base_weights * np.where(np.abs(residual) <= HUBER_DELTA, 1.0,
+                                      HUBER_DELTA / np.maximum(np.abs(residual), 1e-9))
         theta = solution
         if np.allclose(new, weights, atol=1e-4):
             break
         weights = new
     residual = np.abs(relative @ theta - 1)
     huber = np.where(residual <= HUBER_DELTA, residual**2 / 2, HUBER_DELTA * (residual - HUBER_DELTA / 2))
-    return theta, float(huber.sum() + PRIOR_WEIGHT * (((theta - prior) / scale) ** 2).sum() / 2)
+    return theta, float((base_weights * huber).sum() + PRIOR_WEIGHT * (((theta - prior) / scale) ** 2).sum() / 2)
 
 
 def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) -> Constants:
-    """Minimise a Huber loss of the relative decode-time error, every constant pulled toward its prior by
-    PRIOR_WEIGHT measurements' worth, none negative; the MoE layer's share of τ is the candidate with the
-    smallest loss."""
+    """Minimise a Huber loss of the relative decode-time error, each run weighed by its source's size
+    (SOURCE_WEIGHT_POWER), every constant pulled toward its prior by PRIOR_WEIGHT measurements' worth, none
+    negative; the MoE layer's share of τ is the candidate with the smallest loss."""
     data = decode_rows(rows)
     cols = _columns()
     index = {c: i for i, c in enumerate(cols)}
@@ -489,7 +495,11 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     per_moe_tau = np.array([_moe_tau_row(m, index) for m in data]) / observed[:, None]
     apple = np.array([speed.apple_class(m.hw) for m in data])[:, None]
     prior, scale = _prior_vector(index)
-    solved = {(share, on_apple): _solve(base + np.where(apple, on_apple, share) * per_moe_tau, prior, scale)
+    per_source = collections.Counter(m.source for m in data)
+    source_weights = np.array([per_source[m.source] ** -SOURCE_WEIGHT_POWER for m in data])
+    source_weights *= len(data) / source_weights.sum()
+    solved = {(share, on_apple): _solve(base + np.where(apple, on_apple, share) * per_moe_tau, prior, scale,
+                                        source_weights)
               for share in MOE_TAU_SHARES for on_apple in MOE_TAU_SHARES}
     moe_tau, moe_tau_apple = min(solved, key=lambda pair: solved[pair][1])
     theta = solved[(moe_tau, moe_tau_apple)][0]
