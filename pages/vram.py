@@ -154,25 +154,26 @@ ui.chart(charts_vram.breakdown_chart(report, lang), key="chart_breakdown")
 fits_tab, context_tab = st.tabs([tr("vram.fits_table"), tr("vram.tab.context")], key=TABS_KEY, on_change="rerun")
 if fits_tab.open:
     with fits_tab:
-        left, right = st.columns([3, 2])
-        with left:
-            ui.chart(charts_vram.fits_chart(report, lang), key="chart_fits")
-        with right:
-            status_label = {k: tr(f"status.{k}") for k in ("green", "amber", "red")}
-            table = pd.DataFrame(
-                {
-                    tr("col.status"): [status_label[r.status] for r in report.fits_on],
-                    tr("col.gpu"): [r.gpu.name for r in report.fits_on],
-                    tr("col.count"): [r.count for r in report.fits_on],
-                    tr("col.headroom"): [r.headroom_gib for r in report.fits_on],
-                    # The same price book as the recommendations, so a card never shows two prices on two pages.
-                    tr("col.price"): [fmt_krw(price.krw if price else None, lang)
-                                      for price in (book.gpu_price(r.gpu) for r in report.fits_on)],
-                }
-            )
-            st.dataframe(table, hide_index=True, height=420,
-                         column_config={tr("col.headroom"): st.column_config.NumberColumn(format="%.1f GiB")})
-            st.caption(tr("vram.fits_legend"))
+        # One table, the share left free drawn as a bar: the same ranking as the exported plan's chart, and one
+        # element for the browser to redraw on each change instead of a chart beside a table.
+        status_label = {k: tr(f"status.{k}") for k in ("green", "amber", "red")}
+        table = pd.DataFrame(
+            {
+                tr("col.status"): [status_label[r.status] for r in report.fits_on],
+                tr("col.gpu"): [r.gpu.name for r in report.fits_on],
+                tr("col.count"): [r.count for r in report.fits_on],
+                tr("col.headroom"): [r.headroom_gib for r in report.fits_on],
+                tr("col.free_share"): [None if r.free_share is None else 100 * r.free_share for r in report.fits_on],
+                # The same price book as the recommendations, so a card never shows two prices on two pages.
+                tr("col.price"): [fmt_krw(price.krw if price else None, lang)
+                                  for price in (book.gpu_price(r.gpu) for r in report.fits_on)],
+            }
+        )
+        st.dataframe(table, hide_index=True, height=420, width="stretch", column_config={
+            tr("col.headroom"): st.column_config.NumberColumn(format="%.1f GiB"),
+            tr("col.free_share"): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100,
+                                                                   help=tr("col.free_share_help"))})
+        st.caption(tr("vram.fits_legend"))
 if context_tab.open:
     with context_tab:
         ui.chart(charts_vram.context_chart(report, lang), key="chart_context")

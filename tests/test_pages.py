@@ -75,9 +75,12 @@ def test_calculator_answers_and_a_longer_context_needs_more_memory() -> None:
     after = metric(at, "Total memory")
     assert not at.exception
     assert float(after.split()[0]) > float(before.split()[0])
-    # The breakdown and the open tab's chart; the other tab is built when it is opened.
+    # The breakdown, and the open tab's table of the cards that hold it (the share left free drawn in it); the
+    # other tab is built when it is opened.
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
-    assert titles[0].endswith("GPU memory by term") and titles[1] == "GPUs that hold it, and what is left"
+    assert len(titles) == 1 and titles[0].endswith("GPU memory by term")
+    fits = at.dataframe[0].value
+    assert {"Headroom", "Left free"} <= set(fits.columns) and fits["Left free"].dropna().between(0, 100).all()
     at.session_state["vram_tabs"] = "Memory by context"
     at.run()
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]

@@ -26,6 +26,12 @@ class GpuFit:
     count: int | None
     headroom_gib: float | None
     status: str  # green | amber | red
+    budget_gib: float  # what the engine may fill on each card
+
+    @property
+    def free_share(self) -> float | None:
+        """The part of each card's usable memory left over on the fullest one."""
+        return None if self.headroom_gib is None or self.budget_gib <= 0 else self.headroom_gib / self.budget_gib
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def fits_across(scenario: Scenario, gpus: tuple[GpuSpec, ...], limit: int = 8) -
         counts = (1,) if metal else range(1, limit + 1)
         count = next((n for n in counts if required(gpu, n) <= budget), None)
         headroom = budget - required(gpu, count) if count else None
-        rows.append(GpuFit(gpu, count, headroom, fit_status(count, headroom, usable_gib(gpu, engine))))
+        rows.append(GpuFit(gpu, count, headroom, fit_status(count, headroom, usable_gib(gpu, engine)), budget))
     order = {"green": 0, "amber": 1, "red": 2}
     rows.sort(key=lambda r: (order[r.status], r.count or 99, r.gpu.vram_gib, r.gpu.name))
     return tuple(rows)

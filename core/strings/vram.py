@@ -220,6 +220,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.gpu": ("GPU", "GPU"),
     "col.count": ("수량", "Count"),
     "col.headroom": ("여유", "Headroom"),
+    "col.free_share": ("남는 비율", "Left free"),
+    "col.free_share_help": ("가장 많이 채워진 카드에서, 엔진이 쓸 수 있는 메모리 중 남는 비율. 10% 미만이면 빠듯함.",
+                            "On the fullest card, the share of the memory the engine may use that stays free. "
+                            "Under 10% is tight."),
     "col.price": ("국내 가격", "KRW price"),
     # --- memory terms ---
     "term.weights": ("가중치", "Weights"),
