@@ -199,7 +199,10 @@ def test_a_series_breaks_where_readings_stopped() -> None:
     t = np.array([0.0, 1.0, 2.0, 10.0, 11.0])
     window = Window(("gpu_memory_mib",), t, np.full((5, 1), 1024.0, dtype=np.float32), None, None, 1.0)
     (line,) = charts.series(window, "gpu_memory_mib", 1 / 1024, "ollama", "#000000", now=11.0)
-    assert line["y"] == [1.0, 1.0, 1.0, None, 1.0, 1.0]
+    # NaN, which plotly draws as a gap; numeric arrays travel to the browser as packed binary, not JSON text.
+    np.testing.assert_array_equal(line["y"], [1.0, 1.0, 1.0, np.nan, 1.0, 1.0])
+    fig = charts.figure([line], {}, "t", "s")
+    assert "bdata" in fig.to_json()
 
 
 @pytest.mark.parametrize(("window_s", "seconds"), [(60, 1), (300, 5), (900, 15), (3600, 60), (86400, 1440)])

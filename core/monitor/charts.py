@@ -5,7 +5,6 @@ scale that holds the slowdown point) so slides and side-by-side screens compare.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,8 +45,7 @@ SCALES = {
 def _local(stamps: np.ndarray | float, now: float) -> np.ndarray:
     """Epoch seconds as the server's wall-clock time (plotly draws datetimes as given, without a zone)."""
     offset = dt.datetime.fromtimestamp(now).astimezone().utcoffset() or dt.timedelta()
-    millis = (np.asarray(stamps, dtype=float) + offset.total_seconds()) * 1000
-    return millis.astype("datetime64[ms]")
+    return (np.asarray(stamps, dtype=float) + offset.total_seconds()) * 1000
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -55,10 +53,9 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _values(column: np.ndarray, factor: float) -> list[float | None]:
+def _values(column: np.ndarray, factor: float) -> np.ndarray:
     """NaN (n/a) becomes a gap in the line."""
-    scaled = np.round(column.astype(float) * factor, 2)
-    return [None if math.isnan(v) else float(v) for v in scaled.tolist()]
+    return np.round(column.astype(float) * factor, 2)
 
 
 REDRAW_STEPS = 60
@@ -97,7 +94,7 @@ def series(window: Window, field: str, factor: float, name: str, colour: str, no
     gaps = np.flatnonzero(np.diff(window.t) > GAP_STEPS * window.step_s) + 1
     x = _local(np.insert(window.t, gaps, window.t[gaps - 1] + window.step_s), now)
 
-    def y(part: str) -> list[float | None]:
+    def y(part: str) -> np.ndarray:
         return _values(np.insert(window.column(field, part).astype(float), gaps, np.nan), factor)
 
     line = {"type": "scatter", "mode": "lines", "name": name, "legendgroup": name, "x": x, "y": y("mean"),
@@ -135,7 +132,7 @@ def fixed_range(view: MonitorView, field: str) -> tuple[float, float]:
 def _layout(view: MonitorView, y_range: Sequence[float], unit: str, shapes: list[dict[str, Any]]) -> dict[str, Any]:
     x_range = _local(np.array([view.now - view.window_s, view.now]), view.now)
     return {
-        "xaxis": axis("", range=[str(x) for x in x_range], fixedrange=True, type="date"),
+        "xaxis": axis("", range=x_range.tolist(), fixedrange=True, type="date"),
         "yaxis": axis(unit, range=list(y_range), fixedrange=True),
         "shapes": shapes, "hovermode": "x unified", "uirevision": "fixed",
     }
