@@ -9,9 +9,11 @@ Figures are printed, never asserted.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import statistics
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -289,18 +291,19 @@ def run() -> None:
             references[name] = Path(tmp) / f"{name}.py"
             references[name].write_text(text, encoding="utf-8")
         minimal = None
-        with streamlit_server({"PLANNER_DATA_DIR": tmp}, script=minimal_script) as (minimal_url, _), \
-                streamlit_server({"PLANNER_DATA_DIR": tmp}, script=references["inputs"]) as (inputs_url, _), \
-                streamlit_server({"PLANNER_DATA_DIR": tmp}, script=references["chart"]) as (chart_url, _), \
-                streamlit_server({"PLANNER_DATA_DIR": tmp}) as (app_url, app_proc):
-            bases = {CASES[0].name: minimal_url, CASES[1].name: inputs_url, CASES[2].name: chart_url}
-            for case in CASES:
-                if case is not CASES[0] and not any(word in case.name for word in ONLY):
-                    continue
+        selected = [case for case in CASES if case is CASES[0] or any(word in case.name for word in ONLY)]
+        scripts = {CASES[0].name: minimal_script, CASES[1].name: references["inputs"], CASES[2].name: references["chart"]}
+        with contextlib.ExitStack() as servers:
+            def serve(script: Path) -> tuple[str, subprocess.Popen[bytes]]:
+                return servers.enter_context(streamlit_server({"PLANNER_DATA_DIR": tmp}, script=script))
+
+            app_url, app_proc = serve(ROOT_APP)
+            # Only the reference apps that a selected case uses are started.
+            bases = {case.name: serve(scripts[case.name])[0] for case in selected if case.name in scripts}
+            for case in selected:
                 context = browser.new_context(viewport={"width": 1440, "height": 1000})
                 context.add_init_script(SOCKET_JS)
-                base = bases.get(case.name, app_url)
-                idle, settled, sent = measure(context.new_page(), base, case)
+                idle, settled, sent = measure(context.new_page(), bases.get(case.name, app_url), case)
                 context.close()
                 minimal = minimal or statistics.median(idle)
                 report(case.name, idle, settled, sent, minimal)
