@@ -17,7 +17,7 @@ from ui.i18n import lang, tr
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 PRESENT_QUERY = "present"
 THEME_QUERY = "theme"
-DARK = {"paper": "#0f172a", "plot": "#0f172a", "text": "#e2e8f0", "grid": "#334155"}
+DARK = {"paper": "#0f172a", "plot": "#0f172a", "text": "#e2e8f0", "grid": "#334155", "link": "#93c5fd"}
 
 
 def presenting() -> bool:
@@ -37,7 +37,11 @@ def presentation_style() -> None:
                      "[data-testid='stMetricValue'] {font-size: 2.6rem;} h1 {font-size: 2.8rem !important;}")
     if dark_theme():
         rules.append(f"[data-testid='stApp'], [data-testid='stHeader'] {{background: {DARK['paper']};"
-                     f" color: {DARK['text']};}} [data-testid='stApp'] * {{color: {DARK['text']};}}")
+                     f" color: {DARK['text']};}} [data-testid='stApp'] * {{color: {DARK['text']};}}"
+                     # Tables are drawn on a canvas in the light theme's colours: inverted, with hues turned back.
+                     "[data-testid='stDataFrame'] {filter: invert(0.9) hue-rotate(180deg);}"
+                     f"[data-testid='stBaseButton-secondary'] {{background: {DARK['grid']}; border-color: {DARK['grid']};}}"
+                     f"[data-testid='stApp'] a {{color: {DARK['link']};}}")
     if rules:
         st.html(f"<style>{''.join(rules)}</style>")
 
