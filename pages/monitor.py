@@ -23,6 +23,7 @@ PAUSE_KEY = "mon_pause"
 PRESENTATION_KEY = "mon_presentation"
 DEMO_KEY = "mon_demo"
 DIAGNOSTICS_KEY = "mon_diagnostics"
+NOTICE_STATE_KEY = "mon_notice_state"  # the notice's state when the page last drew it
 ENERGY_BASELINE_KEY = "mon_energy_baseline"  # + ".live" / ".demo": the sampler's joules when this tab opened
 LEVEL_COLOURS = {"ok": "gray", "warn": "orange", "critical": "red"}
 
@@ -182,14 +183,25 @@ def gpu_card(card: cards.GpuCard) -> None:
         st.caption(card.details)
 
 
+# A steady notice (a replay's card and its toggle, live readings' one line) is drawn with the page, not every
+# second: the live panel reruns the page when the notice's state changes.
+drawn = sampler.view(window_s)
+st.session_state[NOTICE_STATE_KEY] = cards.notice_state(drawn, demo)
+if cards.notice_is_steady(drawn, demo):
+    notice(drawn)
+
+
 def now_panel() -> None:
     """What is happening now: redrawn every second."""
     lang = ui.lang()
     view = sampler.view(window_s)
+    if cards.notice_state(view, demo) != st.session_state.get(NOTICE_STATE_KEY):
+        st.rerun(scope="app")
     # Parts whose element count changes between refreshes get their own container, so what follows keeps
     # its place in the page.
     with st.container():
-        notice(view)
+        if not cards.notice_is_steady(view, demo):
+            notice(view)
     with st.container():
         for alert in cards.banners(view, lang):
             (st.error if alert.level == "critical" else st.warning)(alert.text)

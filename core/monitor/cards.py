@@ -230,6 +230,16 @@ def process_rows(view: MonitorView, lang: str) -> list[dict[str, object]]:
     return rows
 
 
+def notice_is_steady(view: MonitorView, demo: bool) -> bool:
+    """A replay's notice, or live readings' one line, stays as drawn; a failing reader's counts down its retry."""
+    return demo or view.status.ok
+
+
+def notice_state(view: MonitorView, demo: bool) -> tuple[bool, bool, str]:
+    """What decides which notice is drawn: when it changes, the notice must be drawn again."""
+    return demo, view.status.ok, view.status.state
+
+
 def source_notice(view: MonitorView, demo: bool, lang: str) -> Notice | None:
     """DEMO and where the replay comes from; or why no GPU can be read; None when live readings flow."""
     status, origin = view.status, view.status.origin
