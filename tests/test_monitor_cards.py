@@ -174,7 +174,17 @@ def test_history_axes_do_not_follow_the_data(demo_view: MonitorView) -> None:
     assert tuple(temperature.layout.yaxis.range) == (20, 100)
     assert sorted(s.y0 for s in temperature.layout.shapes) == [88.0, 91.0]  # each card's slowdown point
     x0, x1 = (str(x) for x in util.layout.xaxis.range)
-    assert x0 < x1 and len(util.data) == 6  # two GPUs, each a line and its min–max band
+    # Two GPUs; at 15 minutes each point folds two readings, too few for a min–max band to say anything.
+    assert x0 < x1 and len(util.data) == 2 and "band" not in util.layout.title.subtitle.text
+
+
+def test_a_long_window_draws_each_points_min_and_max() -> None:
+    view = demo_sampler(now=90_000.0).view(6 * 3600, now=90_000.0)
+    assert next(iter(view.history.values())).merged >= charts.BAND_MIN_SAMPLES
+    util = charts.history_chart(view, "gpu_util_pct", "en")
+    assert len(util.data) == 6 and "band: min–max" in util.layout.title.subtitle.text  # a line and a band each
+    high, low, line = (np.asarray(trace.y, dtype=float) for trace in util.data[:3])
+    assert np.all(np.nan_to_num(low) <= np.nan_to_num(line) + 1e-6) and np.all(np.nan_to_num(line) <= np.nan_to_num(high) + 1e-6)
 
 
 def test_downloads_carry_the_window_and_its_origin(demo_view: MonitorView) -> None:

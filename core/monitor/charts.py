@@ -69,6 +69,16 @@ def redraw_s(window_s: float, fastest_s: float, steps: int = REDRAW_STEPS) -> fl
     return max(fastest_s, window_s / steps)
 
 
+BAND_MIN_SAMPLES = 4
+"""A point's min–max band is drawn from this many samples a point on. Below it the band shows little that the
+line does not, and its filled shape costs the browser about two fifths of a history chart's redraw
+(bench/browser.py's monitor case)."""
+
+
+def has_band(window: Window) -> bool:
+    return window.low is not None and window.merged >= BAND_MIN_SAMPLES
+
+
 def source_line(view: MonitorView, lang: str, band: bool = True) -> str:
     """Short enough for a half-width chart: what was read, over which window, at which step."""
     origin = view.status.origin
@@ -82,14 +92,14 @@ def source_line(view: MonitorView, lang: str, band: bool = True) -> str:
     windows = [*view.history.values(), view.host_history]
     parts = [source, t("mon.chart.window", lang, window=window_label(int(view.window_s), lang),
                        step=fmt_number(max(w.step_s for w in windows), lang))]
-    if band and any(w.low is not None for w in windows):
+    if band and any(has_band(w) for w in windows):
         parts.append(t("mon.chart.band", lang))
     return " · ".join(parts)
 
 
 def series(window: Window, field: str, factor: float, name: str, colour: str, now: float,
            band: bool = True) -> list[dict[str, Any]]:
-    """A mean line, with the band of each point's min–max behind it when the window is downsampled.
+    """A mean line, with the band of each point's min–max behind it when the point folds several samples.
     Where readings stop (a process ended, the server was down) the line breaks instead of bridging."""
     gaps = np.flatnonzero(np.diff(window.t) > GAP_STEPS * window.step_s) + 1
     x = _local(np.insert(window.t, gaps, window.t[gaps - 1] + window.step_s), now)
@@ -99,7 +109,7 @@ def series(window: Window, field: str, factor: float, name: str, colour: str, no
 
     line = {"type": "scatter", "mode": "lines", "name": name, "legendgroup": name, "x": x, "y": y("mean"),
             "line": {"color": colour, "width": 2}, "hovertemplate": f"%{{y:.1f}}<extra>{name}</extra>"}
-    if window.low is None or not band:
+    if not band or not has_band(window):
         return [line]
     spread = {"type": "scatter", "mode": "lines", "legendgroup": name, "showlegend": False, "hoverinfo": "skip",
               "x": x, "line": {"width": 0}}

@@ -103,6 +103,7 @@ class Window:
     low: np.ndarray | None
     high: np.ndarray | None
     step_s: float
+    merged: int = 1  # samples folded into each row (1: every reading as taken)
 
     def __len__(self) -> int:
         return len(self.t)
@@ -143,6 +144,7 @@ class Window:
             low=np.concatenate((np.fmin.reduce(fold(low), axis=1), low[cut:])),
             high=np.concatenate((np.fmax.reduce(fold(high), axis=1), high[cut:])),
             step_s=self.step_s * k,
+            merged=self.merged * k,
         )
 
 
@@ -178,4 +180,5 @@ class History:
             times = np.append(times, self._bucket.last_t)
             rows = np.vstack((rows, self._bucket.summary().astype(np.float32)))
         low, mean, high = np.split(rows, 3, axis=1)
-        return Window(self.fields, times, mean, low, high, self.coarse_res.step_s)
+        return Window(self.fields, times, mean, low, high, self.coarse_res.step_s,
+                      max(1, round(self.coarse_res.step_s / self.fine_res.step_s)))
