@@ -43,7 +43,8 @@ SCALES = {
 
 
 def _local(stamps: np.ndarray | float, now: float) -> np.ndarray:
-    """Epoch seconds as the server's wall-clock time (plotly draws datetimes as given, without a zone)."""
+    """Epoch seconds as milliseconds of the server's wall-clock time, for a date axis (plotly draws datetimes as
+    given, without a zone)."""
     offset = dt.datetime.fromtimestamp(now).astimezone().utcoffset() or dt.timedelta()
     return (np.asarray(stamps, dtype=float) + offset.total_seconds()) * 1000
 
