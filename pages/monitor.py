@@ -109,6 +109,7 @@ def where_it_runs(url: str, window_s: int) -> None:
 
 
 st.title(tr("mon.title"))
+ui.live_card_style()
 team_url = configured_url()
 if team_url and ui.segment_in_url(st, tr("team.scope"), SCOPES, SCOPE_PARAM, "local",
                                   format_func=lambda s: tr_now(f"team.scope.{s}")) == "team":
@@ -162,14 +163,13 @@ def notice(view: MonitorView) -> None:
 
 
 def metrics(found: Sequence[cards.Metric]) -> None:
-    # No sparklines: redrawn every second, a dozen of them took a quarter of a core in the browser
-    # (bench/browser.py), and the history charts below draw the same lines.
-    for column, metric in zip(st.columns(4), found, strict=False):
-        column.metric(metric.label, metric.value, metric.note or None, delta_color=LEVEL_COLOURS[metric.level],
-                      delta_arrow="off", help=metric.help)
+    ui.metric_row(found)
 
 
 def gpu_card(card: cards.GpuCard) -> None:
+    if card.lost is None and not card.unified:
+        ui.gpu_card(card)  # one element per card: it is redrawn every second
+        return
     with st.container(border=True):
         st.markdown(f"**{card.title}**")
         st.caption(card.subtitle)
@@ -177,8 +177,7 @@ def gpu_card(card: cards.GpuCard) -> None:
             st.error(f"**{tr('mon.card.lost_title', gpu=card.title)}**\n\n{tr('mon.card.lost_body', reason=card.lost)}",
                      icon=":material/report:")
             return
-        if card.unified:
-            st.info(tr("mon.card.unified_info", gpu=card.title), icon=":material/memory:")
+        st.info(tr("mon.card.unified_info", gpu=card.title), icon=":material/memory:")
         metrics(card.metrics)
         st.caption(card.details)
 
@@ -214,7 +213,7 @@ def now_panel() -> None:
         rows = cards.process_rows(view, lang)
         with st.container():
             if rows:
-                st.dataframe(rows, hide_index=True, width="stretch", key="mon_processes")
+                ui.process_table(rows, wide=tr("mon.proc.command"))
             else:
                 st.caption(tr("mon.proc.none"))
     st.subheader(tr("mon.section.host"))

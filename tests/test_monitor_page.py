@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -40,16 +42,35 @@ def page(lang: str = "en", demo: bool = False) -> AppTest:
     return at.run()
 
 
+FIGURE = re.compile(r'<div class="live-label"(?: title="[^"]*")?>(.*?)</div><div class="live-value">(.*?)</div>'
+                    r'(?:<span class="live-note [^"]*">(.*?)</span>)?')
+CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>")
+
+
+def figures(at: AppTest) -> list[tuple[str, str, str]]:
+    """The live figures as the browser shows them: (label, value, note), in page order."""
+    return [tuple(unescape(part or "") for part in found.groups())  # type: ignore[misc]
+            for block in at.html for found in FIGURE.finditer(block.value)]
+
+
+def processes(at: AppTest) -> list[dict[str, str]]:
+    """The process table's rows, by column header."""
+    table = next(block.value for block in at.html if 'class="live-table"' in block.value)
+    rows = [[unescape(cell) for cell in CELL.findall(row)] for row in re.findall(r"<tr>(.*?)</tr>", table)]
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
 def everything(at: AppTest) -> str:
     """Every text the page shows, as one string to search."""
     parts = [e.value for kind in ("title", "caption", "markdown", "warning", "error", "info", "subheader")
              for e in getattr(at, kind)]
-    parts += [f"{m.label} {m.value} {m.proto.delta}" for m in at.metric]
+    parts += [unescape(re.sub(r"<[^>]+>", " ", block.value)) for block in at.html]
+    parts += [" ".join(figure) for figure in figures(at)]
     return "\n".join(str(p) for p in parts)
 
 
 def metric(at: AppTest, label: str) -> list[str]:
-    return [m.value for m in at.metric if m.label == label]
+    return [value for name, value, _ in figures(at) if name == label]
 
 
 @pytest.mark.parametrize(
@@ -90,8 +111,8 @@ def test_healthy_gpus_show_cards_history_processes_and_na_where_unsupported(monk
     assert metric(at, "Power") == ["120 W", "n/a"]
     assert "fan n/a" in everything(at)
     assert len(at.get("plotly_chart")) == 4 + 1 + 2  # history, processes over time, host
-    table = at.dataframe[0].value
-    assert list(table["PID"]) == [4242] and table["GPU memory (GiB)"][0] == 6.0
+    table = processes(at)
+    assert [row["PID"] for row in table] == ["4242"] and table[0]["GPU memory (GiB)"] == "6.00"
     assert at.warning == [] and at.error == []
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ui.auth import admin_rights, admitted, password_gate, serving_beyond_loopback
 from ui.frame import frame_guard
 from ui.i18n import LANG_KEY, lang, language_switch, tr, translator
+from ui.live_cards import gpu_card, live_card_style, metric_row, process_table
 from ui.resources import (
     HOST_HEALTH_WAIT_S,
     MONITOR_DEMO_PARAM,
@@ -62,11 +63,12 @@ __all__ = [
     "HOST_HEALTH_WAIT_S", "LANG_KEY", "MONITOR_DEMO_PARAM", "TEAM_REFRESH_S", "admin_rights", "admitted", "chart",
     "chat_gateway", "chat_host_board", "chat_hosts", "chat_store",
     "database_gpus", "checkbox_in_url", "controls", "dark_theme",
-    "export_buttons", "first_ollama_host", "frame_guard", "gpus", "keep_in_url", "lang", "language_switch", "load_catalogs",
-    "local_corrections", "measurement_store",
-    "gpu_label",
+    "export_buttons", "first_ollama_host", "frame_guard", "gpus", "keep_in_url", "lang", "language_switch",
+    "live_card_style", "load_catalogs",
+    "local_corrections", "measurement_store", "metric_row",
+    "gpu_card", "gpu_label",
     "model_label", "models", "monitor_demo_requested", "monitor_sampler", "monitor_team_view", "multiselect_in_url",
     "number_in_url", "ollama_model_info", "ollama_version", "password_gate", "presentation_style", "presenting",
-    "prices", "segment_in_url", "select_in_url", "serving_beyond_loopback", "sources", "tiers", "tr", "translator",
+    "prices", "process_table", "segment_in_url", "select_in_url", "serving_beyond_loopback", "sources", "tiers", "tr", "translator",
     "url_choice",
 ]

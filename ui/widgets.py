@@ -17,7 +17,10 @@ from ui.i18n import lang, tr
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 PRESENT_QUERY = "present"
 THEME_QUERY = "theme"
-DARK = {"paper": "#0f172a", "plot": "#0f172a", "text": "#e2e8f0", "grid": "#334155", "link": "#93c5fd"}
+DARK = {"paper": "#0f172a", "plot": "#0f172a", "text": "#e2e8f0", "grid": "#334155", "link": "#93c5fd",
+        "muted": "#94a3b8"}
+DARK_ALERTS = {"Info": "rgba(96, 165, 250, 0.16)", "Warning": "rgba(250, 204, 21, 0.16)",
+               "Error": "rgba(248, 113, 113, 0.18)", "Success": "rgba(74, 222, 128, 0.16)"}
 
 
 def presenting() -> bool:
@@ -34,14 +37,23 @@ def presentation_style() -> None:
     rules = []
     if presenting():
         rules.append("html, body, [data-testid='stAppViewContainer'] {font-size: 20px;}"
-                     "[data-testid='stMetricValue'] {font-size: 2.6rem;} h1 {font-size: 2.8rem !important;}")
+                     "[data-testid='stMetricValue'], .live-value {font-size: 2.6rem;} h1 {font-size: 2.8rem !important;}")
     if dark_theme():
         rules.append(f"[data-testid='stApp'], [data-testid='stHeader'] {{background: {DARK['paper']};"
                      f" color: {DARK['text']};}} [data-testid='stApp'] * {{color: {DARK['text']};}}"
                      # Tables are drawn on a canvas in the light theme's colours: inverted, with hues turned back.
                      "[data-testid='stDataFrame'] {filter: invert(0.9) hue-rotate(180deg);}"
                      f"[data-testid='stBaseButton-secondary'] {{background: {DARK['grid']}; border-color: {DARK['grid']};}}"
-                     f"[data-testid='stApp'] a {{color: {DARK['link']};}}")
+                     f"[data-testid='stApp'] a {{color: {DARK['link']};}}"
+                     # The monitor's cards (ui.live_cards) and the alerts: light-theme tints would be unreadable.
+                     f".live-caption, .live-table th {{color: {DARK['muted']} !important;}}"
+                     f".live-card, .live-table th, .live-table td {{border-color: {DARK['grid']} !important;}}"
+                     f".live-ok {{color: {DARK['muted']} !important; background: rgba(226, 232, 240, 0.1);}}"
+                     f"button[data-variant='segmented_control'] {{background: {DARK['paper']}; border-color: {DARK['grid']};}}"
+                     f"button[data-variant='segmented_control'][aria-checked='true'] {{background: {DARK['grid']};}}"
+                     ".live-warn {color: #fbbf24 !important;} .live-critical {color: #f87171 !important;}"
+                     + "".join(f"[data-testid='stAlertContainer']:has([data-testid='stAlertContent{kind}'])"
+                               f" {{background: {tint} !important;}}" for kind, tint in DARK_ALERTS.items()))
     if rules:
         st.html(f"<style>{''.join(rules)}</style>")
 
