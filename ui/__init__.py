@@ -4,7 +4,8 @@
 - ``frame``: every page's first line (app.py's frame and the password gate);
 - ``i18n``: the reader's language; ``url_state``: inputs kept in the URL;
 - ``resources``: what one server shares (catalogs, sampler, gateways), data errors shown, not raised;
-- ``widgets``: charts, sources, downloads, presentation mode; ``auth``: the LAN password gate.
+- ``widgets``: charts, sources, downloads, presentation mode; ``auth``: the LAN password gate;
+- ``live_cards``: the monitor's per-second cards, one escaped HTML block each.
 
 Session-state keys are named constants in the module that owns them. Imports run pages → ui → core.
 """
