@@ -68,6 +68,9 @@ def chart(fig: go.Figure, key: str) -> None:
         fig = go.Figure(fig)
         if presenting():
             fig.update_layout(font_size=18, title_font_size=24, title_subtitle_font_size=14, margin_t=130)
+            # Larger labels than core.chartstyle's margins were sized for: Plotly measures them (slower, once).
+            fig.update_xaxes(automargin=True)
+            fig.update_yaxes(automargin=True)
         if dark_theme():
             fig.update_layout(paper_bgcolor=DARK["paper"], plot_bgcolor=DARK["plot"], font_color=DARK["text"])
             fig.update_xaxes(gridcolor=DARK["grid"], linecolor=DARK["grid"], zerolinecolor=DARK["grid"])
