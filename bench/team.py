@@ -67,7 +67,8 @@ def _browser(prometheus_url: str, minimal_script: Path) -> None:
     minimal = browser_bench.Case("minimal app: one number", "/", "x", browser_bench.steps(3, 1))
     with tempfile.TemporaryDirectory() as data, sync_playwright() as pw, \
             streamlit_server({"PROMETHEUS_URL": prometheus_url, "PLANNER_DATA_DIR": data}) as (app_url, _), \
-            streamlit_server({"PLANNER_DATA_DIR": data}, script=minimal_script) as (minimal_url, _):
+            streamlit_server({"PLANNER_DATA_DIR": data}, script=minimal_script,
+                             extra=browser_bench.STREAMLIT_AS_SHIPPED) as (minimal_url, _):
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         results = {}
         for case, base in ((minimal, minimal_url), (team, app_url)):

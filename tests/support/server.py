@@ -19,11 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_streamlit(port: int, env: dict[str, str] | None = None, address: str | None = "127.0.0.1",
-                    log: Path | None = None, script: Path = ROOT / "app.py") -> subprocess.Popen[bytes]:
+                    log: Path | None = None, script: Path = ROOT / "app.py",
+                    extra: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
     """``address=None`` starts it the plain way, with no --server.address: the repository's config decides.
-    ``script`` is another app to serve the same way (the benchmarks' minimal reference app)."""
+    ``script`` is another app to serve the same way (the benchmarks' minimal reference app); ``extra`` are
+    more command-line options."""
     flags = ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"]
+             "--server.fileWatcherType", "none", *extra]
     if address is not None:
         flags += ["--server.address", address]
     out = (log or Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])).open("wb")
@@ -65,10 +67,11 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def streamlit_server(env: dict[str, str] | None = None, address: str | None = "127.0.0.1",
-                     script: Path = ROOT / "app.py") -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+                     script: Path = ROOT / "app.py",
+                     extra: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A started, healthy app; yields its loopback URL and process, and stops it afterwards."""
     port = free_port()
-    proc = start_streamlit(port, env, address, script=script)
+    proc = start_streamlit(port, env, address, script=script, extra=extra)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)
