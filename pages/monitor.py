@@ -97,15 +97,13 @@ def where_it_runs(url: str, window_s: int) -> None:
     live = [p for p in placements if not p.stale]
     if not any(p.fits for p in live):
         st.warning(tr("team.where.none"))
-    st.dataframe([{tr("team.where.col.host"): p.host, tr("team.where.col.verdict"): p.verdict,
-                   tr("team.where.col.free"): None if p.freest_gib is None else round(p.freest_gib, 1),
-                   tr("team.where.col.host_free"): round(p.free_gib, 1)} for p in live],
-                 hide_index=True, width="stretch", key="team_where")
+    ui.html_table([{tr("team.where.col.host"): p.host, tr("team.where.col.verdict"): p.verdict,
+                    tr("team.where.col.free"): None if p.freest_gib is None else round(p.freest_gib, 1),
+                    tr("team.where.col.host_free"): round(p.free_gib, 1)} for p in live], decimals=1)
     stale = [p for p in placements if p.stale]
     if stale:
         st.markdown(f"**{tr('team.where.stale_hosts')}**")
-        st.dataframe([{tr("team.where.col.host"): p.host, tr("team.where.col.verdict"): p.verdict} for p in stale],
-                     hide_index=True, width="stretch", key="team_where_stale")
+        ui.html_table([{tr("team.where.col.host"): p.host, tr("team.where.col.verdict"): p.verdict} for p in stale])
 
 
 st.title(tr("mon.title"))
@@ -213,7 +211,7 @@ def now_panel() -> None:
         rows = cards.process_rows(view, lang)
         with st.container():
             if rows:
-                ui.process_table(rows, wide=tr("mon.proc.command"))
+                ui.html_table(rows, wide=tr("mon.proc.command"))
             else:
                 st.caption(tr("mon.proc.none"))
     st.subheader(tr("mon.section.host"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from core.monitor.cards import GpuCard, Metric
-from ui.live_cards import card_html, table_html
+from ui.live_cards import card_html
+from ui.tables import table_html
 
 HOSTILE = '<img src=x onerror="alert(1)">'
 

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 import ui
 from tests.fakes import fake_nvml as fake
 from tests.fakes.fake_nvml import FakeGpu, FakeNvml, FakeProcess
+from tests.support.html_tables import html_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "monitor.py")
@@ -44,20 +45,12 @@ def page(lang: str = "en", demo: bool = False) -> AppTest:
 
 FIGURE = re.compile(r'<div class="live-label"(?: title="[^"]*")?>(.*?)</div><div class="live-value">(.*?)</div>'
                     r'(?:<span class="live-note [^"]*">(.*?)</span>)?')
-CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>")
 
 
 def figures(at: AppTest) -> list[tuple[str, str, str]]:
     """The live figures as the browser shows them: (label, value, note), in page order."""
     return [tuple(unescape(part or "") for part in found.groups())  # type: ignore[misc]
             for block in at.html for found in FIGURE.finditer(block.value)]
-
-
-def processes(at: AppTest) -> list[dict[str, str]]:
-    """The process table's rows, by column header."""
-    table = next(block.value for block in at.html if 'class="live-table"' in block.value)
-    rows = [[unescape(cell) for cell in CELL.findall(row)] for row in re.findall(r"<tr>(.*?)</tr>", table)]
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
 def everything(at: AppTest) -> str:
@@ -111,7 +104,7 @@ def test_healthy_gpus_show_cards_history_processes_and_na_where_unsupported(monk
     assert metric(at, "Power") == ["120 W", "n/a"]
     assert "fan n/a" in everything(at)
     assert len(at.get("plotly_chart")) == 4 + 1 + 2  # history, processes over time, host
-    table = processes(at)
+    table = html_tables(at)[0]
     assert [row["PID"] for row in table] == ["4242"] and table[0]["GPU memory (GiB)"] == "6.00"
     assert at.warning == [] and at.error == []
 

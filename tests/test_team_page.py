@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui
 from tests.fakes.prometheus_stack import DCGM_HOST, NVITOP_HOST, Stack, start_stack
+from tests.support.html_tables import html_tables
 from tests.test_team_prometheus import until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,15 +59,15 @@ def test_the_team_view_shows_both_hosts_totals_history_and_where_a_model_fits(
     assert len(at.get("plotly_chart")) == 4  # utilization and VRAM for each host
     if lang == "en":
         assert "Workstations 2" in shown
-        table = at.dataframe[0].value
-        assert set(table["Workstation"]) == {DCGM_HOST, NVITOP_HOST}
-        assert table.iloc[0]["Workstation"] == DCGM_HOST  # the roomiest host that fits comes first
-        assert table.iloc[0]["Verdict"].startswith("Fits on one GPU")
+        table = html_tables(at)[0]
+        assert {row["Workstation"] for row in table} == {DCGM_HOST, NVITOP_HOST}
+        assert table[0]["Workstation"] == DCGM_HOST  # the roomiest host that fits comes first
+        assert table[0]["Verdict"].startswith("Fits on one GPU")
         # A model larger than any host's free VRAM: nowhere, and the page says so.
         at.selectbox(key="team_model").set_value("llama-3.1-405b").run()
         assert not at.exception
         assert [w.value for w in at.warning] == ["No workstation has enough free VRAM for this model right now."]
-        assert set(at.dataframe[0].value["Verdict"]) == {"Does not fit"}
+        assert {row["Verdict"] for row in html_tables(at)[0]} == {"Does not fit"}
 
 
 def test_without_prometheus_url_the_page_has_no_team_choice(monkeypatch: pytest.MonkeyPatch) -> None:

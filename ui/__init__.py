@@ -5,7 +5,7 @@
 - ``i18n``: the reader's language; ``url_state``: inputs kept in the URL;
 - ``resources``: what one server shares (catalogs, sampler, gateways), data errors shown, not raised;
 - ``widgets``: charts, sources, downloads, presentation mode; ``auth``: the LAN password gate;
-- ``live_cards``: the monitor's per-second cards, one escaped HTML block each.
+- ``live_cards``: the monitor's per-second cards, one escaped HTML block each; ``tables``: small tables likewise.
 
 Session-state keys are named constants in the module that owns them. Imports run pages → ui → core.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 from ui.auth import admin_rights, admitted, password_gate, serving_beyond_loopback
 from ui.frame import frame_guard
 from ui.i18n import LANG_KEY, lang, language_switch, tr, translator
-from ui.live_cards import gpu_card, live_card_style, metric_row, process_table
+from ui.live_cards import gpu_card, live_card_style, metric_row
 from ui.resources import (
     HOST_HEALTH_WAIT_S,
     MONITOR_DEMO_PARAM,
@@ -39,6 +39,7 @@ from ui.resources import (
     prices,
     tiers,
 )
+from ui.tables import html_table
 from ui.url_state import (
     checkbox_in_url,
     keep_in_url,
@@ -67,9 +68,9 @@ __all__ = [
     "export_buttons", "first_ollama_host", "frame_guard", "gpus", "keep_in_url", "lang", "language_switch",
     "live_card_style", "load_catalogs",
     "local_corrections", "measurement_store", "metric_row",
-    "gpu_card", "gpu_label",
+    "gpu_card", "gpu_label", "html_table",
     "model_label", "models", "monitor_demo_requested", "monitor_sampler", "monitor_team_view", "multiselect_in_url",
     "number_in_url", "ollama_model_info", "ollama_version", "password_gate", "presentation_style", "presenting",
-    "prices", "process_table", "segment_in_url", "select_in_url", "serving_beyond_loopback", "sources", "tiers", "tr", "translator",
+    "prices", "segment_in_url", "select_in_url", "serving_beyond_loopback", "sources", "tiers", "tr", "translator",
     "url_choice",
 ]

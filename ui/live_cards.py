@@ -14,6 +14,7 @@ from html import escape
 import streamlit as st
 
 from core.monitor.cards import GpuCard, Metric
+from ui.tables import TABLE_STYLE
 
 LEVEL_CLASS = {"ok": "live-ok", "warn": "live-warn", "critical": "live-critical"}
 # Sizes follow st.metric and st.caption in Streamlit's light theme; presentation mode scales them (ui.widgets).
@@ -29,18 +30,12 @@ STYLE = """<style>
 .live-ok {color: rgba(49, 51, 63, 0.75); background: rgba(49, 51, 63, 0.07);}
 .live-warn {color: rgb(170, 90, 0); background: rgba(255, 164, 33, 0.16);}
 .live-critical {color: rgb(190, 30, 30); background: rgba(255, 43, 43, 0.12);}
-.live-table {width: 100%; border-collapse: collapse; font-size: 0.875rem; table-layout: auto;}
-.live-table th {text-align: left; font-weight: 400; color: rgba(49, 51, 63, 0.6); padding: 0.3rem 0.5rem;
-  border-bottom: 1px solid rgba(49, 51, 63, 0.2); white-space: nowrap;}
-.live-table td {padding: 0.3rem 0.5rem; border-bottom: 1px solid rgba(49, 51, 63, 0.08); white-space: nowrap;}
-.live-table td.live-num {text-align: right; font-variant-numeric: tabular-nums;}
-.live-table td.live-wide {max-width: 28rem; overflow: hidden; text-overflow: ellipsis;}
 </style>"""
 
 
 def live_card_style() -> None:
     """The cards' CSS, once per page (outside the panel that redraws every second)."""
-    st.html(STYLE)
+    st.html(STYLE + TABLE_STYLE)
 
 
 def _row(metrics: Sequence[Metric]) -> str:
@@ -56,29 +51,6 @@ def _row(metrics: Sequence[Metric]) -> str:
 def metric_row(metrics: Sequence[Metric]) -> None:
     """Up to four figures side by side: label (its help as a tooltip), value, and a note tinted by its level."""
     st.html(_row(metrics))
-
-
-def process_table(rows: Sequence[dict[str, object]], wide: str) -> None:
-    """The processes as a plain table: numbers right-aligned, the ``wide`` column cut to the width with its full
-    text as a tooltip. Missing readings show as "n/a"."""
-    if rows:
-        st.html(table_html(rows, wide))
-
-
-def table_html(rows: Sequence[dict[str, object]], wide: str) -> str:
-    head = "".join(f"<th>{escape(str(name))}</th>" for name in rows[0])
-    body = []
-    for row in rows:
-        cells = []
-        for name, value in row.items():
-            text = "n/a" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
-            if name == wide:
-                cells.append(f'<td class="live-wide" title="{escape(text)}">{escape(text)}</td>')
-            else:
-                cls = ' class="live-num"' if isinstance(value, int | float) else ""
-                cells.append(f"<td{cls}>{escape(text)}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return f'<table class="live-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def gpu_card(card: GpuCard) -> None:
