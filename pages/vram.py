@@ -148,7 +148,7 @@ if int(gpu_count) > 1:
 if "paged_optimizer" in est.notes:
     st.caption(tr("vram.paged_note"))
 
-ui.chart(charts_vram.breakdown_chart(report, lang), key="chart_breakdown")
+ui.memory_bar(report, lang)
 
 # Only the open tab is built: each chart the browser redraws costs about 100 ms of a demo laptop's core.
 fits_tab, context_tab = st.tabs([tr("vram.fits_table"), tr("vram.tab.context")], key=TABS_KEY, on_change="rerun")

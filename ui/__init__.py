@@ -16,6 +16,7 @@ from ui.auth import admin_rights, admitted, password_gate, serving_beyond_loopba
 from ui.frame import frame_guard
 from ui.i18n import LANG_KEY, lang, language_switch, tr, translator
 from ui.live_cards import gpu_card, live_card_style, metric_row
+from ui.memory_bar import memory_bar
 from ui.resources import (
     HOST_HEALTH_WAIT_S,
     MONITOR_DEMO_PARAM,
@@ -67,7 +68,7 @@ __all__ = [
     "database_gpus", "checkbox_in_url", "controls", "dark_theme",
     "export_buttons", "first_ollama_host", "frame_guard", "gpus", "keep_in_url", "lang", "language_switch",
     "live_card_style", "load_catalogs",
-    "local_corrections", "measurement_store", "metric_row",
+    "local_corrections", "measurement_store", "memory_bar", "metric_row",
     "gpu_card", "gpu_label", "html_table",
     "model_label", "models", "monitor_demo_requested", "monitor_sampler", "monitor_team_view", "multiselect_in_url",
     "number_in_url", "ollama_model_info", "ollama_version", "password_gate", "presentation_style", "presenting",

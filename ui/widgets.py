@@ -52,6 +52,8 @@ def presentation_style() -> None:
                      f"button[data-variant='segmented_control'] {{background: {DARK['paper']}; border-color: {DARK['grid']};}}"
                      f"button[data-variant='segmented_control'][aria-checked='true'] {{background: {DARK['grid']};}}"
                      ".live-warn {color: #fbbf24 !important;} .live-critical {color: #f87171 !important;}"
+                     f"[data-testid='stMetricDelta'] {{background: {DARK['grid']} !important;}}"
+                     f"[data-testid='stApp'] code {{background: {DARK['grid']} !important;}}"
                      + "".join(f"[data-testid='stAlertContainer']:has([data-testid='stAlertContent{kind}'])"
                                f" {{background: {tint} !important;}}" for kind, tint in DARK_ALERTS.items()))
     if rules:

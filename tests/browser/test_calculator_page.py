@@ -15,12 +15,12 @@ def test_calculator_renders_in_korean_with_charts(app_url: str, page) -> None:  
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert "VRAM 계산기" in page.locator("h1").first.inner_text()
-    charts = page.locator("[data-testid='stPlotlyChart'] .main-svg")
-    charts.first.wait_for(timeout=20_000)
-    # The breakdown chart, and the open tab's table of the cards that hold it, the share each keeps free drawn
+    # The memory by term, and the open tab's table of the cards that hold it, the share each keeps free drawn
     # as a bar; the other tab's chart is built when it is opened.
+    expect(page.locator(".mb-title", has_text="GPU 메모리 구성")).to_have_count(1, timeout=30_000)
+    expect(page.locator(".mb-legend", has_text="가중치")).to_have_count(1)
     expect(page.locator("[data-testid='stDataFrame']", has_text="남는 비율")).to_have_count(1, timeout=30_000)
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1, timeout=30_000)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(0)
     screenshot(page, "vram_calculator_ko")
     assert page.locator("[data-testid='stPlotlyChart']", has_text="컨텍스트에 따른 메모리").count() == 0
     page.get_by_role("tab", name="컨텍스트별 메모리").click()
@@ -35,8 +35,8 @@ def test_calculator_in_english_changes_and_rejects_bad_context(app_url: str, pag
     assert "GiB" in before
     # The link's model and GPU are applied: the verdict is against the 4090's 24 GiB.
     assert "/ 24.0 GiB" in page.locator("[data-testid='stMetric']", has_text="Per GPU").inner_text()
-    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=20_000)
-    assert "Llama 3.1 8B" in page.locator("[data-testid='stPlotlyChart']").first.text_content()
+    expect(page.locator(".mb-title", has_text="Llama 3.1 8B")).to_have_count(1, timeout=20_000)
+    expect(page.locator(".mb-limit-label", has_text="usable 24.0 GiB")).to_have_count(1)
     screenshot(page, "vram_calculator_en")
 
     field = page.get_by_role("spinbutton", name="Context (tokens)")
@@ -58,9 +58,9 @@ def test_presentation_mode_folds_the_controls_and_enlarges_the_type(app_url: str
     page.goto(f"{app_url}/vram?lang=ko&present=1&theme=dark")
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
-    # The inputs sit in a closed expander; the answer and the charts are on screen.
+    # The inputs sit in a closed expander; the answer and the memory by term are on screen.
     assert not page.get_by_role("spinbutton", name="컨텍스트 (토큰)").is_visible()
-    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=20_000)
+    page.locator(".mb-track").first.wait_for(timeout=20_000)
     size = page.evaluate("() => getComputedStyle(document.querySelector('h1')).fontSize")
     assert float(size.rstrip("px")) >= 40
     screenshot(page, "vram_calculator_present_dark")
