@@ -36,9 +36,10 @@ OLDEST_BUILD = "2024"
 """llama.cpp's kernels and multi-GPU path changed a lot through 2023 (the same RTX 4090 decodes Llama-2-7B
 Q4_0 at 149 tok/s in a Dec 2023 table and 186 in today's scoreboard): rows dated before 2024 describe
 builds nobody runs now, and are left out of both the fit and the error."""
-PRIOR_WEIGHT = 3.0
-"""How many measurements' worth of pull toward the prior each constant gets: a class with three rows
-cannot swing its constants far."""
+PRIOR_WEIGHT = 2.0
+"""How many measurements' worth of pull toward the prior each constant gets: a class with two rows cannot
+swing its constants far. Measured leaving one source out (median / p90): 1 → 10.3% / 28.6%, 1.5 → 10.1% /
+29.1%, 2 → 10.1% / 29.2%, 3 → 10.2% / 30.0%, 5 → 10.2% / 31.2%; 2 has the lowest median."""
 HUBER_DELTA = 0.15
 SOURCE_WEIGHT_POWER = 0.5
 """Each run weighs 1/√(its source's run count) in the fit: a source of 300 runs counts about 17 times a source
