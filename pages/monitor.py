@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import streamlit as st
 
 import ui
@@ -160,10 +158,6 @@ def notice(view: MonitorView) -> None:
         st.rerun(scope="app")  # the other mode has its own sampler: the whole page changes
 
 
-def metrics(found: Sequence[cards.Metric]) -> None:
-    ui.metric_row(found)
-
-
 def gpu_card(card: cards.GpuCard) -> None:
     if card.lost is None and not card.unified:
         ui.gpu_card(card)  # one element per card: it is redrawn every second
@@ -176,7 +170,7 @@ def gpu_card(card: cards.GpuCard) -> None:
                      icon=":material/report:")
             return
         st.info(tr("mon.card.unified_info", gpu=card.title), icon=":material/memory:")
-        metrics(card.metrics)
+        ui.metric_row(card.metrics)
         st.caption(card.details)
 
 
@@ -215,7 +209,9 @@ def now_panel() -> None:
             else:
                 st.caption(tr("mon.proc.none"))
     st.subheader(tr("mon.section.host"))
-    metrics(cards.host_metrics(view.host, view, lang, baseline))
+    # No sparklines: redrawn every second, a dozen of them took a quarter of a core in the browser
+    # (bench/browser.py), and the history charts below draw the same lines.
+    ui.metric_row(cards.host_metrics(view.host, view, lang, baseline))
 
 
 def history_panel() -> None:
