@@ -298,16 +298,17 @@ def run() -> None:
             references[name].write_text(text, encoding="utf-8")
         minimal = None
         selected = [case for case in CASES if case is CASES[0] or any(word in case.name for word in ONLY)]
-        scripts = {CASES[0].name: minimal_script, CASES[1].name: references["inputs"], CASES[2].name: references["chart"],
-                   CASES[3].name: minimal_script}
+        # Each reference app, and the command-line options it is served with.
+        scripts = {CASES[0].name: (minimal_script, STREAMLIT_AS_SHIPPED),
+                   CASES[1].name: (references["inputs"], STREAMLIT_AS_SHIPPED),
+                   CASES[2].name: (references["chart"], STREAMLIT_AS_SHIPPED), CASES[3].name: (minimal_script, ())}
         with contextlib.ExitStack() as servers:
             def serve(script: Path, extra: tuple[str, ...] = ()) -> tuple[str, subprocess.Popen[bytes]]:
                 return servers.enter_context(streamlit_server({"PLANNER_DATA_DIR": tmp}, script=script, extra=extra))
 
             app_url, app_proc = serve(ROOT_APP)
             # Only the reference apps that a selected case uses are started.
-            bases = {case.name: serve(scripts[case.name], () if case is CASES[3] else STREAMLIT_AS_SHIPPED)[0]
-                     for case in selected if case.name in scripts}
+            bases = {case.name: serve(*scripts[case.name])[0] for case in selected if case.name in scripts}
             for case in selected:
                 context = browser.new_context(viewport={"width": 1440, "height": 1000})
                 context.add_init_script(SOCKET_JS)
