@@ -31,141 +31,178 @@ database_by_id = {g.id: g for g in ui.database_gpus()}
 st.title(tr("rec.title"))
 st.caption(tr("rec.intro"))
 
-with ui.controls():
-    # --- what the team wants to run ---------------------------------------------------------------
-    chosen = ui.multiselect_in_url(
-        st, tr("rec.models"), list(models_by_id), "models", DEFAULT_MODELS,
-        format_func=lambda i: ui.model_label(models_by_id[i]),
-    )
-    target_models = [models_by_id[i] for i in chosen]
-    with st.expander(tr("rec.custom")):
-        shown = [f for f in CUSTOM_FIELDS if f.name in ("params_b", "layers", "hidden", "heads", "kv_heads", "vocab")]
-        cols = st.columns(len(shown))
-        custom = {
-            f.name: ui.number_in_url(cols[i], tr(f"field.{f.name}"), f"custom_{f.name}", f.default, f.low, f.high)
-            for i, f in enumerate(shown)
-        }
-        if ui.checkbox_in_url(st, tr("rec.custom_use"), "custom"):
-            try:
-                target_models.append(custom_model(**custom, name="custom"))
-            except InputError as exc:
-                st.error(exc.message(lang))
-
-    mode = ui.segment_in_url(st, tr("vram.mode"), list(MODES), "mode", "inference", format_func=lambda k: tr(f"mode.{k}"))
-    c1, c2, c3, c4 = st.columns(4)
-    engine = ui.select_in_url(c1, tr("vram.engine"), list(ENGINES), "engine", "ollama", disabled=mode != "inference")
-    quant = ui.select_in_url(c2, tr("vram.quant"), list(quants_for(engine)), "quant", "Q4_K_M",
-                             disabled=mode != "inference")
-    context = ui.number_in_url(c3, tr("vram.context"), "ctx", 8192, 256, 1_000_000, step=1024)
-    users = ui.number_in_url(c4, tr("rec.users"), "users", 5, 1, 1024)
-
-    c5, c6, c7, c8 = st.columns(4)
-    min_tps = ui.number_in_url(c5, tr("rec.min_tps"), "tps", 10.0, 0.0, 10_000.0, step=5.0)
-    currency = ui.segment_in_url(c6, tr("rec.budget_unit"), ["krw", "usd"], "cur", "krw",
-                                 format_func=lambda k: tr(f"rec.currency.{k}"))
-    budget = ui.number_in_url(c7, tr("rec.budget"), f"budget_{currency}", 5_000_000 if currency == "krw" else 3_500,
-                              0, 10_000_000_000, step=500_000 if currency == "krw" else 500, help=tr("rec.budget_help"))
-    c7.caption(fmt_krw(budget, lang) if currency == "krw" else f"${budget:,.0f}")
-    condition = ui.segment_in_url(c8, tr("rec.condition"), ["new", "any"], "cond", "new",
-                                  format_func=lambda k: tr(f"rec.condition.{k}"))
-    max_gpus = ui.number_in_url(c8, tr("rec.max_gpus"), "max_gpus", 4, 1, 8)
-    # Any other card, from the TechPowerUp database: ranked once its price is entered in the table below.
-    extra = ui.multiselect_in_url(st, tr("rec.extra_gpus"), list(database_by_id), "extra", [],
-                                  format_func=lambda i: database_by_id[i].name, help=tr("rec.extra_gpus_help"),
-                                  placeholder=tr("rec.extra_gpus_placeholder"))
-    candidates = gpus + tuple(database_by_id[i] for i in extra)
-
-    # --- the price table the ranking uses (editable, per session) ---------------------------------
-    with st.expander(tr("rec.prices_title"), icon=":material/sell:"):
-        st.caption(tr("rec.prices_help"))
-        edited = st.data_editor(
-            pd.DataFrame(book.price_rows(candidates, condition)), hide_index=True, key="rec_price_editor",
-            disabled=["gpu_id", "gpu", "date", "source"], width="stretch",
-            column_config={"price_krw": st.column_config.NumberColumn(tr("rec.col.price_krw"), min_value=0, format="%d"),
-                           "date": tr("rec.col.date"), "source": st.column_config.LinkColumn(tr("rec.col.source"))},
+@st.fragment
+def planner() -> None:
+    """Inputs and everything that follows from them: a change reruns only this, not the navigation, the sidebar
+    or the tiers below, which no input here changes."""
+    with ui.controls():
+        # --- what the team wants to run ---------------------------------------------------------------
+        chosen = ui.multiselect_in_url(
+            st, tr("rec.models"), list(models_by_id), "models", DEFAULT_MODELS,
+            format_func=lambda i: ui.model_label(models_by_id[i]),
         )
-        st.download_button(tr("rec.prices_download"), edited.to_csv(index=False).encode("utf-8"), "gpu_prices.csv",
-                           "text/csv", key="rec_prices_download")
-    overrides = {row.gpu_id: float(row.price_krw) for row in edited.itertuples() if pd.notna(row.price_krw) and row.price_krw > 0}
+        target_models = [models_by_id[i] for i in chosen]
+        with st.expander(tr("rec.custom")):
+            shown = [f for f in CUSTOM_FIELDS if f.name in ("params_b", "layers", "hidden", "heads", "kv_heads", "vocab")]
+            cols = st.columns(len(shown))
+            custom = {
+                f.name: ui.number_in_url(cols[i], tr(f"field.{f.name}"), f"custom_{f.name}", f.default, f.low, f.high)
+                for i, f in enumerate(shown)
+            }
+            if ui.checkbox_in_url(st, tr("rec.custom_use"), "custom"):
+                try:
+                    target_models.append(custom_model(**custom, name="custom"))
+                except InputError as exc:
+                    st.error(exc.message(lang))
 
-budget_krw = budget if currency == "krw" else book.to_krw(budget)
-if currency == "usd" and book.usd_krw is not None:
-    c7.caption(tr("rec.usd_note", rate=f"{book.usd_krw.value:,.0f}", date=book.usd_krw.date))
+        mode = ui.segment_in_url(st, tr("vram.mode"), list(MODES), "mode", "inference", format_func=lambda k: tr(f"mode.{k}"))
+        c1, c2, c3, c4 = st.columns(4)
+        engine = ui.select_in_url(c1, tr("vram.engine"), list(ENGINES), "engine", "ollama", disabled=mode != "inference")
+        quant = ui.select_in_url(c2, tr("vram.quant"), list(quants_for(engine)), "quant", "Q4_K_M",
+                                 disabled=mode != "inference")
+        context = ui.number_in_url(c3, tr("vram.context"), "ctx", 8192, 256, 1_000_000, step=1024)
+        users = ui.number_in_url(c4, tr("rec.users"), "users", 5, 1, 1024)
 
-try:
-    request = Request(models=tuple(target_models), quant=quant, context=int(context), users=int(users), mode=mode,
-                      engine=engine, budget_krw=budget_krw or None, min_tokens_per_s=min_tps or None,
-                      condition=condition, max_gpus=int(max_gpus), price_overrides_krw=overrides,
-                      local=ui.local_corrections())
-    result = recommend(request, candidates, book)
-except InputError as exc:
-    st.error(exc.message(lang))
-    st.stop()
+        c5, c6, c7, c8 = st.columns(4)
+        min_tps = ui.number_in_url(c5, tr("rec.min_tps"), "tps", 10.0, 0.0, 10_000.0, step=5.0)
+        currency = ui.segment_in_url(c6, tr("rec.budget_unit"), ["krw", "usd"], "cur", "krw",
+                                     format_func=lambda k: tr(f"rec.currency.{k}"))
+        budget = ui.number_in_url(c7, tr("rec.budget"), f"budget_{currency}", 5_000_000 if currency == "krw" else 3_500,
+                                  0, 10_000_000_000, step=500_000 if currency == "krw" else 500, help=tr("rec.budget_help"))
+        c7.caption(fmt_krw(budget, lang) if currency == "krw" else f"${budget:,.0f}")
+        condition = ui.segment_in_url(c8, tr("rec.condition"), ["new", "any"], "cond", "new",
+                                      format_func=lambda k: tr(f"rec.condition.{k}"))
+        max_gpus = ui.number_in_url(c8, tr("rec.max_gpus"), "max_gpus", 4, 1, 8)
+        # Any other card, from the TechPowerUp database: ranked once its price is entered in the table below.
+        extra = ui.multiselect_in_url(st, tr("rec.extra_gpus"), list(database_by_id), "extra", [],
+                                      format_func=lambda i: database_by_id[i].name, help=tr("rec.extra_gpus_help"),
+                                      placeholder=tr("rec.extra_gpus_placeholder"))
+        candidates = gpus + tuple(database_by_id[i] for i in extra)
 
-# --- the answer -------------------------------------------------------------------------------
-st.subheader(tr("rec.ranked"))
-if not result.options:
-    st.warning(tr("rec.none"))
-else:
-    top = result.options[:15]
-    st.dataframe(
-        pd.DataFrame({
-            tr("rec.col.rank"): range(1, len(top) + 1),
-            tr("rec.col.config"): [f"{o.count}× {o.gpu.name}" for o in top],
-            tr("rec.col.total"): [fmt_krw(o.price_krw, lang) for o in top],
-            tr("rec.col.tps"): [o.decode_tokens_per_s for o in top],
-            tr("rec.col.tps_range"): [f"{o.decode_tokens_per_s_low:.0f}–{o.decode_tokens_per_s_high:.0f}"
-                                      if o.decode_tokens_per_s_low and o.decode_tokens_per_s_high else "—" for o in top],
-            tr("rec.col.aggregate"): [o.aggregate_tokens_per_s for o in top],
-            tr("rec.col.won_per_tps"): [fmt_krw(o.won_per_token_s, lang) for o in top],
-            tr("rec.col.headroom"): [o.headroom_gib for o in top],
-            tr("rec.col.power"): [o.workstation.power_w for o in top],
-            tr("rec.col.target"): [tr("rec.yes") if o.meets_target else tr("rec.no") for o in top],
-            tr("rec.col.reasons"): ["; ".join(r.text(lang) for r in o.reasons) for o in top],
-            tr("rec.col.spec_source"): [o.gpu.source_urls[0] for o in top],
-        }),
-        hide_index=True, width="stretch",
-        column_config={tr("rec.col.tps"): st.column_config.NumberColumn(format="%.1f"),
-                       tr("rec.col.aggregate"): st.column_config.NumberColumn(format="%.0f"),
-                       tr("rec.col.headroom"): st.column_config.NumberColumn(format="%.1f GiB"),
-                       tr("rec.col.spec_source"): st.column_config.LinkColumn(display_text=r"https?://(?:www\.)?([^/]+)/.*")},
-    )
-    best = result.options[0]
-    with st.container(border=True):
-        st.markdown(f"**{tr('rec.workstation')}: {best.count}× {best.gpu.name} — {fmt_krw(best.price_krw, lang)}**")
-        station = best.workstation
-        if is_whole_system(best.gpu):
-            st.caption(tr("rec.whole_system"))
+        # --- the price table the ranking uses (editable, per session) ---------------------------------
+        with st.expander(tr("rec.prices_title"), icon=":material/sell:"):
+            st.caption(tr("rec.prices_help"))
+            edited = st.data_editor(
+                pd.DataFrame(book.price_rows(candidates, condition)), hide_index=True, key="rec_price_editor",
+                disabled=["gpu_id", "gpu", "date", "source"], width="stretch",
+                column_config={"price_krw": st.column_config.NumberColumn(tr("rec.col.price_krw"), min_value=0, format="%d"),
+                               "date": tr("rec.col.date"), "source": st.column_config.LinkColumn(tr("rec.col.source"))},
+            )
+            st.download_button(tr("rec.prices_download"), edited.to_csv(index=False).encode("utf-8"), "gpu_prices.csv",
+                               "text/csv", key="rec_prices_download")
+        overrides = {row.gpu_id: float(row.price_krw) for row in edited.itertuples() if pd.notna(row.price_krw) and row.price_krw > 0}
+
+    budget_krw = budget if currency == "krw" else book.to_krw(budget)
+    if currency == "usd" and book.usd_krw is not None:
+        c7.caption(tr("rec.usd_note", rate=f"{book.usd_krw.value:,.0f}", date=book.usd_krw.date))
+
+    try:
+        request = Request(models=tuple(target_models), quant=quant, context=int(context), users=int(users), mode=mode,
+                          engine=engine, budget_krw=budget_krw or None, min_tokens_per_s=min_tps or None,
+                          condition=condition, max_gpus=int(max_gpus), price_overrides_krw=overrides,
+                          local=ui.local_corrections())
+        result = recommend(request, candidates, book)
+    except InputError as exc:
+        st.error(exc.message(lang))
+        return
+
+    # --- the answer -------------------------------------------------------------------------------
+    st.subheader(tr("rec.ranked"))
+    if not result.options:
+        st.warning(tr("rec.none"))
+    else:
+        top = result.options[:15]
+        st.dataframe(
+            pd.DataFrame({
+                tr("rec.col.rank"): range(1, len(top) + 1),
+                tr("rec.col.config"): [f"{o.count}× {o.gpu.name}" for o in top],
+                tr("rec.col.total"): [fmt_krw(o.price_krw, lang) for o in top],
+                tr("rec.col.tps"): [o.decode_tokens_per_s for o in top],
+                tr("rec.col.tps_range"): [f"{o.decode_tokens_per_s_low:.0f}–{o.decode_tokens_per_s_high:.0f}"
+                                          if o.decode_tokens_per_s_low and o.decode_tokens_per_s_high else "—" for o in top],
+                tr("rec.col.aggregate"): [o.aggregate_tokens_per_s for o in top],
+                tr("rec.col.won_per_tps"): [fmt_krw(o.won_per_token_s, lang) for o in top],
+                tr("rec.col.headroom"): [o.headroom_gib for o in top],
+                tr("rec.col.power"): [o.workstation.power_w for o in top],
+                tr("rec.col.target"): [tr("rec.yes") if o.meets_target else tr("rec.no") for o in top],
+                tr("rec.col.reasons"): ["; ".join(r.text(lang) for r in o.reasons) for o in top],
+                tr("rec.col.spec_source"): [o.gpu.source_urls[0] for o in top],
+            }),
+            hide_index=True, width="stretch",
+            column_config={tr("rec.col.tps"): st.column_config.NumberColumn(format="%.1f"),
+                           tr("rec.col.aggregate"): st.column_config.NumberColumn(format="%.0f"),
+                           tr("rec.col.headroom"): st.column_config.NumberColumn(format="%.1f GiB"),
+                           tr("rec.col.spec_source"): st.column_config.LinkColumn(display_text=r"https?://(?:www\.)?([^/]+)/.*")},
+        )
+        best = result.options[0]
+        with st.container(border=True):
+            st.markdown(f"**{tr('rec.workstation')}: {best.count}× {best.gpu.name} — {fmt_krw(best.price_krw, lang)}**")
+            station = best.workstation
+            if is_whole_system(best.gpu):
+                st.caption(tr("rec.whole_system"))
+            else:
+                st.dataframe(pd.DataFrame({
+                    tr("rec.col.kind"): [p.kind for p in station.parts],
+                    tr("rec.part"): [p.name for p in station.parts],
+                    tr("rec.part_price"): [fmt_krw(p.price.krw, lang) for p in station.parts],
+                    tr("rec.part_date"): [p.price.date for p in station.parts],
+                    tr("rec.col.source"): [p.price.source_url for p in station.parts],
+                }), hide_index=True, width="stretch",
+                    column_config={tr("rec.col.source"): st.column_config.LinkColumn()})
+                st.caption(tr("rec.sizing", ram=station.ram_gb, psu=station.psu_w, power=fmt_number(station.power_w, lang),
+                              disk=station.disk_tb))
+
+    if result.why_not:
+        st.subheader(tr("rec.why_not"))
+        st.markdown("\n".join(f"- **{gpu.name}**: {reason.text(lang)}" for gpu, reason in result.why_not))
+
+    # Only the open tab is built: each chart the browser redraws costs about 100 ms of a demo laptop's core.
+    pareto_tab, value_tab, price_tab = st.tabs([tr("rec.tab.pareto"), tr("rec.tab.value"), tr("rec.tab.price_vram")],
+                                               key=TABS_KEY, on_change="rerun")
+    if pareto_tab.open:
+        with pareto_tab:
+            ui.chart(charts_recommend.pareto_chart(result.options, lang), key="rec_chart_pareto")
+    if value_tab.open:
+        with value_tab:
+            ui.chart(charts_recommend.value_chart(result.options, lang), key="rec_chart_value")
+    if price_tab.open:
+        with price_tab:
+            ui.chart(charts_recommend.price_vram_chart(candidates, book, lang, overrides), key="rec_chart_price_vram")
+
+    # --- buying against renting the top options --------------------------------------------------
+    st.subheader(tr("rec.rent_title"))
+    if result.options:
+        r1, r2, r3 = st.columns(3)
+        labels = {i: f"{o.count}× {o.gpu.name} — {fmt_krw(o.price_krw, lang)}" for i, o in enumerate(result.options[:15])}
+        pick = r1.selectbox(tr("rec.rent_option"), list(labels), format_func=labels.get, key="rec_rent_pick")
+        kwh = ui.number_in_url(r2, tr("rec.kwh"), "kwh", book.default_krw_per_kwh(), 1.0, 2000.0)
+        per_day = ui.number_in_url(r3, tr("rec.hours_per_day"), "hours", 8.0, 0.5, 24.0, step=0.5)
+        option = result.options[pick]
+        power_w = option.workstation.power_w
+        verdict = buy_or_rent(option.gpu.id, option.count, option.price_krw, power_w, kwh, book) if kwh and power_w else None
+        if kwh is None:
+            st.caption(tr("rec.kwh_missing"))
+        elif power_w is None:
+            st.caption(tr("rec.power_missing", system=option.gpu.name))
+        elif verdict is None:
+            st.caption(tr("rec.rent_none"))
+        elif verdict.break_even_hours is None:
+            st.warning(tr("rec.rent_never"))
         else:
-            st.dataframe(pd.DataFrame({
-                tr("rec.col.kind"): [p.kind for p in station.parts],
-                tr("rec.part"): [p.name for p in station.parts],
-                tr("rec.part_price"): [fmt_krw(p.price.krw, lang) for p in station.parts],
-                tr("rec.part_date"): [p.price.date for p in station.parts],
-                tr("rec.col.source"): [p.price.source_url for p in station.parts],
-            }), hide_index=True, width="stretch",
-                column_config={tr("rec.col.source"): st.column_config.LinkColumn()})
-            st.caption(tr("rec.sizing", ram=station.ram_gb, psu=station.psu_w, power=fmt_number(station.power_w, lang),
-                          disk=station.disk_tb))
+            st.success(tr("rec.rent_result", provider=verdict.cloud.provider, cloud=fmt_krw(verdict.cloud_krw_per_hour, lang),
+                          power=fmt_krw(verdict.power_krw_per_hour, lang), hours=fmt_number(verdict.break_even_hours, lang),
+                          per_day=fmt_number(per_day, lang, 1),
+                          months=fmt_number(verdict.break_even_months(per_day), lang, 1)))
+            st.caption(tr("rec.rent_source", date=verdict.cloud.date, url=verdict.cloud.source_url))
 
-if result.why_not:
-    st.subheader(tr("rec.why_not"))
-    st.markdown("\n".join(f"- **{gpu.name}**: {reason.text(lang)}" for gpu, reason in result.why_not))
+    with st.expander(tr("rec.explain"), icon=":material/function:"):
+        st.markdown(tr("rec.explain_body"))
+    ui.export_buttons(lambda: recommendation_report(request, result, gpus, lang), "workstation-plan", "rec_export")
 
-# Only the open tab is built: each chart the browser redraws costs about 100 ms of a demo laptop's core.
-pareto_tab, value_tab, price_tab = st.tabs([tr("rec.tab.pareto"), tr("rec.tab.value"), tr("rec.tab.price_vram")],
-                                           key=TABS_KEY, on_change="rerun")
-if pareto_tab.open:
-    with pareto_tab:
-        ui.chart(charts_recommend.pareto_chart(result.options, lang), key="rec_chart_pareto")
-if value_tab.open:
-    with value_tab:
-        ui.chart(charts_recommend.value_chart(result.options, lang), key="rec_chart_value")
-if price_tab.open:
-    with price_tab:
-        ui.chart(charts_recommend.price_vram_chart(candidates, book, lang, overrides), key="rec_chart_price_vram")
 
-# --- the team's tiers, and buying against renting ----------------------------------------------
+planner()
+
+# --- the team's tiers: the same for every scenario, so drawn outside the planner's fragment -------
 st.subheader(tr("tier.title"))
 tiers = ui.tiers()
 cards = st.columns(len(tiers))
@@ -182,32 +219,3 @@ for card, priced in zip(cards, tiers, strict=True):
         elif priced.best_in_budget is not None:
             st.caption(tr("tier.same"))
 ui.chart(charts_recommend.tier_chart(tiers, lang), key="rec_chart_tiers")
-
-st.subheader(tr("rec.rent_title"))
-if result.options:
-    r1, r2, r3 = st.columns(3)
-    labels = {i: f"{o.count}× {o.gpu.name} — {fmt_krw(o.price_krw, lang)}" for i, o in enumerate(result.options[:15])}
-    pick = r1.selectbox(tr("rec.rent_option"), list(labels), format_func=labels.get, key="rec_rent_pick")
-    kwh = ui.number_in_url(r2, tr("rec.kwh"), "kwh", book.default_krw_per_kwh(), 1.0, 2000.0)
-    per_day = ui.number_in_url(r3, tr("rec.hours_per_day"), "hours", 8.0, 0.5, 24.0, step=0.5)
-    option = result.options[pick]
-    power_w = option.workstation.power_w
-    verdict = buy_or_rent(option.gpu.id, option.count, option.price_krw, power_w, kwh, book) if kwh and power_w else None
-    if kwh is None:
-        st.caption(tr("rec.kwh_missing"))
-    elif power_w is None:
-        st.caption(tr("rec.power_missing", system=option.gpu.name))
-    elif verdict is None:
-        st.caption(tr("rec.rent_none"))
-    elif verdict.break_even_hours is None:
-        st.warning(tr("rec.rent_never"))
-    else:
-        st.success(tr("rec.rent_result", provider=verdict.cloud.provider, cloud=fmt_krw(verdict.cloud_krw_per_hour, lang),
-                      power=fmt_krw(verdict.power_krw_per_hour, lang), hours=fmt_number(verdict.break_even_hours, lang),
-                      per_day=fmt_number(per_day, lang, 1),
-                      months=fmt_number(verdict.break_even_months(per_day), lang, 1)))
-        st.caption(tr("rec.rent_source", date=verdict.cloud.date, url=verdict.cloud.source_url))
-
-with st.expander(tr("rec.explain"), icon=":material/function:"):
-    st.markdown(tr("rec.explain_body"))
-ui.export_buttons(lambda: recommendation_report(request, result, gpus, lang), "workstation-plan", "rec_export")

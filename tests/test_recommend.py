@@ -8,7 +8,7 @@ from core.errors import InputError
 from core.plan.catalog import catalog
 from core.plan.models import find_model
 from core.plan.prices import Constant, Part, Price, PriceBook
-from core.plan.recommend import Request, recommend
+from core.plan.recommend import Request, evaluate, recommend, sizing
 
 SRC = "https://example.org/price"
 
@@ -47,6 +47,17 @@ def test_budget_is_respected_and_only_fitting_options_are_offered(book: PriceBoo
         # The whole computer is priced: GPUs plus CPU, RAM, PSU, SSD, board and case.
         assert {p.kind for p in option.workstation.parts} == {"cpu", "ram", "psu", "ssd", "board", "case"}
         assert option.price_krw == pytest.approx(option.workstation.gpu_price_krw + option.workstation.parts_price_krw)
+
+
+def test_every_offered_option_is_the_full_evaluation(book: PriceBook) -> None:
+    """The ranking leaves out the speed of options it cannot offer; what it offers is evaluated in full."""
+    request = Request(models=(find_model("qwen2.5:14b"),), context=8192, users=5, budget_krw=6_000_000,
+                      min_tokens_per_s=20)
+    result = recommend(request, catalog(), book)
+    assert result.options
+    for option in result.options:
+        assert option.decode_tokens_per_s is not None
+        assert option == evaluate(request, option.gpu, option.count, book, sizing(request))
 
 
 def test_ranking_puts_options_meeting_the_target_first_then_cheapest(book: PriceBook) -> None:

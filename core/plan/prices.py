@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from core.csvdata import DATA_DIR, Column, DataFileError, read_rows
@@ -85,6 +85,14 @@ class PriceBook:
     parts: tuple[Part, ...]
     cloud: tuple[CloudPrice, ...]
     constants: dict[str, Constant]
+
+    @cached_property
+    def parts_by_kind(self) -> dict[str, list[Part]]:
+        """The parts grouped by kind (cpu, ram, psu, ...): grouped once, looked up for every candidate."""
+        by_kind: dict[str, list[Part]] = {}
+        for part in self.parts:
+            by_kind.setdefault(part.kind, []).append(part)
+        return by_kind
 
     @property
     def usd_krw(self) -> Constant | None:

@@ -130,14 +130,21 @@ def sizing(request: Request) -> tuple[float, float]:
 
 
 def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook,
-             sized_for: tuple[float, float] | None = None) -> Option:
-    """One candidate: does every model fit, how fast is the slowest, what does the workstation cost."""
+             sized_for: tuple[float, float] | None = None, offered_only: bool = False) -> Option:
+    """One candidate: does every model fit, how fast is the slowest, what does the workstation cost.
+
+    ``offered_only`` leaves the speed out (None) where the option cannot be offered, because it does not fit or
+    is over the budget: nothing shows those speeds, and the speed is most of the cost of a ranking."""
     memories = [estimate(_scenario(request, m, gpu, count)) for m in request.models]
     headroom = min(mem.headroom_gib or 0.0 for mem in memories)
     fits = all(mem.fits for mem in memories) and headroom >= _margin_left(memories)
+    params_b, model_gib = sized_for or sizing(request)
+    station = build(gpu, count, book, params_b, model_gib, request.mode, request.condition,
+                    request.price_overrides_krw.get(gpu.id))
+    within = request.budget_krw is None or (station.total_krw is not None and station.total_krw <= request.budget_krw)
     decode = aggregate = low = high = None
     local = None
-    if request.mode == "inference":
+    if request.mode == "inference" and not (offered_only and not (fits and within)):
         speeds = [estimate_speed(replace(_scenario(request, m, gpu, count), parallel=1), users=request.users,
                                  system_ram_gbps=request.system_ram_gbps) for m in request.models]
         slowest = min(speeds, key=lambda sp: sp.decode_tokens_per_s)
@@ -148,12 +155,8 @@ def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook,
             # Measured here: the team's own correction, its spread as the range.
             decode, aggregate = local.apply(decode), local.apply(aggregate)
             low, high = decode * (1 - local.spread_pct / 100), decode * (1 + local.spread_pct / 100)
-    params_b, model_gib = sized_for or sizing(request)
-    station = build(gpu, count, book, params_b, model_gib, request.mode, request.condition,
-                    request.price_overrides_krw.get(gpu.id))
     # A target is met when the slow end of the range clears it: the one in ten slower runs still counts.
     meets = fits and (request.min_tokens_per_s is None or (low or 0) >= request.min_tokens_per_s)
-    within = request.budget_krw is None or (station.total_krw is not None and station.total_krw <= request.budget_krw)
     reasons = _reasons(request, gpu, count, all(mem.fits for mem in memories), headroom, (decode, low, high),
                        station, memories)
     if request.mode == "inference" and local is not None:
@@ -226,7 +229,7 @@ def recommend(request: Request, gpus: tuple[GpuSpec, ...], book: PriceBook) -> R
             continue
         counts = (1,) if is_whole_system(gpu) else range(1, request.max_gpus + 1)
         for count in counts:
-            option = evaluate(request, gpu, count, book, sized_for)
+            option = evaluate(request, gpu, count, book, sized_for, offered_only=True)
             candidates.append(option)
             # Past the first count that holds everything, more layer-split GPUs only cost money.
             if option.fits and request.engine not in SCALES_WITH_GPUS:

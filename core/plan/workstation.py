@@ -106,9 +106,7 @@ def build(gpu: GpuSpec, count: int, book: PriceBook, largest_params_b: float, mo
         whole = gpu.system_power_w or gpu.tdp_w
         return Workstation(gpu, count, gpu_price, (), 0, None, 0, whole, True, source)
     gpu_power = gpu.tdp_w * count if gpu.tdp_w is not None else None
-    by_kind: dict[str, list[Part]] = {}
-    for part in book.parts:
-        by_kind.setdefault(part.kind, []).append(part)
+    by_kind = book.parts_by_kind
     tier = cpu_tier(count)
     ram_gb = ram_needed_gb(largest_params_b, model_gib, mode)
     power = gpu_power + CPU_W[tier] + REST_OF_SYSTEM_W if gpu_power is not None else None
