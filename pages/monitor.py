@@ -21,6 +21,7 @@ PAUSE_KEY = "mon_pause"
 PRESENTATION_KEY = "mon_presentation"
 DEMO_KEY = "mon_demo"
 DIAGNOSTICS_KEY = "mon_diagnostics"
+HISTORY_TAB_KEY = "mon_history_tab"
 NOTICE_STATE_KEY = "mon_notice_state"  # the notice's state when the page last drew it
 ENERGY_BASELINE_KEY = "mon_energy_baseline"  # + ".live" / ".demo": the sampler's joules when this tab opened
 LEVEL_COLOURS = {"ok": "gray", "warn": "orange", "critical": "red"}
@@ -216,23 +217,35 @@ def now_panel() -> None:
 
 def history_panel() -> None:
     """The window's charts: redrawn when the window has moved by 1/60 of its span (every second for a minute,
-    every 15 s for 15 minutes), because Streamlit rebuilds a Plotly chart whenever its figure changes."""
+    every 15 s for 15 minutes), because Streamlit rebuilds a Plotly chart whenever its figure changes. Only the
+    open tab's charts are drawn: the browser rebuilds each one on every redraw and on every change of window
+    (all seven at once took 700 ms a window change in bench/browser.py, the two of a tab 250 ms)."""
     lang = ui.lang()
     view = sampler.view(window_s)
     st.subheader(tr("mon.section.history"))
-    if view.history:
-        for pair in (("gpu_util_pct", "memory_used_mib"), ("temperature_c", "power_w")):
+    # The set of tabs stays the same while GPUs are read, so a process appearing never moves the reader's tab.
+    groups = ("gpu", "thermal", "processes", "host") if view.history else ("host",)
+    shown, where = groups[0], st.container()
+    if len(groups) > 1:
+        tabs = st.tabs([tr(f"mon.tab.{group}") for group in groups], key=HISTORY_TAB_KEY, on_change="rerun")
+        shown, where = next(((g, tab) for g, tab in zip(groups, tabs, strict=True) if tab.open), (groups[0], tabs[0]))
+    with where:
+        if shown in ("gpu", "thermal"):
+            pair = ("gpu_util_pct", "memory_used_mib") if shown == "gpu" else ("temperature_c", "power_w")
             for column, field in zip(st.columns(2), pair, strict=True):
                 with column:
                     ui.chart(charts.history_chart(view, field, lang), key=f"mon_chart_{field}")
-    with st.container():
-        if view.process_history:
-            ui.chart(charts.process_memory_chart(view, lang), key="mon_chart_processes")
-    host_col, cores_col = st.columns(2)
-    with host_col:
-        ui.chart(charts.host_chart(view, lang), key="mon_chart_host")
-    with cores_col:
-        ui.chart(charts.cores_chart(view, lang), key="mon_chart_cores")
+        elif shown == "processes":
+            if view.process_history:
+                ui.chart(charts.process_memory_chart(view, lang), key="mon_chart_processes")
+            else:
+                st.caption(tr("mon.no_process_history"))
+        else:
+            host_col, cores_col = st.columns(2)
+            with host_col:
+                ui.chart(charts.host_chart(view, lang), key="mon_chart_host")
+            with cores_col:
+                ui.chart(charts.cores_chart(view, lang), key="mon_chart_cores")
     if not presenting:
         # Built only while open: the lines change on every redraw, and a folded expander is drawn for nothing.
         diagnostics = st.expander(tr("mon.diag.title"), icon=":material/speed:", key=DIAGNOSTICS_KEY, on_change="rerun")

@@ -103,7 +103,14 @@ def test_healthy_gpus_show_cards_history_processes_and_na_where_unsupported(monk
     assert metric(at, "GPU utilization") == ["37%", "37%"]
     assert metric(at, "Power") == ["120 W", "n/a"]
     assert "fan n/a" in everything(at)
-    assert len(at.get("plotly_chart")) == 4 + 1 + 2  # history, processes over time, host
+    # The history's tabs: only the open one's charts are drawn.
+    drawn = {}
+    for tab in ("GPU utilization & memory", "Temperature & power", "Memory by process", "Host CPU & memory"):
+        at.session_state["mon_history_tab"] = tab
+        at.run()
+        drawn[tab] = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert [len(titles) for titles in drawn.values()] == [2, 2, 1, 2]
+    assert len({title for titles in drawn.values() for title in titles}) == 7
     table = html_tables(at)[0]
     assert [row["PID"] for row in table] == ["4242"] and table[0]["GPU memory (GiB)"] == "6.00"
     assert at.warning == [] and at.error == []

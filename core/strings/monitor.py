@@ -91,6 +91,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- cards ---
     "mon.section.gpus": ("GPU", "GPUs"),
     "mon.section.history": ("기록", "History"),
+    "mon.tab.gpu": ("GPU 사용률·메모리", "GPU utilization & memory"),
+    "mon.tab.thermal": ("온도·전력", "Temperature & power"),
+    "mon.tab.processes": ("프로세스별 메모리", "Memory by process"),
+    "mon.tab.host": ("호스트 CPU·메모리", "Host CPU & memory"),
+    "mon.no_process_history": ("이 구간에 GPU 메모리를 쓴 프로세스가 없습니다.",
+                               "No process held GPU memory in this window."),
     "mon.section.processes": ("GPU 프로세스", "GPU processes"),
     "mon.section.host": ("호스트", "Host"),
     "mon.card.util": ("GPU 사용률", "GPU utilization"),
