@@ -73,6 +73,8 @@ def chart(fig: go.Figure, key: str) -> None:
             # Larger labels than core.chartstyle's margins were sized for: Plotly measures them (slower, once).
             fig.update_xaxes(automargin=True)
             fig.update_yaxes(automargin=True)
+            # At this size a time axis would turn its dates on end and squeeze the plot into a strip.
+            fig.update_xaxes(nticks=5, tickangle=0, selector={"type": "date"})
         if dark_theme():
             fig.update_layout(paper_bgcolor=DARK["paper"], plot_bgcolor=DARK["plot"], font_color=DARK["text"])
             fig.update_xaxes(gridcolor=DARK["grid"], linecolor=DARK["grid"], zerolinecolor=DARK["grid"])
