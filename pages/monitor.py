@@ -22,6 +22,8 @@ PRESENTATION_KEY = "mon_presentation"
 DEMO_KEY = "mon_demo"
 DIAGNOSTICS_KEY = "mon_diagnostics"
 HISTORY_TAB_KEY = "mon_history_tab"
+DIAGNOSTICS_REFRESH_S = 5
+NOW_WINDOW_S = 60  # the cards and notices read the newest readings: no longer window to resample every second
 NOTICE_STATE_KEY = "mon_notice_state"  # the notice's state when the page last drew it
 ENERGY_BASELINE_KEY = "mon_energy_baseline"  # + ".live" / ".demo": the sampler's joules when this tab opened
 LEVEL_COLOURS = {"ok": "gray", "warn": "orange", "critical": "red"}
@@ -126,14 +128,10 @@ sampler = ui.monitor_sampler(demo)
 baseline = st.session_state.setdefault(f"{ENERGY_BASELINE_KEY}.{'demo' if demo else 'live'}", sampler.energy_j())
 
 st.caption(tr("mon.intro"))
-window_col, pause_col, present_col = st.columns([4, 1.2, 1.6], vertical_alignment="bottom")
-window_s = window_col.segmented_control(
-    tr("mon.window"), cards.WINDOWS_S, default=900, required=True, key=WINDOW_KEY,
-    # `lang` is fixed at the top of the script: format_func may be called outside the run, without its session.
-    format_func=lambda s: cards.window_label(s, lang),
-)
-paused = pause_col.toggle(tr("mon.pause"), key=PAUSE_KEY, help=tr("mon.pause_help"))
-presenting = present_col.toggle(tr("mon.presentation"), key=PRESENTATION_KEY, help=tr("mon.presentation_help"))
+with st.container(horizontal=True, horizontal_alignment="right"):
+    paused = st.toggle(tr("mon.pause"), key=PAUSE_KEY, help=tr("mon.pause_help"))
+    presenting = st.toggle(tr("mon.presentation"), key=PRESENTATION_KEY, help=tr("mon.presentation_help"))
+fast_s = 2 if presenting else 1
 
 
 def _follow_demo_toggle() -> None:
@@ -177,7 +175,7 @@ def gpu_card(card: cards.GpuCard) -> None:
 
 # A steady notice (a replay's card and its toggle, live readings' one line) is drawn with the page, not every
 # second: the live panel reruns the page when the notice's state changes.
-drawn = sampler.view(window_s)
+drawn = sampler.view(NOW_WINDOW_S)
 st.session_state[NOTICE_STATE_KEY] = cards.notice_state(drawn, demo)
 if cards.notice_is_steady(drawn, demo):
     notice(drawn)
@@ -186,7 +184,7 @@ if cards.notice_is_steady(drawn, demo):
 def now_panel() -> None:
     """What is happening now: redrawn every second."""
     lang = ui.lang()
-    view = sampler.view(window_s)
+    view = sampler.view(NOW_WINDOW_S)
     if cards.notice_state(view, demo) != st.session_state.get(NOTICE_STATE_KEY):
         st.rerun(scope="app")
     # Parts whose element count changes between refreshes get their own container, so what follows keeps
@@ -215,61 +213,76 @@ def now_panel() -> None:
     ui.metric_row(cards.host_metrics(view.host, view, lang, baseline))
 
 
-def history_panel() -> None:
-    """The window's charts: redrawn when the window has moved by 1/60 of its span (every second for a minute,
-    every 15 s for 15 minutes), because Streamlit rebuilds a Plotly chart whenever its figure changes. Only the
-    open tab's charts are drawn: the browser rebuilds each one on every redraw and on every change of window
-    (all seven at once took 700 ms a window change in bench/browser.py, the two of a tab 250 ms)."""
+def history_charts(window_s: int, shown: str) -> None:
+    """The open tab's charts, redrawn when the window has moved by 1/60 of its span (every second for a minute,
+    every 15 s for 15 minutes): Streamlit rebuilds a Plotly chart whenever its figure changes. Only the open
+    tab's are drawn: all seven at once took 700 ms of a window change in bench/browser.py, the two of a tab 250."""
     lang = ui.lang()
     view = sampler.view(window_s)
+    if shown in ("gpu", "thermal"):
+        pair = ("gpu_util_pct", "memory_used_mib") if shown == "gpu" else ("temperature_c", "power_w")
+        for column, field in zip(st.columns(2), pair, strict=True):
+            with column:
+                ui.chart(charts.history_chart(view, field, lang), key=f"mon_chart_{field}")
+    elif shown == "processes":
+        if view.process_history:
+            ui.chart(charts.process_memory_chart(view, lang), key="mon_chart_processes")
+        else:
+            st.caption(tr("mon.no_process_history"))
+    else:
+        host_col, cores_col = st.columns(2)
+        with host_col:
+            ui.chart(charts.host_chart(view, lang), key="mon_chart_host")
+        with cores_col:
+            ui.chart(charts.cores_chart(view, lang), key="mon_chart_cores")
+
+
+def history_panel() -> None:
+    """The window, its tabs and downloads: a new window or tab reruns only this panel. The charts are a fragment
+    of their own inside it, on the timer the window asks for, which each run of this panel sets anew."""
+    lang = ui.lang()
     st.subheader(tr("mon.section.history"))
+    window_s = st.segmented_control(
+        tr("mon.window"), cards.WINDOWS_S, default=900, required=True, key=WINDOW_KEY,
+        # `lang` is read in this run: format_func may be called outside it, without its session.
+        format_func=lambda s: cards.window_label(s, lang))
     # The set of tabs stays the same while GPUs are read, so a process appearing never moves the reader's tab.
-    groups = ("gpu", "thermal", "processes", "host") if view.history else ("host",)
+    groups = ("gpu", "thermal", "processes", "host") if sampler.view(NOW_WINDOW_S).history else ("host",)
     shown, where = groups[0], st.container()
     if len(groups) > 1:
         tabs = st.tabs([tr(f"mon.tab.{group}") for group in groups], key=HISTORY_TAB_KEY, on_change="rerun")
         shown, where = next(((g, tab) for g, tab in zip(groups, tabs, strict=True) if tab.open), (groups[0], tabs[0]))
     with where:
-        if shown in ("gpu", "thermal"):
-            pair = ("gpu_util_pct", "memory_used_mib") if shown == "gpu" else ("temperature_c", "power_w")
-            for column, field in zip(st.columns(2), pair, strict=True):
-                with column:
-                    ui.chart(charts.history_chart(view, field, lang), key=f"mon_chart_{field}")
-        elif shown == "processes":
-            if view.process_history:
-                ui.chart(charts.process_memory_chart(view, lang), key="mon_chart_processes")
-            else:
-                st.caption(tr("mon.no_process_history"))
-        else:
-            host_col, cores_col = st.columns(2)
-            with host_col:
-                ui.chart(charts.host_chart(view, lang), key="mon_chart_host")
-            with cores_col:
-                ui.chart(charts.cores_chart(view, lang), key="mon_chart_cores")
-    if not presenting:
-        # Built only while open: the lines change on every redraw, and a folded expander is drawn for nothing.
-        diagnostics = st.expander(tr("mon.diag.title"), icon=":material/speed:", key=DIAGNOSTICS_KEY, on_change="rerun")
-        if diagnostics.open:
-            with diagnostics:
-                st.markdown("\n".join(f"- {line}" for line in cards.diagnostic_lines(view, lang)))
-                if view.diagnostics.events:
-                    st.caption(tr("mon.diag.events"))
-                    st.code(cards.event_lines(view), language=None)
+        st.fragment(run_every=None if paused else charts.redraw_s(window_s, fast_s))(history_charts)(window_s, shown)
+    stem = f"gpu-monitor-{'demo' if demo else 'live'}-{cards.window_label(window_s, 'en').replace(' ', '')}"
+    with st.container(horizontal=True):
+        # Callables: the file is made from the sampler when clicked, not on every refresh.
+        st.download_button(tr("mon.download.csv"), data=lambda: window_csv(sampler.view(window_s)),
+                           file_name=f"{stem}.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
+                           key="mon_download_csv")
+        st.download_button(tr("mon.download.json"), data=lambda: window_json(sampler.view(window_s)),
+                           file_name=f"{stem}.json", mime="application/json", on_click="ignore",
+                           icon=":material/download:", key="mon_download_json")
 
 
-# Only these two panels rerun on their timers; the controls above rerun the whole page when touched.
-fast_s = 2 if presenting else 1
+def diagnostics_panel() -> None:
+    """The sampler's own cost and source, built only while open: a folded expander is drawn for nothing."""
+    lang = ui.lang()
+    diagnostics = st.expander(tr("mon.diag.title"), icon=":material/speed:", key=DIAGNOSTICS_KEY, on_change="rerun")
+    if diagnostics.open:
+        view = sampler.view(NOW_WINDOW_S)
+        with diagnostics:
+            st.markdown("\n".join(f"- {line}" for line in cards.diagnostic_lines(view, lang)))
+            if view.diagnostics.events:
+                st.caption(tr("mon.diag.events"))
+                st.code(cards.event_lines(view), language=None)
+
+
+# The cards and the charts rerun on their timers, the diagnostics every few seconds; the toggles above rerun the
+# whole page when touched.
 st.fragment(run_every=None if paused else fast_s)(now_panel)()
-st.fragment(run_every=None if paused else charts.redraw_s(window_s, fast_s))(history_panel)()
-
-stem = f"gpu-monitor-{'demo' if demo else 'live'}-{cards.window_label(window_s, 'en').replace(' ', '')}"
-with st.container(horizontal=True):
-    # Callables: the file is made from the sampler when clicked, not on every refresh.
-    st.download_button(tr("mon.download.csv"), data=lambda: window_csv(sampler.view(window_s)), file_name=f"{stem}.csv",
-                       mime="text/csv", on_click="ignore", icon=":material/download:")
-    st.download_button(tr("mon.download.json"), data=lambda: window_json(sampler.view(window_s)),
-                       file_name=f"{stem}.json", mime="application/json", on_click="ignore",
-                       icon=":material/download:")
-
+st.fragment(history_panel)()
+if not presenting:
+    st.fragment(run_every=None if paused else DIAGNOSTICS_REFRESH_S)(diagnostics_panel)()
 if not presenting:
     measured_section()
