@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.monitor.nvml import NvmlSource
@@ -55,3 +57,33 @@ def test_without_a_gpu_the_page_explains_and_offers_the_demo(app_url: str, page,
     page.wait_for_function(DRAWN, arg=2, timeout=30_000)  # the host's CPU and RAM, and its cores, still show
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, f"gpu_monitor_no_gpu_{lang}")
+
+
+def test_the_charts_follow_the_window_they_show_and_pause_stops_them(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    """A new window reruns only the history, which sets its charts' timer anew: every second for 1 min,
+    every 144 s for 24 h."""
+    page.set_viewport_size({"width": 1440, "height": 2400})
+    page.goto(f"{app_url}/monitor?demo=1&lang=en")
+    page.wait_for_function(DRAWN, arg=2, timeout=60_000)
+
+    def window(label: str) -> None:
+        page.locator("button").filter(has_text=re.compile(f"^{label}$")).first.click()
+
+    def moves(seconds: float) -> bool:
+        before = page.evaluate(X_RANGE)
+        page.wait_for_timeout(seconds * 1000)
+        return page.evaluate(X_RANGE) != before
+
+    window("1 min")
+    page.wait_for_function(MOVED, arg=None, timeout=10_000)
+    assert moves(3)
+    window("24 h")
+    page.wait_for_timeout(2000)  # the 24-hour figure replaces the one-minute one
+    assert not moves(3)
+    window("1 min")
+    page.wait_for_timeout(2000)
+    assert moves(3)
+    page.get_by_text("Pause", exact=True).click()
+    page.wait_for_timeout(2000)
+    assert not moves(3)
+    assert page.locator("[data-testid='stException']").count() == 0
