@@ -216,7 +216,7 @@ def now_panel() -> None:
 def history_charts(window_s: int, shown: str) -> None:
     """The open tab's charts, redrawn when the window has moved by 1/60 of its span (every second for a minute,
     every 15 s for 15 minutes): Streamlit rebuilds a Plotly chart whenever its figure changes. Only the open
-    tab's are drawn: all seven at once took 700 ms of a window change in bench/browser.py, the two of a tab 250."""
+    tab's are drawn: all seven at once took 700 ms of a window change in bench/browser.py, a tab's two 250 ms."""
     lang = ui.lang()
     view = sampler.view(window_s)
     if shown in ("gpu", "thermal"):
@@ -284,5 +284,4 @@ st.fragment(run_every=None if paused else fast_s)(now_panel)()
 st.fragment(history_panel)()
 if not presenting:
     st.fragment(run_every=None if paused else DIAGNOSTICS_REFRESH_S)(diagnostics_panel)()
-if not presenting:
     measured_section()
