@@ -31,6 +31,7 @@ database_by_id = {g.id: g for g in ui.database_gpus()}
 st.title(tr("rec.title"))
 st.caption(tr("rec.intro"))
 
+
 @st.fragment
 def planner() -> None:
     """Inputs and everything that follows from them: a change reruns only this, not the navigation, the sidebar

@@ -34,6 +34,7 @@ gpus_by_id = {g.id: g for g in (*gpus, *ui.database_gpus())}
 st.title(tr("vram.title"))
 st.caption(tr("vram.intro"))
 
+
 @st.fragment
 def calculator() -> None:
     """The inputs and everything that follows from them: a change reruns only this, not the navigation or the
