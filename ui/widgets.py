@@ -106,8 +106,6 @@ def sources(urls: Sequence[str], accessed: Mapping[str, str] | None = None) -> N
     st.caption(f"{tr('common.sources')}: {links}")
 
 
-
-
 def gpu_label(gpu: GpuSpec, lang: str) -> str:
     """A card's name in every picker; a card from the TechPowerUp database says so. ``lang`` is passed in,
     because a picker may format its options outside the script run, where the session is not known."""
