@@ -180,13 +180,14 @@ class Measurement:
 
 
 def source_of(url: str) -> str:
-    """One independent source: a GitHub repository, or one issue, pull request or discussion thread in it
-    (its posts come from different people on different machines); a web site elsewhere."""
+    """One independent source: the owner of a GitHub repository's files (one person or team, with one set of
+    machines and scripts across their repositories), or one issue, pull request or discussion thread (its posts
+    come from different people on different machines); a web site elsewhere."""
     parts = url.split("/")
     if "github.com" not in url:
         return parts[2].removeprefix("www.")
     thread = re.match(r"https://github\.com/([^/]+/[^/]+)/(issues|pull|discussions)/(\d+)", url)
-    return f"{thread.group(1)}#{thread.group(3)}" if thread else "/".join(parts[3:5])
+    return f"{thread.group(1)}#{thread.group(3)}" if thread else parts[3]
 
 
 OLLAMA_FIT_SINCE = "2026-05-29"
@@ -221,6 +222,20 @@ def runs_fit(raw: dict[str, str]) -> bool:
     return int(version.group(1)) >= 30 if version else raw["date"] >= OLLAMA_FIT_SINCE
 
 
+VLLM_V1_SINCE = ((0, 8), "2025-03-18")
+"""vLLM 0.8.0 made its V1 engine the default (vllm-project/vllm#13726, in the v0.8.0 release notes), and 0.11.0
+removed V0. V0 spent milliseconds of host work on every decode step that V1 no longer does; the planner models
+the engine as it is now, so the speeds of runs on V0 (by their version, else by their date) are left out of the
+fit. Whether their model fitted is kept: V1 sizes memory as V0 did (--gpu-memory-utilization)."""
+
+
+def vllm_v0(raw: dict[str, str]) -> bool:
+    version = re.search(r"vLLM\D*(\d+)\.(\d+)", raw["software_version"])
+    if version:
+        return (int(version.group(1)), int(version.group(2))) < VLLM_V1_SINCE[0]
+    return bool(raw["date"]) and raw["date"] < VLLM_V1_SINCE[1]
+
+
 QUANTIZED_KV_ATTENTION_SINCE = "2025-10-09"
 """Before ggml b6646 (ggml-org/llama.cpp, vendored by Ollama from v0.12.4, released on this date), CUDA's flash
 attention read a q8_0/q4_0 cache only at head size 128 (ggml-cuda.cu, ggml_backend_cuda_device_supports_op, as
@@ -243,6 +258,12 @@ MEMORY_UNSTATED = {
 }
 """Memory decides only whether a model fits: a run is used on the smallest size when the model fits there (then
 every size gives the same answer), and dropped when only a larger one would hold it (its size would be a guess)."""
+SMALLER_IN_CATALOG = {
+    # The database lists the MI50 with 16 GB only; the 32 GB card has the same chip and 1,024 GB/s.
+    "Instinct MI50 32GB": "db-radeon-instinct-mi50",
+}
+"""Cards the catalogs hold only in a smaller memory size: used as MEMORY_UNSTATED's are, where the model fits the
+smaller size."""
 
 
 def load(path: Path = DATA) -> tuple[list[Measurement], int]:
@@ -250,7 +271,8 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
     out, skipped = [], 0
     with path.open(encoding="utf-8") as handle:
         for raw in csv.DictReader(handle):
-            gpu_id, model_id = GPU_IDS.get(raw["gpu"]) or MEMORY_UNSTATED.get(raw["gpu"]), MODEL_IDS.get(raw["model"])
+            gpu_id = GPU_IDS.get(raw["gpu"]) or MEMORY_UNSTATED.get(raw["gpu"]) or SMALLER_IN_CATALOG.get(raw["gpu"])
+            model_id = MODEL_IDS.get(raw["model"])
             engine, quant = ENGINES.get(raw["engine"]), QUANT_NAMES.get(raw["quant"])
             backend = BACKENDS.get(raw["backend"])
             old = bool(raw["date"]) and raw["date"] < OLDEST_BUILD
@@ -286,17 +308,18 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
             except InputError:  # a format this engine does not load, or a context past the model's
                 skipped += 1
                 continue
-            if raw["gpu"] in MEMORY_UNSTATED and not memory.fits:
+            if (raw["gpu"] in MEMORY_UNSTATED or raw["gpu"] in SMALLER_IN_CATALOG) and not memory.fits:
                 skipped += 1
                 continue
             if engine == "mlx":
                 scenario = replace(scenario, engine="mlx")
+            timed = not (engine == "vllm" and vllm_v0(raw))
             out.append(Measurement(
                 source=source_of(raw["source_url"]), date=raw["date"], scenario=scenario, backend=backend,
                 flash_attention=fa if fa is not None else engine in FUSED_ATTENTION or scenario.flash_attention,
                 users=int(raw["users"] or 1), prompt_tokens=prompt, generated_tokens=generated,
-                depth_tokens=depth, decode=float(raw["decode_tokens_per_s"]) if raw["decode_tokens_per_s"] else None,
-                prefill=float(raw["prefill_tokens_per_s"]) if raw["prefill_tokens_per_s"] else None,
+                depth_tokens=depth, decode=float(raw["decode_tokens_per_s"]) if raw["decode_tokens_per_s"] and timed else None,
+                prefill=float(raw["prefill_tokens_per_s"]) if raw["prefill_tokens_per_s"] and timed else None,
                 fits=raw["fits_in_vram"] == "true",
             ))
     return out, skipped

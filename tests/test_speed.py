@@ -138,7 +138,7 @@ def test_one_scale_blocks_cost_the_shader_less_than_k_quants() -> None:
     a100 = find_gpu("a100-80gb-pcie")
     q4_0 = estimate_speed(scenario("llama-2-7b", quant="Q4_0", gpu=a100, context=512), generated_tokens=64)
     q4_k = estimate_speed(scenario("llama-2-7b", quant="Q4_K_M", gpu=a100, context=512), generated_tokens=64)
-    assert q4_0.decode_tokens_per_s == pytest.approx(200.9, rel=0.15)
+    assert q4_0.decode_tokens_per_s_low <= 200.9 <= q4_0.decode_tokens_per_s_high  # inside the range it claims
     bytes_ratio = 4.8944 / 4.5  # Q4_K_M reads this much more per weight than Q4_0
     assert q4_0.decode_tokens_per_s / q4_k.decode_tokens_per_s > bytes_ratio
     # The formula names the weights unpacked: about the model's 6.7 billion, whatever the format.

@@ -17,30 +17,30 @@ class HardwareFit:
 
 
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.817, 0.828, 0.0175, 0.41),
-    "nvidia_hbm_cuda": HardwareFit(0.806, 0.794, 0.0628, 0.216),
-    "nvidia_vulkan": HardwareFit(0.818, 0.8, 0.0102, 0.39),
-    "amd_rocm": HardwareFit(0.818, 0.8, 0.0799, 0.337),
-    "amd_vulkan": HardwareFit(0.823, 0.8, 0.0297, 0.4),
-    "amd_apu_rocm": HardwareFit(0.816, 0.812, 0.0491, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.829, 0.804, 0.0218, 0.4),
-    "apple_metal": HardwareFit(0.797, 0.825, 0.1079, 0.601),
-    "apple_mlx": HardwareFit(0.81, 0.802, 0.0445, 0.4),
+    "nvidia_cuda": HardwareFit(0.824, 0.828, 0.0131, 0.401),
+    "nvidia_hbm_cuda": HardwareFit(0.805, 0.793, 0.0617, 0.216),
+    "nvidia_vulkan": HardwareFit(0.821, 0.8, 0.0118, 0.39),
+    "amd_rocm": HardwareFit(0.812, 0.795, 0.0785, 0.179),
+    "amd_vulkan": HardwareFit(0.824, 0.8, 0.0289, 0.4),
+    "amd_apu_rocm": HardwareFit(0.816, 0.811, 0.0498, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.829, 0.803, 0.0223, 0.4),
+    "apple_metal": HardwareFit(0.803, 0.824, 0.1074, 0.601),
+    "apple_mlx": HardwareFit(0.836, 0.803, 0.0466, 0.4),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.286, "ollama": 0.201, "vllm": 0.096, "mlx": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.244, "ollama": 0.477, "vllm": 0.0, "mlx": 0.014}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
-KV_READ_FACTOR = 1.212
+KV_READ_FACTOR = 1.174
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
-KV_READ_FACTOR_NO_FA = 0.526
+KV_READ_FACTOR_NO_FA = 0.555
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.277
+LAYER_SPLIT_MS_PER_GPU = 0.28
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
 TENSOR_PARALLEL_MS_PER_LAYER = 0.0
 """Per-token all-reduce cost of each added GPU per layer in vLLM's tensor parallelism."""
 MOE_MS_PER_LAYER = 0.0211
 """Per-token cost of each mixture-of-experts layer that does not scale with its backend's launch cost (the host's
 share of routing); the launch part is MOE_LAYER_TAU_SHARE."""
-EXPERT_READ_EXTRA = 0.202
+EXPERT_READ_EXTRA = 0.198
 """Routed experts are read as many small matrices: each byte of them costs this much more than streaming."""
 MOE_LAYER_TAU_SHARE = 2.0
 """Each mixture-of-experts layer also costs this share of its class's per-layer cost τ more (the router, top-k,
@@ -51,48 +51,47 @@ for its launch cost than the other backends do."""
 SLOW_BUS_CHIPS = ("apple-m1-max", "apple-m1-ultra")
 """Apple's first Max and Ultra chips, whose GPU streams weights more slowly for its advertised bandwidth than
 the later chips of its class: held-out runs of them from four sources came out 0.83-0.91 of the prediction."""
-SLOW_BUS_EXTRA = 0.225
+SLOW_BUS_EXTRA = 0.235
 """On those chips each weight byte costs this share of a byte at the bus's full rate more."""
-BF16_EXPERTS_VULKAN_MS_PER_LAYER = 1.353
+BF16_EXPERTS_VULKAN_MS_PER_LAYER = 1.354
 """Per MoE layer, what 16-bit brain-float experts cost more on llama.cpp's Vulkan backend: its one-token
 mat-vec path for MUL_MAT_ID takes F32, F16 and block-quantized experts only (ggml-vulkan.cpp's dispatch;
 ggml.c marks BF16 as not quantized), so BF16 experts run the tiled matrix-matrix `matmul_id_bf16` shader."""
-SHADER_FLOPS_PER_WEIGHT = 5.35
+SHADER_FLOPS_PER_WEIGHT = 5.12
 """Shader work per weight read of a k-quant or other grouped format (unpacking the block and its sub-block
 scales, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
-SHADER_FLOPS_PER_WEIGHT_LEGACY = 2.91
+SHADER_FLOPS_PER_WEIGHT_LEGACY = 4.17
 """The same for blocks with one scale each (ggml's Q4_0 and Q8_0, Unsloth's Q8_0-based Q8_K_XL, MXFP4's 32
 values per power-of-two scale): no sub-block scales to unpack."""
 LEGACY_BLOCKS = ("Q4_0", "Q8_0", "Q8_K_XL", "MXFP4")
-ATTENTION_FLOPS_FACTOR = 2.362
+ATTENTION_FLOPS_FACTOR = 2.39
 """The attention's arithmetic over the cache (core.plan.traffic.attention_flops), paid at this many times the
 card's FP32 vector rate: decode's attention kernels run on the shader cores for one token."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.602, 1.325),
-    "amd_apu_rocm": (0.599, 1.311),
-    "amd_apu_rocm/llama.cpp": (0.599, 1.311),
+    "*": (0.611, 1.34),
+    "amd_apu_rocm": (0.603, 1.31),
+    "amd_apu_rocm/llama.cpp": (0.603, 1.31),
     "amd_apu_vulkan": (0.337, 1.181),
     "amd_apu_vulkan/llama.cpp": (0.337, 1.181),
-    "amd_rocm": (0.602, 1.564),
-    "amd_rocm/llama.cpp": (0.699, 1.352),
-    "amd_rocm/vllm": (0.329, 1.694),
-    "amd_vulkan": (0.769, 1.388),
-    "amd_vulkan/llama.cpp": (0.769, 1.388),
-    "apple_metal": (0.738, 1.207),
-    "apple_metal/llama.cpp": (0.738, 1.177),
-    "apple_metal/ollama": (0.793, 1.207),
-    "apple_mlx": (0.603, 1.344),
-    "apple_mlx/mlx": (0.603, 1.344),
-    "nvidia_cuda": (0.657, 1.253),
-    "nvidia_cuda/llama.cpp": (0.824, 1.226),
-    "nvidia_cuda/ollama": (0.628, 1.395),
-    "nvidia_hbm_cuda": (0.618, 1.33),
-    "nvidia_hbm_cuda/ollama": (0.618, 1.062),
-    "nvidia_vulkan": (0.676, 1.182),
-    "nvidia_vulkan/llama.cpp": (0.676, 1.182),
+    "amd_rocm": (0.612, 2.55),
+    "amd_rocm/llama.cpp": (0.637, 1.392),
+    "amd_vulkan": (0.762, 1.415),
+    "amd_vulkan/llama.cpp": (0.762, 1.415),
+    "apple_metal": (0.736, 1.214),
+    "apple_metal/llama.cpp": (0.713, 1.169),
+    "apple_metal/ollama": (0.804, 1.303),
+    "apple_mlx": (0.611, 1.338),
+    "apple_mlx/mlx": (0.611, 1.338),
+    "nvidia_cuda": (0.645, 1.285),
+    "nvidia_cuda/llama.cpp": (0.807, 1.249),
+    "nvidia_cuda/ollama": (0.642, 1.285),
+    "nvidia_hbm_cuda": (0.65, 1.369),
+    "nvidia_hbm_cuda/ollama": (0.654, 1.072),
+    "nvidia_vulkan": (0.678, 1.176),
+    "nvidia_vulkan/llama.cpp": (0.678, 1.176),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
