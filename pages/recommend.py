@@ -34,15 +34,11 @@ st.title(tr("rec.title"))
 st.caption(tr("rec.intro"))
 
 
-# --- what is compared: models, cards and their prices --------------------------------------------------
+# --- what is compared: a custom model, the cards and their prices ---------------------------------------
 # Changed rarely, so drawn outside the planner's fragment, which takes them as arguments: a change here reruns the
 # page. Redrawn with every planner change, these widgets took 15% of it in Chromium (234 → 199 ms).
 with ui.controls("rec.compare_controls"):
-    chosen = ui.multiselect_in_url(
-        st, tr("rec.models"), list(models_by_id), "models", DEFAULT_MODELS,
-        format_func=lambda i: ui.model_label(models_by_id[i]),
-    )
-    target_models = [models_by_id[i] for i in chosen]
+    custom_models: list[ModelArch] = []
     with st.expander(tr("rec.custom")):
         shown = [f for f in CUSTOM_FIELDS if f.name in ("params_b", "layers", "hidden", "heads", "kv_heads", "vocab")]
         cols = st.columns(len(shown))
@@ -52,7 +48,7 @@ with ui.controls("rec.compare_controls"):
         }
         if ui.checkbox_in_url(st, tr("rec.custom_use"), "custom"):
             try:
-                target_models.append(custom_model(**custom, name="custom"))
+                custom_models.append(custom_model(**custom, name="custom"))
             except InputError as exc:
                 st.error(exc.message(lang))
 
@@ -79,11 +75,16 @@ with ui.controls("rec.compare_controls"):
 
 
 @st.fragment
-def planner(target_models: list[ModelArch], candidates: tuple[GpuSpec, ...], condition: str, max_gpus: int,
+def planner(custom_models: list[ModelArch], candidates: tuple[GpuSpec, ...], condition: str, max_gpus: int,
             overrides: dict[str, float]) -> None:
-    """The inputs changed most (mode, engine, context, users, speed, budget) and everything that follows from
+    """The inputs changed most (models, mode, engine, context, users, speed, budget) and everything that follows from
     them: a change reruns only this, not the navigation, the sidebar, the comparison above or the tiers below."""
     with ui.controls():
+        chosen = ui.multiselect_in_url(
+            st, tr("rec.models"), list(models_by_id), "models", DEFAULT_MODELS,
+            format_func=lambda i: ui.model_label(models_by_id[i]),
+        )
+        target_models = [models_by_id[i] for i in chosen] + custom_models
         mode = ui.segment_in_url(st, tr("vram.mode"), list(MODES), "mode", "inference", format_func=lambda k: tr(f"mode.{k}"))
         c1, c2, c3, c4 = st.columns(4)
         engine = ui.select_in_url(c1, tr("vram.engine"), list(ENGINES), "engine", "ollama", disabled=mode != "inference")
@@ -208,7 +209,7 @@ def planner(target_models: list[ModelArch], candidates: tuple[GpuSpec, ...], con
     ui.export_buttons(lambda: recommendation_report(request, result, gpus, lang), "workstation-plan", "rec_export")
 
 
-planner(target_models, candidates, condition, int(max_gpus), overrides)
+planner(custom_models, candidates, condition, int(max_gpus), overrides)
 
 # --- the team's tiers: the same for every scenario, so drawn outside the planner's fragment -------
 st.subheader(tr("tier.title"))

@@ -14,7 +14,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "published benchmarks.",
     ),
     "rec.models": ("대상 모델", "Target models"),
-    "rec.compare_controls": ("비교할 모델과 GPU", "Models and cards compared"),
+    "rec.compare_controls": ("비교할 GPU와 가격, 직접 입력한 모델", "Cards, prices and a custom model"),
     "rec.users": ("동시 사용자", "Concurrent users"),
     "rec.min_tps": ("사용자당 최소 속도 (토큰/초)", "Minimum speed per user (tokens/s)"),
     "rec.budget": ("예산", "Budget"),
