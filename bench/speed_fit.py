@@ -88,6 +88,8 @@ GPU_IDS = {
     "M3 Max 40c": "apple-m3-max-64gb", "M3 Ultra 60c": "apple-m3-ultra-96gb", "M3 Ultra 80c": "apple-m3-ultra-512gb",
     "M4 Pro 16c": "apple-m4-pro-48gb", "M4 Pro 20c": "apple-m4-pro-64gb", "M4 Max 32c": "apple-m4-max-36gb",
     "M4 Max 40c": "apple-m4-max-128gb",
+    # Where the memory decides whether a run fitted, a row names it.
+    "M4 Max 40c 64GB": "apple-m4-max-64gb",
 }
 MODEL_IDS = {
     "Llama-2-7B": "llama-2-7b", "Llama-2-13B": "llama-2-13b", "Llama-2-70B": "llama-2-70b",
