@@ -34,24 +34,10 @@ st.title(tr("rec.title"))
 st.caption(tr("rec.intro"))
 
 
-# --- what is compared: a custom model, the cards and their prices ---------------------------------------
+# --- what is compared: the cards, their prices and a custom model ---------------------------------------
 # Changed rarely, so drawn outside the planner's fragment, which takes them as arguments: a change here reruns the
 # page. Redrawn with every planner change, these widgets took 15% of it in Chromium (234 → 199 ms).
-with ui.controls("rec.compare_controls"):
-    custom_models: list[ModelArch] = []
-    with st.expander(tr("rec.custom")):
-        shown = [f for f in CUSTOM_FIELDS if f.name in ("params_b", "layers", "hidden", "heads", "kv_heads", "vocab")]
-        cols = st.columns(len(shown))
-        custom = {
-            f.name: ui.number_in_url(cols[i], tr(f"field.{f.name}"), f"custom_{f.name}", f.default, f.low, f.high)
-            for i, f in enumerate(shown)
-        }
-        if ui.checkbox_in_url(st, tr("rec.custom_use"), "custom"):
-            try:
-                custom_models.append(custom_model(**custom, name="custom"))
-            except InputError as exc:
-                st.error(exc.message(lang))
-
+with st.expander(tr("rec.compare_controls"), icon=":material/tune:"):
     c1, c2, c3 = st.columns([2, 1, 1])
     extra = ui.multiselect_in_url(c1, tr("rec.extra_gpus"), list(database_by_id), "extra", [],
                                   format_func=lambda i: database_by_id[i].name, help=tr("rec.extra_gpus_help"),
@@ -60,18 +46,33 @@ with ui.controls("rec.compare_controls"):
     condition = ui.segment_in_url(c2, tr("rec.condition"), ["new", "any"], "cond", "new",
                                   format_func=lambda k: tr(f"rec.condition.{k}"))
     max_gpus = ui.number_in_url(c3, tr("rec.max_gpus"), "max_gpus", 4, 1, 8)
+
     # The price table the ranking uses (editable, per session).
-    with st.expander(tr("rec.prices_title"), icon=":material/sell:"):
-        st.caption(tr("rec.prices_help"))
-        edited = st.data_editor(
-            pd.DataFrame(book.price_rows(candidates, condition)), hide_index=True, key="rec_price_editor",
-            disabled=["gpu_id", "gpu", "date", "source"], width="stretch",
-            column_config={"price_krw": st.column_config.NumberColumn(tr("rec.col.price_krw"), min_value=0, format="%d"),
-                           "date": tr("rec.col.date"), "source": st.column_config.LinkColumn(tr("rec.col.source"))},
-        )
-        st.download_button(tr("rec.prices_download"), edited.to_csv(index=False).encode("utf-8"), "gpu_prices.csv",
-                           "text/csv", key="rec_prices_download")
+    st.markdown(f"**{tr('rec.prices_title')}**")
+    st.caption(tr("rec.prices_help"))
+    edited = st.data_editor(
+        pd.DataFrame(book.price_rows(candidates, condition)), hide_index=True, key="rec_price_editor",
+        disabled=["gpu_id", "gpu", "date", "source"], width="stretch", height=250,
+        column_config={"price_krw": st.column_config.NumberColumn(tr("rec.col.price_krw"), min_value=0, format="%d"),
+                       "date": tr("rec.col.date"), "source": st.column_config.LinkColumn(tr("rec.col.source"))},
+    )
+    st.download_button(tr("rec.prices_download"), edited.to_csv(index=False).encode("utf-8"), "gpu_prices.csv",
+                       "text/csv", key="rec_prices_download")
     overrides = {row.gpu_id: float(row.price_krw) for row in edited.itertuples() if pd.notna(row.price_krw) and row.price_krw > 0}
+
+    st.markdown(f"**{tr('rec.custom')}**")
+    custom_models: list[ModelArch] = []
+    shown = [f for f in CUSTOM_FIELDS if f.name in ("params_b", "layers", "hidden", "heads", "kv_heads", "vocab")]
+    cols = st.columns(len(shown))
+    custom = {
+        f.name: ui.number_in_url(cols[i], tr(f"field.{f.name}"), f"custom_{f.name}", f.default, f.low, f.high)
+        for i, f in enumerate(shown)
+    }
+    if ui.checkbox_in_url(st, tr("rec.custom_use"), "custom"):
+        try:
+            custom_models.append(custom_model(**custom, name="custom"))
+        except InputError as exc:
+            st.error(exc.message(lang))
 
 
 @st.fragment
