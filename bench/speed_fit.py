@@ -327,8 +327,27 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
     return out, skipped
 
 
+def months(date: str) -> int | None:
+    """A run's date as a month count; a year alone is its middle."""
+    found = re.match(r"(\d{4})(?:-(\d{2}))?", date)
+    return int(found.group(1)) * 12 + (int(found.group(2)) if found.group(2) else 6) - 1 if found else None
+
+
+def newest_month(rows: list[Measurement]) -> str:
+    newest = max(n for n in (months(m.date) for m in rows) if n is not None)
+    return f"{newest // 12}-{newest % 12 + 1:02d}"
+
+
+def build_age(date: str, reference: str) -> float:
+    """Years the run's build is older than ``reference``; an undated run counts as current (most undated rows are
+    scoreboards whose later entries ran on newer builds)."""
+    run, ref = months(date), months(reference)
+    return max(0.0, (ref - run) / 12) if run is not None and ref is not None else 0.0
+
+
 def predict(m: Measurement) -> speed.SpeedEstimate:
-    kwargs = {"backend": m.backend, "flash_attention": m.flash_attention is not False}
+    kwargs = {"backend": m.backend, "flash_attention": m.flash_attention is not False,
+              "build_age_years": build_age(m.date, fitted.BUILD_REFERENCE)}
     if m.users == 1:
         return speed.estimate_speed(m.scenario, prompt_tokens=m.prompt_tokens, generated_tokens=m.attended, **kwargs)
     return speed.estimate_speed(m.scenario, users=m.users, prompt_tokens=m.prompt_tokens,
@@ -356,6 +375,8 @@ class Constants:
     bf16_vulkan_ms: float
     slow_bus: float
     moe_tau_apple: float
+    age_ms: float
+    reference: str
 
     @staticmethod
     def shipped() -> Constants:
@@ -364,10 +385,10 @@ class Constants:
                          fitted.MOE_MS_PER_LAYER, fitted.SHADER_FLOPS_PER_WEIGHT, fitted.ATTENTION_FLOPS_FACTOR,
                          fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY, fitted.EXPERT_READ_EXTRA, fitted.MOE_LAYER_TAU_SHARE,
                          fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER, fitted.SLOW_BUS_EXTRA,
-                         fitted.MOE_LAYER_TAU_SHARE_APPLE)
+                         fitted.MOE_LAYER_TAU_SHARE_APPLE, fitted.BUILD_AGE_MS_PER_LAYER_YEAR, fitted.BUILD_REFERENCE)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + 13
+        return 3 * len(self.fits) + len(self.engine_ms) + 14
 
 
 PRIOR = Constants(
@@ -375,7 +396,7 @@ PRIOR = Constants(
     fits={cls: fitted.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in fitted.FITS},
     engine_ms={engine: 0.0 for engine in speed.ENGINES_FITTED}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02,
     moe_ms=0.05, shader=4.0, attention=1.0, shader_legacy=4.0, expert=0.0, moe_tau=0.0, bf16_vulkan_ms=0.0, slow_bus=0.0,
-    moe_tau_apple=0.0,
+    moe_tau_apple=0.0, age_ms=0.0, reference="",
 )
 MOE_TAU_SHARES = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 """Candidates for the share of τ a MoE layer adds (fitted.MOE_LAYER_TAU_SHARE, and apart on Apple's GPUs): the fit
@@ -403,6 +424,7 @@ def using(constants: Constants) -> Iterator[None]:
         fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER = c.bf16_vulkan_ms
         fitted.SLOW_BUS_EXTRA = c.slow_bus
         fitted.MOE_LAYER_TAU_SHARE_APPLE = c.moe_tau_apple
+        fitted.BUILD_AGE_MS_PER_LAYER_YEAR, fitted.BUILD_REFERENCE = c.age_ms, c.reference
 
     put(constants)
     try:
@@ -419,18 +441,20 @@ def decode_rows(rows: list[Measurement]) -> list[Measurement]:
 def _columns() -> list[tuple[str, str]]:
     cols = [(cls, what) for cls in fitted.FITS for what in ("a_quant", "a_16bit", "tau")]
     shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader", "shader_legacy", "attention",
-                                      "expert", "slow_bus", "bf16_vulkan")]
+                                      "expert", "slow_bus", "bf16_vulkan", "age")]
     return cols + [(e, "engine") for e in speed.ENGINES_FITTED] + shared
 
 
-def _moe_tau_row(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
-    """What one unit of the MoE layer's share of τ adds to a run's row: its MoE layers, in its class's τ column."""
+def _moe_tau_row(m: Measurement, index: dict[tuple[str, str], int], reference: str) -> np.ndarray:
+    """What one unit of the MoE layer's share of τ adds to a run's row: its MoE layers, in its class's τ column
+    and, by its build's age, in the age column."""
     row = np.zeros(len(index))
     row[index[(m.hw, "tau")]] = m.scenario.model.moe_layers / 1000
+    row[index[("", "age")]] = build_age(m.date, reference) * m.scenario.model.moe_layers / 1000
     return row
 
 
-def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
+def _design(m: Measurement, index: dict[tuple[str, str], int], reference: str) -> np.ndarray:
     s = m.scenario
     assert s.gpu is not None
     row = np.zeros(len(index))
@@ -441,6 +465,7 @@ def _design(m: Measurement, index: dict[tuple[str, str], int]) -> np.ndarray:
     x_kv = traffic.cache_read_bytes(s.model, s.kv_cache, m.attended) / bandwidth
     row[index[(m.hw, "a_16bit" if sixteen else "a_quant")]] = x_weights
     row[index[(m.hw, "tau")]] = s.model.layers / 1000  # a MoE layer's share of τ: _moe_tau_row
+    row[index[("", "age")]] = build_age(m.date, reference) * s.model.layers / 1000
     row[index[(s.engine, "engine")]] = 1 / 1000
     row[index[("", "kv")]] = x_kv
     row[index[("", "kv_nofa")]] = x_kv if m.flash_attention is False else 0.0
@@ -475,7 +500,8 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
                                   "moe": (PRIOR.moe_ms, 0.2), "shader": (PRIOR.shader, 10.0),
                                   "shader_legacy": (PRIOR.shader_legacy, 10.0),
                                   "attention": (PRIOR.attention, 10.0), "expert": (PRIOR.expert, 1.0),
-                                  "bf16_vulkan": (PRIOR.bf16_vulkan_ms, 10.0), "slow_bus": (PRIOR.slow_bus, 1.0)}[what]
+                                  "bf16_vulkan": (PRIOR.bf16_vulkan_ms, 10.0), "slow_bus": (PRIOR.slow_bus, 1.0),
+                                  "age": (PRIOR.age_ms, 0.2)}[what]
     return value, scale
 
 
@@ -517,8 +543,9 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     if not data:
         raise ValueError("no decode runs to fit")
     observed = np.array([1 / m.decode for m in data if m.decode])
-    base = np.array([_design(m, index) for m in data]) / observed[:, None]
-    per_moe_tau = np.array([_moe_tau_row(m, index) for m in data]) / observed[:, None]
+    reference = newest_month(data)
+    base = np.array([_design(m, index, reference) for m in data]) / observed[:, None]
+    per_moe_tau = np.array([_moe_tau_row(m, index, reference) for m in data]) / observed[:, None]
     apple = np.array([speed.apple_class(m.hw) for m in data])[:, None]
     prior, scale = _prior_vector(index)
     per_source = collections.Counter(m.source for m in data)
@@ -540,7 +567,8 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
                           round(shared["tp"], 4), round(shared["moe"], 4), round(shared["shader"], 2),
                           round(shared["attention"], 3), round(shared["shader_legacy"], 2), round(shared["expert"], 3),
                           moe_tau,
-                          round(shared["bf16_vulkan"], 3), round(shared["slow_bus"], 3), moe_tau_apple)
+                          round(shared["bf16_vulkan"], 3), round(shared["slow_bus"], 3), moe_tau_apple,
+                          round(shared["age"], 4), reference)
     return fit_prefill(prefill_from if prefill_from is not None else rows, constants)
 
 
@@ -721,7 +749,8 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
           f"routed experts read ×(1 + "
           f"{constants.expert}), BF16 experts on Vulkan +{constants.bf16_vulkan_ms} ms/layer; shader work "
           f"{constants.shader} FP32 FLOPs per weight ({constants.shader_legacy} on one-scale blocks); attention "
-          f"arithmetic ×{constants.attention}; M1 Max/Ultra weights ×(1 + {constants.slow_bus})")
+          f"arithmetic ×{constants.attention}; M1 Max/Ultra weights ×(1 + {constants.slow_bus}); τ +{constants.age_ms} ms "
+          f"per year a build is older than {constants.reference}")
     print("80% ranges shipped (measured ÷ predicted): " + ", ".join(f"{k} ×{lo}–×{hi}" for k, (lo, hi) in bands.items()))
     right, total, wrong = fit_calls(rows)
     print(f"Fits-in-GPU-memory calls right: {right}/{total} (measured offload or OOM: {sum(not m.fits for m in rows)})")
@@ -760,7 +789,8 @@ def write(constants: Constants, bands: dict[str, tuple[float, float]],
                         ("ATTENTION_FLOPS_FACTOR", constants.attention), ("EXPERT_READ_EXTRA", constants.expert),
                         ("MOE_LAYER_TAU_SHARE", constants.moe_tau), ("MOE_LAYER_TAU_SHARE_APPLE", constants.moe_tau_apple),
                         ("BF16_EXPERTS_VULKAN_MS_PER_LAYER", constants.bf16_vulkan_ms),
-                        ("SLOW_BUS_EXTRA", constants.slow_bus)):
+                        ("SLOW_BUS_EXTRA", constants.slow_bus), ("BUILD_AGE_MS_PER_LAYER_YEAR", constants.age_ms),
+                        ("BUILD_REFERENCE", f'"{constants.reference}"')):
         text = re.sub(rf"^{name} = .*$", f"{name} = {value}", text, flags=re.M)
     path.write_text(text, encoding="utf-8")
 

@@ -146,13 +146,14 @@ def attention_seconds(s: Scenario, context: int, tensor_parallel: int = 1) -> fl
 def estimate_speed(
     s: Scenario, users: int = 1, prompt_tokens: int = 512, system_ram_gbps: float = DEFAULT_SYSTEM_RAM_GBPS,
     generated_tokens: int | None = None, answer_tokens: int = 256, backend: str = "auto",
-    flash_attention: bool = True,
+    flash_attention: bool = True, build_age_years: float = 0.0,
 ) -> SpeedEstimate:
     """Speed of ``s`` on ``s.gpu`` (× ``s.gpus``). ValueError when no GPU is given.
 
     ``generated_tokens`` is the context the average decoded token attends to; by default half the
     context, i.e. decode over a context that fills up as it goes. With several users, each request is
     ``prompt_tokens`` in and ``answer_tokens`` out, and the throughput counts the prompts' prefill too.
+    ``build_age_years``: how much older the engine's build is than fitted.BUILD_REFERENCE (0: as of then).
     """
     if s.gpu is None:
         raise ValueError("a GPU is needed for a speed estimate")
@@ -196,7 +197,8 @@ def estimate_speed(
     shader_s = shader_seconds(s, weights * on_gpu_share - cpu_experts, tensor_parallel)
     attention_s = attention_seconds(s, context, tensor_parallel) * on_gpu_share * step_users
     gpu_seconds += shader_s + attention_s
-    fixed_ms = (fit.per_layer_ms * (s.model.layers + moe_tau_share(cls) * s.model.moe_layers)
+    per_layer_ms = fit.per_layer_ms + fitted.BUILD_AGE_MS_PER_LAYER_YEAR * max(0.0, build_age_years)
+    fixed_ms = (per_layer_ms * (s.model.layers + moe_tau_share(cls) * s.model.moe_layers)
                 + fitted.MOE_MS_PER_LAYER * s.model.moe_layers)
     if bf16_experts_on_vulkan(s, chosen):
         fixed_ms += fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER * s.model.moe_layers
@@ -252,7 +254,7 @@ def _formula(s: Scenario, weights: float, kv: float, cpu_bytes: float, efficienc
         parts.append(f"{fitted.ATTENTION_FLOPS_FACTOR:g} × {work:.2f} GFLOP attention / {flops}")
     if cpu_bytes:
         parts.append(f"{cpu_bytes / GIB:.2f} GiB / {system_ram_gbps:g} GB/s")
-    parts.append(f"{fixed_ms:.2f} ms fixed")
+    parts.append(f"{fixed_ms:.2f} ms fixed (builds of {fitted.BUILD_REFERENCE})")
     return f"t = {' + '.join(parts)} = {step_s * 1000:.1f} ms"
 
 
