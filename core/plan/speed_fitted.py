@@ -101,4 +101,5 @@ INTERVALS: dict[str, tuple[float, float]] = {
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
-CALIBRATED_ON = "llama.cpp and Ollama builds, vLLM and MLX releases from 2024 on"
+CALIBRATED_ON = (f"llama.cpp and Ollama builds, vLLM (its V1 engine) and MLX releases from 2024 to {BUILD_REFERENCE}; "
+                 f"predicted for builds as of {BUILD_REFERENCE}")
