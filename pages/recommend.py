@@ -39,6 +39,7 @@ st.caption(tr("rec.intro"))
 # page. Redrawn with every planner change, these widgets took 15% of it in Chromium (234 → 199 ms).
 with st.expander(tr("rec.compare_controls"), icon=":material/tune:"):
     c1, c2, c3 = st.columns([2, 1, 1])
+    # Any other card, from the TechPowerUp database: ranked once its price is entered in the table below.
     extra = ui.multiselect_in_url(c1, tr("rec.extra_gpus"), list(database_by_id), "extra", [],
                                   format_func=lambda i: database_by_id[i].name, help=tr("rec.extra_gpus_help"),
                                   placeholder=tr("rec.extra_gpus_placeholder"))
