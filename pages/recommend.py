@@ -69,11 +69,15 @@ with st.expander(tr("rec.compare_controls"), icon=":material/tune:"):
         f.name: ui.number_in_url(cols[i], tr(f"field.{f.name}"), f"custom_{f.name}", f.default, f.low, f.high)
         for i, f in enumerate(shown)
     }
+    custom_error = None
     if ui.checkbox_in_url(st, tr("rec.custom_use"), "custom"):
         try:
             custom_models.append(custom_model(**custom, name="custom"))
         except InputError as exc:
-            st.error(exc.message(lang))
+            custom_error = exc.message(lang)
+# Below the section, so that it shows while the section is folded too.
+if custom_error:
+    st.error(custom_error)
 
 
 @st.fragment

@@ -228,6 +228,17 @@ def test_recommendation_links_carry_the_scenario() -> None:
     assert at.number_input(key="users").value == 3
 
 
+def test_a_custom_model_that_cannot_exist_says_why_and_the_plan_stays() -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "recommend.py"), default_timeout=TIMEOUT_S)
+    for key, value in {"lang": "en", "custom": "1", "custom_heads": "7"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["kv_heads (8) cannot exceed heads (7)"]
+    assert at.number_input(key="custom_heads").value == 7  # what was typed stays
+    assert len(ranked_table(at)) > 0  # the catalog's models are still planned
+
+
 def test_a_card_from_the_database_plans_labelled_and_unpriced() -> None:
     at = vram_page()
     at.selectbox(key="gpu").set_value("db-geforce-rtx-2080").run()
