@@ -10,7 +10,7 @@ from core.plan import speed_fitted
 from core.plan.catalog import find_gpu
 from core.plan.estimate import Scenario
 from core.plan.models import find_model
-from core.plan.speed import estimate_speed
+from core.plan.speed import estimate_speed, shader_flops_per_weight
 from core.plan.traffic import cache_read_bytes
 
 RTX_4090 = find_gpu("rtx-4090")
@@ -146,8 +146,10 @@ def test_one_scale_blocks_cost_the_shader_less_than_k_quants() -> None:
     q4_0 = estimate_speed(scenario("llama-2-7b", quant="Q4_0", gpu=a100, context=512), generated_tokens=64)
     q4_k = estimate_speed(scenario("llama-2-7b", quant="Q4_K_M", gpu=a100, context=512), generated_tokens=64)
     assert q4_0.decode_tokens_per_s_low <= 200.9 <= q4_0.decode_tokens_per_s_high  # inside the range it claims
-    bytes_ratio = 4.8944 / 4.5  # Q4_K_M reads this much more per weight than Q4_0
-    assert q4_0.decode_tokens_per_s / q4_k.decode_tokens_per_s > bytes_ratio
+    # Fewer FLOPs to unpack each weight, on top of fewer bytes to read (4.5 bits against 4.89).
+    assert shader_flops_per_weight("Q4_0") < shader_flops_per_weight("Q4_K_M")
+    assert f"{shader_flops_per_weight('Q4_0'):g} FLOPs" in q4_0.formula
+    assert q4_0.decode_tokens_per_s > q4_k.decode_tokens_per_s
     # The formula names the weights unpacked: about the model's 6.7 billion, whatever the format.
     assert " 6.6" in q4_0.formula.split(" G weights")[0][-6:]
 
