@@ -266,6 +266,8 @@ SMALLER_IN_CATALOG = {
 }
 """Cards the catalogs hold only in a smaller memory size: used as MEMORY_UNSTATED's are, where the model fits the
 smaller size."""
+SIZED_WHERE_IT_FITS = {**MEMORY_UNSTATED, **SMALLER_IN_CATALOG}
+"""Rows whose card is sized smaller than it may be: kept only where the model fits that size."""
 
 
 def load(path: Path = DATA) -> tuple[list[Measurement], int]:
@@ -273,7 +275,7 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
     out, skipped = [], 0
     with path.open(encoding="utf-8") as handle:
         for raw in csv.DictReader(handle):
-            gpu_id = GPU_IDS.get(raw["gpu"]) or MEMORY_UNSTATED.get(raw["gpu"]) or SMALLER_IN_CATALOG.get(raw["gpu"])
+            gpu_id = GPU_IDS.get(raw["gpu"]) or SIZED_WHERE_IT_FITS.get(raw["gpu"])
             model_id = MODEL_IDS.get(raw["model"])
             engine, quant = ENGINES.get(raw["engine"]), QUANT_NAMES.get(raw["quant"])
             backend = BACKENDS.get(raw["backend"])
@@ -310,7 +312,7 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
             except InputError:  # a format this engine does not load, or a context past the model's
                 skipped += 1
                 continue
-            if (raw["gpu"] in MEMORY_UNSTATED or raw["gpu"] in SMALLER_IN_CATALOG) and not memory.fits:
+            if raw["gpu"] in SIZED_WHERE_IT_FITS and not memory.fits:
                 skipped += 1
                 continue
             if engine == "mlx":
