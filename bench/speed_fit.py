@@ -472,7 +472,7 @@ def _design(m: Measurement, index: dict[tuple[str, str], int], reference: str) -
     row[index[("", "kv")]] = x_kv
     row[index[("", "kv_nofa")]] = x_kv if m.flash_attention is False else 0.0
     row[index[("", "split")]] = (s.gpus - 1) / 1000 if s.engine != "vllm" else 0.0
-    row[index[("", "tp")]] = (tp - 1) * s.model.layers / 1000
+    row[index[("", "tp")]] = s.model.layers / 1000 if tp > 1 else 0.0
     row[index[("", "moe")]] = s.model.moe_layers / 1000
     row[index[("", "expert")]] = traffic.routed_expert_bytes(s) / bandwidth
     row[index[("", "slow_bus")]] = x_weights if speed.slow_bus(s.gpu) else 0.0
@@ -746,7 +746,7 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
         print(f"  {cls:<16} n={n:<4} e_quant {f.bandwidth_efficiency_quant}, e_16bit {f.bandwidth_efficiency_16bit}, "
               f"τ {f.per_layer_ms} ms/layer, prefill e_p {f.prefill_efficiency}")
     print(f"  per-token engine overhead ms {constants.engine_ms}; KV read ×{constants.kv} (+{constants.kv_nofa} "
-          f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer/GPU; "
+          f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer; "
           f"MoE routing {constants.moe_ms} ms/layer + {constants.moe_tau} τ ({constants.moe_tau_apple} τ on Apple), "
           f"routed experts read ×(1 + "
           f"{constants.expert}), BF16 experts on Vulkan +{constants.bf16_vulkan_ms} ms/layer; shader work "

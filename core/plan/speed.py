@@ -8,7 +8,7 @@ Decode reads every active weight and the KV cache once per generated token, and 
               + k_shader·N_gpu / FP32  [block-quantized weights: unpacking runs on the shader cores; blocks with
                                         one scale each (Q4_0, Q8_0, MXFP4) have a smaller k_shader of their own]
               + k_att·A / FP32  [the attention's arithmetic over the cells each token attends to]
-              + (L + s_moe·L_moe)·τ + c_engine  [+ (n_gpu − 1)·τ_split  |  + (n_gpu − 1)·L·τ_tp]  [+ W_cpu / BW_ram]
+              + (L + s_moe·L_moe)·τ + c_engine  [+ (n_gpu − 1)·τ_split  |  + L·τ_tp]  [+ W_cpu / BW_ram]
               [a MoE: + k_x·X / BW + L_moe·c_moe, X the bytes of the routed experts read;
                BF16 experts on Vulkan: + L_moe·c_bf16vk, as they take the tiled matrix shader]
 
@@ -18,7 +18,7 @@ more kernels (router, top-k, the chosen experts), so it costs s_moe·τ more on 
 and its experts, read as many small matrices, k_x more per byte than a plain stream. Apple's M1 Max and Ultra
 reach less of their bus than later chips: their e is lowered by one fitted constant. Layer split
 (Ollama, llama.cpp) adds no bandwidth, only a hand-over per added GPU; vLLM's tensor parallelism adds
-bandwidth and an all-reduce per layer per added GPU.
+bandwidth and an all-reduce per layer, whose latency at one user does not grow with the GPU count.
 
 Prefill is compute-bound on the tensor cores: 2 FLOPs per active parameter per token plus attention,
 which grows with the prompt on the attention layers: rate = e_p·TFLOPS / (2·P_active + 4·L_attn·d·n_prompt/2).
@@ -204,7 +204,7 @@ def estimate_speed(
         fixed_ms += fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER * s.model.moe_layers
     fixed_ms += fitted.ENGINE_OVERHEAD_MS.get(s.engine, 0.0)
     split_ms = fitted.LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
-    split_ms += fitted.TENSOR_PARALLEL_MS_PER_LAYER * (tensor_parallel - 1) * s.model.layers
+    split_ms += fitted.TENSOR_PARALLEL_MS_PER_LAYER * s.model.layers if tensor_parallel > 1 else 0.0
     step_s = gpu_seconds + cpu_bytes / (system_ram_gbps * 1e9) + (fixed_ms + split_ms) / 1000
 
     prefill = _prefill_rate(s, fit, prompt_tokens, on_gpu_share, system_ram_gbps)
