@@ -196,6 +196,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mon.chart.window": ("{window}, {step}초 간격", "{window}, {step} s steps"),
     "mon.chart.band": ("띠: 구간 최소–최대", "band: min–max"),
     # --- downloads and diagnostics ---
+    "mon.download": ("현재 기간 내려받기", "Download this window"),
     "mon.download.csv": ("현재 기간 CSV", "Current window as CSV"),
     "mon.download.json": ("현재 기간 JSON", "Current window as JSON"),
     "mon.diag.title": ("진단: 샘플러 비용과 출처", "Diagnostics: sampler cost and source"),

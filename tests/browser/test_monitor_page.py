@@ -87,3 +87,22 @@ def test_the_charts_follow_the_window_they_show_and_pause_stops_them(app_url: st
     page.wait_for_timeout(2000)
     assert not moves(3)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_the_window_downloads_as_csv_from_its_menu(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    """The downloads sit folded in a menu; opened, they hand over the window the charts show."""
+    page.goto(f"{app_url}/monitor?demo=1&lang=en")
+    page.wait_for_function(DRAWN, arg=2, timeout=60_000)
+    page.locator("button").filter(has_text=re.compile("^5 min$")).first.click()
+    assert page.get_by_text("Current window as CSV").count() == 0
+    page.get_by_text("Download this window").click()
+    button = page.get_by_role("button", name=re.compile("Current window as CSV"))
+    button.wait_for(timeout=10_000)
+    with page.expect_download(timeout=20_000) as caught:
+        button.click()
+    download = caught.value
+    assert download.suggested_filename == "gpu-monitor-demo-5min.csv"
+    lines = open(download.path(), encoding="utf-8").read().splitlines()
+    assert lines[0].startswith("time_utc,device,uuid,name,")
+    assert {line.split(",")[1] for line in lines[1:]} >= {"gpu0", "host"}
+    assert page.locator("[data-testid='stException']").count() == 0
