@@ -112,6 +112,20 @@ def test_speed_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert 0 < result["gpu_layers"] < result["total_layers"] == 80
 
 
+def test_speed_of_a_vllm_model_that_cannot_start_is_not_quoted(capsys: pytest.CaptureFixture[str]) -> None:
+    """vLLM does not offload layers: 141 GB of BF16 weights on one 80 GB card is no speed at all, on two it runs."""
+    argv = ("speed", "--model", "llama-3.1-70b", "--quant", "BF16", "--engine", "vllm", "--context", "2048",
+            "--gpu", "h100-sxm", "--json")
+    code, out, _ = run(capsys, *argv)
+    one = json.loads(out)
+    assert code == 0 and one["fits"] is False and one["bottleneck"] == "out_of_memory"
+    assert one["decode_tokens_per_s"] is None and one["decode_tokens_per_s_low"] is None
+    assert "will not start" in one["why"]
+    code, out, _ = run(capsys, *argv, "--gpus", "2")
+    two = json.loads(out)
+    assert two["fits"] is True and two["decode_tokens_per_s"] > 0 and "why" not in two
+
+
 def test_recommend_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "recommend", "--model", "qwen2.5:14b", "--users", "2", "--top", "3", "--json")
     options = json.loads(out)

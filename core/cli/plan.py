@@ -51,9 +51,16 @@ def _run_speed(args: argparse.Namespace) -> str:
         "time_to_first_token_s": None if result.time_to_first_token_s is None else round(result.time_to_first_token_s, 3),
         "bottleneck": result.bottleneck, "formula": result.formula,
     }
+    if not result.loads:
+        # No speed to quote: the engine would not start (n/a, never a figure for a run that cannot happen).
+        payload.update({key: None for key in ("decode_tokens_per_s", "decode_tokens_per_s_low", "decode_tokens_per_s_high",
+                                               "aggregate_tokens_per_s", "prefill_tokens_per_s", "time_to_first_token_s")})
+        payload["bottleneck"] = "out_of_memory"
+        payload["why"] = (f"{args.engine} keeps every layer on the GPU and will not start: its KV pool cannot hold one "
+                          f"{args.context:,}-token sequence on {args.gpus} × {scenario.gpu.name if scenario.gpu else '?'}")
     if args.json:
         return json.dumps(payload)
-    return "\n".join(f"{key:<24} {value}" for key, value in payload.items())
+    return "\n".join(f"{key:<24} {'n/a' if value is None else value}" for key, value in payload.items())
 
 
 def _configure_recommend(parser: argparse.ArgumentParser) -> None:

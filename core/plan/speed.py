@@ -70,6 +70,9 @@ class SpeedEstimate:
     backend: str
     hardware_class: str
     formula: str
+    loads: bool = True
+    """False when the engine will not start at all (vLLM keeps every layer on the GPU: it refuses a model whose KV
+    pool cannot hold one sequence of the context); the speeds are then what it would reach, not what anyone gets."""
 
 
 def interval_for(cls: str, engine: str) -> tuple[float, float]:
@@ -224,6 +227,7 @@ def estimate_speed(
     per_user = 1 / step_s if users == 1 else aggregate / users
     ttft = prompt_tokens / prefill if prefill else None
     low, high = interval_for(cls, s.engine)
+    loads = memory.max_concurrent_tokens is None or memory.max_concurrent_tokens >= s.context
     return SpeedEstimate(
         fits=bool(memory.fits), gpu_layers=memory.gpu_layers, total_layers=memory.total_layers,
         decode_tokens_per_s=per_user, decode_tokens_per_s_low=per_user * low, decode_tokens_per_s_high=per_user * high,
@@ -232,6 +236,7 @@ def estimate_speed(
         formula=_formula(s, weights * on_gpu_share - cpu_experts, kv_read * step_users * on_gpu_share, cpu_bytes, efficiency,
                          kv_factor, tensor_parallel, fixed_ms + split_ms, shader_s, attention_s, system_ram_gbps, step_s,
                          expert_bytes_gpu),
+        loads=loads,
     )
 
 
