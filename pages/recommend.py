@@ -132,14 +132,15 @@ def planner(custom_models: list[ModelArch], candidates: tuple[GpuSpec, ...], con
                 tr("rec.col.rank"): range(1, len(top) + 1),
                 tr("rec.col.config"): [f"{o.count}× {o.gpu.name}" for o in top],
                 tr("rec.col.total"): [fmt_krw(o.price_krw, lang) for o in top],
-                tr("rec.col.tps"): [o.decode_tokens_per_s for o in top],
+                tr("rec.col.tps"): pd.array([o.decode_tokens_per_s for o in top], dtype="Float64"),
                 tr("rec.col.tps_range"): [f"{o.decode_tokens_per_s_low:.0f}–{o.decode_tokens_per_s_high:.0f}"
                                           if o.decode_tokens_per_s_low and o.decode_tokens_per_s_high else "—" for o in top],
-                tr("rec.col.aggregate"): [o.aggregate_tokens_per_s for o in top],
+                tr("rec.col.aggregate"): pd.array([o.aggregate_tokens_per_s for o in top], dtype="Float64"),
                 tr("rec.col.won_per_tps"): [fmt_krw(o.won_per_token_s, lang) for o in top],
                 tr("rec.col.headroom"): [o.headroom_gib for o in top],
                 tr("rec.col.power"): [o.workstation.power_w for o in top],
-                tr("rec.col.target"): [tr("rec.yes") if o.meets_target else tr("rec.no") for o in top],
+                tr("rec.col.target"): [tr("rec.yes") if o.meets_target else tr("rec.no") if o.decode_tokens_per_s else "—"
+                                       for o in top],
                 tr("rec.col.reasons"): ["; ".join(r.text(lang) for r in o.reasons) for o in top],
                 tr("rec.col.spec_source"): [o.gpu.source_urls[0] for o in top],
             }),
@@ -174,12 +175,19 @@ def planner(custom_models: list[ModelArch], candidates: tuple[GpuSpec, ...], con
     # Only the open tab is built: each chart the browser redraws costs about 100 ms of a demo laptop's core.
     pareto_tab, value_tab, price_tab = st.tabs([tr("rec.tab.pareto"), tr("rec.tab.value"), tr("rec.tab.price_vram")],
                                                key=TABS_KEY, on_change="rerun")
+    timed = any(o.decode_tokens_per_s for o in result.options)
     if pareto_tab.open:
         with pareto_tab:
-            ui.chart(charts_recommend.pareto_chart(result.options, lang), key="rec_chart_pareto")
+            if timed:
+                ui.chart(charts_recommend.pareto_chart(result.options, lang), key="rec_chart_pareto")
+            else:
+                st.info(tr("rec.no_speeds", engine=engine))
     if value_tab.open:
         with value_tab:
-            ui.chart(charts_recommend.value_chart(result.options, lang), key="rec_chart_value")
+            if timed:
+                ui.chart(charts_recommend.value_chart(result.options, lang), key="rec_chart_value")
+            else:
+                st.info(tr("rec.no_speeds", engine=engine))
     if price_tab.open:
         with price_tab:
             ui.chart(charts_recommend.price_vram_chart(candidates, book, lang, overrides), key="rec_chart_price_vram")

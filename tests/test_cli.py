@@ -126,6 +126,14 @@ def test_speed_of_a_vllm_model_that_cannot_start_is_not_quoted(capsys: pytest.Ca
     assert two["fits"] is True and two["decode_tokens_per_s"] > 0 and "why" not in two
 
 
+def test_speed_of_an_engine_without_calibration_is_not_quoted(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "speed", "--model", "llama3.1:8b", "--quant", "F16", "--engine", "transformers",
+                       "--gpu", "a100-80gb-sxm", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["fits"] is True and result["decode_tokens_per_s"] is None
+    assert "not calibrated" in result["why"]
+
+
 def test_recommend_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "recommend", "--model", "qwen2.5:14b", "--users", "2", "--top", "3", "--json")
     options = json.loads(out)

@@ -120,6 +120,22 @@ def test_fine_tuning_and_vllm_are_offered_only_where_they_run(book: PriceBook) -
     assert reasons.get("apple-m4-max-128gb") == "rec.why.unsupported"
 
 
+def test_transformers_generation_is_ranked_without_a_speed_it_cannot_stand_behind(book: PriceBook) -> None:
+    """No published runs calibrate transformers' own generate(): its options carry no speed and say why, and a speed
+    target is reported as not checkable rather than missed at 0 tokens/s."""
+    request = Request(models=(find_model("llama3.1:8b"),), engine="transformers", quant="F16", context=2048,
+                      min_tokens_per_s=10)
+    result = recommend(request, catalog(), book)
+    assert result.options
+    assert all(o.decode_tokens_per_s is None and o.decode_tokens_per_s_low is None for o in result.options)
+    assert all("rec.reason.uncalibrated" in {r.key for r in o.reasons} for o in result.options)
+    assert {r.key for _, r in result.why_not} & {"rec.why.uncalibrated", "rec.why.no_fit", "rec.why.unsupported",
+                                                  "rec.why.no_price", "rec.why.budget", "rec.why.ranked_lower"}
+    assert "rec.why.slow" not in {r.key for _, r in result.why_not}
+    ollama = recommend(Request(models=(find_model("llama3.1:8b"),), context=2048), catalog(), book)
+    assert all(o.decode_tokens_per_s for o in ollama.options)
+
+
 def test_two_3080_ti_get_a_supply_sized_from_their_board_power(book: PriceBook) -> None:
     from core.plan.catalog import find_gpu
     from core.plan.workstation import build

@@ -12,7 +12,7 @@ from core.plan.catalog import catalog
 from core.plan.estimate import ENGINES, MODES, Scenario
 from core.plan.prices import price_book
 from core.plan.recommend import Request, recommend
-from core.plan.speed import BACKENDS, DEFAULT_SYSTEM_RAM_GBPS, estimate_speed
+from core.plan.speed import BACKENDS, DEFAULT_SYSTEM_RAM_GBPS, ENGINES_FITTED, estimate_speed
 from core.plan.speed_fitted import CALIBRATED_ON
 
 
@@ -51,13 +51,18 @@ def _run_speed(args: argparse.Namespace) -> str:
         "time_to_first_token_s": None if result.time_to_first_token_s is None else round(result.time_to_first_token_s, 3),
         "bottleneck": result.bottleneck, "formula": result.formula,
     }
-    if not result.loads:
-        # No speed to quote: the engine would not start (n/a, never a figure for a run that cannot happen).
+    if not result.loads or not result.calibrated:
+        # No speed to quote: the engine would not start, or nothing measured says how fast it runs (n/a, never a
+        # figure nobody could stand behind).
         payload.update({key: None for key in ("decode_tokens_per_s", "decode_tokens_per_s_low", "decode_tokens_per_s_high",
                                                "aggregate_tokens_per_s", "prefill_tokens_per_s", "time_to_first_token_s")})
+    if not result.loads:
         payload["bottleneck"] = "out_of_memory"
         payload["why"] = (f"{args.engine} keeps every layer on the GPU and will not start: its KV pool cannot hold one "
                           f"{args.context:,}-token sequence on {args.gpus} × {scenario.gpu.name if scenario.gpu else '?'}")
+    elif not result.calibrated:
+        payload["why"] = (f"{args.engine}'s own generation is not calibrated: too few published runs to fit its host "
+                          f"cost or measure its error (engines calibrated: {', '.join(ENGINES_FITTED)})")
     if args.json:
         return json.dumps(payload)
     return "\n".join(f"{key:<24} {'n/a' if value is None else value}" for key, value in payload.items())

@@ -144,6 +144,7 @@ def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook,
     within = request.budget_krw is None or (station.total_krw is not None and station.total_krw <= request.budget_krw)
     decode = aggregate = low = high = None
     local = None
+    uncalibrated = False
     if request.mode == "inference" and not (offered_only and not (fits and within)):
         speeds = [estimate_speed(replace(_scenario(request, m, gpu, count), parallel=1), users=request.users,
                                  system_ram_gbps=request.system_ram_gbps) for m in request.models]
@@ -151,14 +152,19 @@ def evaluate(request: Request, gpu: GpuSpec, count: int, book: PriceBook,
         decode, aggregate = slowest.decode_tokens_per_s, slowest.aggregate_tokens_per_s
         low, high = slowest.decode_tokens_per_s_low, slowest.decode_tokens_per_s_high
         local = correction_for(request.local, gpu.id, count, request.engine, slowest.backend)
-        if local is not None:
+        if not slowest.calibrated:
+            # No published runs to stand on: no speed, rather than a roofline quoted as a prediction.
+            uncalibrated, decode, aggregate, low, high, local = True, None, None, None, None, None
+        elif local is not None:
             # Measured here: the team's own correction, its spread as the range.
-            decode, aggregate = local.apply(decode), local.apply(aggregate)
+            decode, aggregate = local.apply(slowest.decode_tokens_per_s), local.apply(slowest.aggregate_tokens_per_s)
             low, high = decode * (1 - local.spread_pct / 100), decode * (1 + local.spread_pct / 100)
     # A target is met when the slow end of the range clears it: the one in ten slower runs still counts.
     meets = fits and (request.min_tokens_per_s is None or (low or 0) >= request.min_tokens_per_s)
     reasons = _reasons(request, gpu, count, all(mem.fits for mem in memories), headroom, (decode, low, high),
                        station, memories)
+    if uncalibrated:
+        reasons.append(Reason("rec.reason.uncalibrated", {"engine": request.engine}))
     if request.mode == "inference" and local is not None:
         reasons.append(Reason("rec.reason.calibrated", {"runs": local.runs, "spread": f"{local.spread_pct:.0f}"}))
     return Option(station, fits, headroom, decode, aggregate, tuple(reasons), meets, within, low, high)
@@ -270,6 +276,8 @@ def _why_not(request: Request, options: list[Option]) -> Reason:
         return Reason("rec.why.no_price")
     if not best.within_budget:
         return Reason("rec.why.budget", {"price_krw": best.price_krw, "n": best.count})
+    if not best.meets_target and best.decode_tokens_per_s is None:
+        return Reason("rec.why.uncalibrated", {"engine": request.engine})
     if not best.meets_target:
         return Reason("rec.why.slow", {"tps": f"{best.decode_tokens_per_s or 0:.0f}"})
     return Reason("rec.why.ranked_lower")

@@ -48,6 +48,10 @@ DEFAULT_SYSTEM_RAM_GBPS = 60.0
 DDR5-5600; measured CPU streaming reaches roughly two thirds of theoretical)."""
 BACKENDS = ("auto", "CUDA", "ROCm", "Vulkan", "Metal", "MLX")
 ENGINES_FITTED = ("llama.cpp", "ollama", "vllm", "mlx")
+"""Engines whose speeds are fitted and tested on published runs. Not transformers' own generate(): in eager PyTorch
+the host launches every kernel itself, so a card is often waiting on the CPU (Llama 3.1 8B in BF16 on an A100 80GB:
+38.8 tokens/s in Hugging Face's quantization benchmark, where the memory roofline allows about 95), and one
+publication is too few to fit that cost and measure its error on sources left out."""
 
 
 BATCHED_ENGINES = ("vllm",)
@@ -71,6 +75,9 @@ class SpeedEstimate:
     hardware_class: str
     formula: str
     loads: bool = True
+    calibrated: bool = True
+    """False for an engine without enough published runs to fit or test (transformers' own generate()): the figures
+    are a roofline for it, not a prediction, and nothing should quote them as one."""
     """False when the engine will not start at all (vLLM keeps every layer on the GPU: it refuses a model whose KV
     pool cannot hold one sequence of the context); the speeds are then what it would reach, not what anyone gets."""
 
@@ -236,7 +243,7 @@ def estimate_speed(
         formula=_formula(s, weights * on_gpu_share - cpu_experts, kv_read * step_users * on_gpu_share, cpu_bytes, efficiency,
                          kv_factor, tensor_parallel, fixed_ms + split_ms, shader_s, attention_s, system_ram_gbps, step_s,
                          expert_bytes_gpu),
-        loads=loads,
+        loads=loads, calibrated=s.engine in ENGINES_FITTED,
     )
 
 

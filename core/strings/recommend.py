@@ -58,6 +58,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.reason.offload": ("{total}개 층 중 {gpu}개만 GPU에 올라가 나머지는 CPU가 처리합니다", "only {gpu} of {total} layers fit on the GPU; the rest run on the CPU"),
     "rec.reason.speed": ("사용자 {users}명일 때 사용자당 약 {tps} 토큰/초 (80% 범위 {low}–{high})",
                          "about {tps} tokens/s per user with {users} users (80% range {low}-{high})"),
+    "rec.reason.uncalibrated": ("{engine} 엔진의 속도는 보정되지 않아 추정하지 않습니다 (공개 측정이 부족함)",
+                                "no speed estimate: the generation of {engine} itself is not calibrated (too few published runs)"),
     "rec.reason.calibrated": ("이 워크스테이션에서 보정된 속도: 답변 {runs}개, ±{spread}%", "speed calibrated on this workstation: {runs} answers, ±{spread}%"),
     "rec.reason.tight": ("들어가지만 여유가 {headroom} GiB뿐입니다(빠듯함): 긴 프롬프트나 드라이버 변경으로 넘칠 수 있습니다",
                          "fits, but with only {headroom} GiB to spare (tight): a longer prompt or a driver update may tip it over"),
@@ -78,6 +80,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.why.no_price": ("출처 있는 가격이 없습니다", "no sourced price"),
     "rec.why.budget": ("{n}장 구성이 {price_krw}로 예산을 넘습니다", "{n} card(s) come to {price_krw}, over the budget"),
     "rec.why.slow": ("사용자당 {tps} 토큰/초로 목표 속도에 못 미칩니다", "{tps} tokens/s per user, below the target"),
+    "rec.why.uncalibrated": ("{engine} 엔진의 속도는 보정되지 않아 목표 속도를 확인할 수 없습니다",
+                             "the speed of {engine} is not calibrated, so the speed target cannot be checked"),
+    "rec.no_speeds": ("{engine} 엔진 자체의 생성 속도는 보정할 공개 측정이 부족해 추정하지 않습니다. 순위는 가격순입니다. "
+                      "속도를 계획하려면 Ollama, llama.cpp 또는 vLLM을 고르세요.",
+                      "No speeds: too few published runs of generation in {engine} itself to calibrate it, so the options are "
+                      "ranked by price. To plan for speed, choose Ollama, llama.cpp or vLLM."),
     "rec.why.ranked_lower": ("조건은 만족하지만 더 싸거나 빠른 구성보다 순위가 낮습니다", "meets every condition but ranks below cheaper or faster options"),
     "plan.axis.vram": ("GPU 메모리 (GB, 로그 축)", "GPU memory (GB, log scale)"),
     "plan.axis.price_man": ("가격 (만 원)", "Price (10,000 KRW)"),
