@@ -50,8 +50,8 @@ BACKENDS = ("auto", "CUDA", "ROCm", "Vulkan", "Metal", "MLX")
 ENGINES_FITTED = ("llama.cpp", "ollama", "vllm", "mlx")
 """Engines whose speeds are fitted and tested on published runs. Not transformers' own generate(): in eager PyTorch
 the host launches every kernel itself, so a card is often waiting on the CPU (Llama 3.1 8B in BF16 on an A100 80GB:
-38.8 tokens/s in Hugging Face's quantization benchmark, where the memory roofline allows about 95), and one
-publication is too few to fit that cost and measure its error on sources left out."""
+38.8 tokens/s in Hugging Face's quantization benchmark, where the memory roofline allows about 95), and two
+publications are too few to fit that cost, which depends on the CPU, and to measure its error on sources left out."""
 
 
 BATCHED_ENGINES = ("vllm",)
@@ -75,11 +75,11 @@ class SpeedEstimate:
     hardware_class: str
     formula: str
     loads: bool = True
+    """False when the engine will not start at all (vLLM keeps every layer on the GPU: it refuses a model whose KV
+    pool cannot hold one sequence of the context); the speeds are then what it would reach, not what anyone gets."""
     calibrated: bool = True
     """False for an engine without enough published runs to fit or test (transformers' own generate()): the figures
     are a roofline for it, not a prediction, and nothing should quote them as one."""
-    """False when the engine will not start at all (vLLM keeps every layer on the GPU: it refuses a model whose KV
-    pool cannot hold one sequence of the context); the speeds are then what it would reach, not what anyone gets."""
 
 
 def interval_for(cls: str, engine: str) -> tuple[float, float]:
