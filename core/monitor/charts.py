@@ -149,8 +149,9 @@ def _layout(view: MonitorView, y_range: Sequence[float], unit: str, shapes: list
     }
 
 
-def history_chart(view: MonitorView, field: str, lang: str) -> go.Figure:
-    """One line per GPU over the chosen window; dashed in its colour, the GPU's limit for this quantity."""
+def history_chart(view: MonitorView, field: str, lang: str, legend: bool = True) -> go.Figure:
+    """One line per GPU over the chosen window; dashed in its colour, the GPU's limit for this quantity.
+    ``legend`` False leaves the key to a chart beside it that draws the same GPUs in the same colours."""
     scale = SCALES[field]
     data, shapes = [], []
     for i, info in enumerate(sorted(view.devices, key=lambda d: d.index)):
@@ -168,6 +169,8 @@ def history_chart(view: MonitorView, field: str, lang: str) -> go.Figure:
         if limit is not None:
             shapes.append(_dashed(limit, colour))
     layout = _layout(view, fixed_range(view, field), scale.unit, shapes)
+    if not legend:
+        layout["showlegend"] = False
     return figure(data, layout, t(scale.title_key, lang), source_line(view, lang), height=HEIGHT)
 
 

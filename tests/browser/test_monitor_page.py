@@ -106,3 +106,14 @@ def test_the_window_downloads_as_csv_from_its_menu(app_url: str, page) -> None: 
     assert lines[0].startswith("time_utc,device,uuid,name,")
     assert {line.split(",")[1] for line in lines[1:]} >= {"gpu0", "host"}
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_pair_of_history_charts_shares_one_legend_and_a_slide_gets_both(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    legends = f"() => document.querySelectorAll(\"{CHART} g.legend\").length"
+    page.goto(f"{app_url}/monitor?demo=1&lang=en")
+    page.wait_for_function(DRAWN, arg=2, timeout=60_000)
+    page.wait_for_function(f"() => ({legends})() >= 1", timeout=10_000)
+    assert page.evaluate(legends) == 1
+    page.get_by_text("Presentation mode", exact=True).click()
+    page.wait_for_function(f"() => ({legends})() == 2", timeout=20_000)
+    assert page.locator("[data-testid='stException']").count() == 0
