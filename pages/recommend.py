@@ -16,6 +16,7 @@ from core.plan.models import ModelArch
 from core.plan.recommend import Request, recommend
 from core.plan.rent import buy_or_rent
 from core.plan.report import recommendation_report
+from core.plan.speed import calibrated_engine
 from core.plan.workstation import is_whole_system
 
 ui.frame_guard()
@@ -175,7 +176,7 @@ def planner(custom_models: list[ModelArch], candidates: tuple[GpuSpec, ...], con
     # Only the open tab is built: each chart the browser redraws costs about 100 ms of a demo laptop's core.
     pareto_tab, value_tab, price_tab = st.tabs([tr("rec.tab.pareto"), tr("rec.tab.value"), tr("rec.tab.price_vram")],
                                                key=TABS_KEY, on_change="rerun")
-    timed = any(o.decode_tokens_per_s for o in result.options)
+    timed = mode != "inference" or calibrated_engine(engine)  # else no option has a speed to chart
     if pareto_tab.open:
         with pareto_tab:
             if timed:

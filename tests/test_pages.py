@@ -189,6 +189,20 @@ def test_recommendations_for_several_models_and_fine_tuning() -> None:
     assert not any("Radeon" in config for config in tuned["구성"]) and any("Radeon" in c for c in serving["구성"])
 
 
+def test_recommendations_on_an_engine_without_calibration_show_no_speeds_and_say_why() -> None:
+    at = recommend_page()
+    at.number_input(key="budget_krw").set_value(20_000_000).run()
+    at.selectbox(key="engine").set_value("transformers").run()
+    at.selectbox(key="quant").set_value("F16").run()
+    assert not at.exception and not at.error
+    ranked = ranked_table(at)
+    assert len(ranked) >= 1 and ranked["Tokens/s per user"].isna().all()
+    assert any("No speeds" in info.value for info in at.info)
+    assert len(at.get("plotly_chart")) == 1  # the team's tiers only: no empty speed chart
+    at.selectbox(key="engine").set_value("ollama").run()
+    assert not any("No speeds" in info.value for info in at.info) and len(at.get("plotly_chart")) == 2
+
+
 def test_recommendations_without_a_model_say_so() -> None:
     at = recommend_page()
     at.multiselect(key="models").set_value([]).run()

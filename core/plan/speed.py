@@ -82,6 +82,10 @@ class SpeedEstimate:
     are a roofline for it, not a prediction, and nothing should quote them as one."""
 
 
+def calibrated_engine(engine: str) -> bool:
+    return engine in ENGINES_FITTED
+
+
 def interval_for(cls: str, engine: str) -> tuple[float, float]:
     return fitted.INTERVALS.get(f"{cls}/{engine}") or fitted.INTERVALS.get(cls) or fitted.INTERVALS["*"]
 
@@ -243,7 +247,7 @@ def estimate_speed(
         formula=_formula(s, weights * on_gpu_share - cpu_experts, kv_read * step_users * on_gpu_share, cpu_bytes, efficiency,
                          kv_factor, tensor_parallel, fixed_ms + split_ms, shader_s, attention_s, system_ram_gbps, step_s,
                          expert_bytes_gpu),
-        loads=loads, calibrated=s.engine in ENGINES_FITTED,
+        loads=loads, calibrated=calibrated_engine(s.engine),
     )
 
 
