@@ -276,7 +276,7 @@ def _why_not(request: Request, options: list[Option]) -> Reason:
         return Reason("rec.why.no_price")
     if not best.within_budget:
         return Reason("rec.why.budget", {"price_krw": best.price_krw, "n": best.count})
-    if not best.meets_target and best.decode_tokens_per_s is None:
+    if not best.meets_target and any(r.key == "rec.reason.uncalibrated" for r in best.reasons):
         return Reason("rec.why.uncalibrated", {"engine": request.engine})
     if not best.meets_target:
         return Reason("rec.why.slow", {"tps": f"{best.decode_tokens_per_s or 0:.0f}"})
