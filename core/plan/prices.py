@@ -94,6 +94,12 @@ class PriceBook:
             by_kind.setdefault(part.kind, []).append(part)
         return by_kind
 
+    @cached_property
+    def chosen(self) -> dict[tuple[object, ...], object]:
+        """What was once picked from this book (a card's price, the parts for one sizing), kept with it: a ranking
+        prices a hundred candidates against a few dozen cards and a handful of sizings, and reruns with each input."""
+        return {}
+
     @property
     def usd_krw(self) -> Constant | None:
         return self.constants.get("usd_krw")
@@ -127,6 +133,12 @@ class PriceBook:
     def gpu_price(self, gpu: GpuSpec, condition: str = "new") -> Price | None:
         """The price for ``gpu``: street before list (``any`` admits used first), won before converted
         dollars, then the newest."""
+        key = ("gpu_price", gpu, condition)
+        if key not in self.chosen:
+            self.chosen[key] = self._gpu_price(gpu, condition)
+        return self.chosen[key]  # type: ignore[return-value]
+
+    def _gpu_price(self, gpu: GpuSpec, condition: str) -> Price | None:
         wanted = ("new", "list") if condition == "new" else ("used", "new", "list")
         rows = [p for p in self.gpu.get(gpu.id, []) if p.condition in wanted]
         if gpu.street_price_krw and gpu.street_price_date:

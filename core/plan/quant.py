@@ -10,6 +10,7 @@ table and the output head stay at 16 bits, which matters for small models with l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.errors import InputError
 
@@ -78,6 +79,7 @@ KV_CACHE_BYTES: dict[str, float] = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32
 """Bytes per cached element; q8_0/q4_0 are ggml blocks of 32 values with an f16 scale (vLLM: fp8)."""
 
 
+@lru_cache(maxsize=256)  # looked up by every estimate; a name that is not found raises, and is not kept
 def find_quant(name: str) -> Quant:
     key = name.strip().upper().replace("-", "_").removeprefix("UD_")  # Unsloth names its dynamic files UD-…
     if key in ("FP16",):

@@ -4,6 +4,7 @@ what no engine would run (each error names the bad value and what is allowed).""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.errors import InputError
 from core.plan import training
@@ -106,6 +107,7 @@ def validate(s: Scenario) -> Quant:
     return quant
 
 
+@lru_cache(maxsize=1024)  # asked for every candidate GPU of a ranking, with the same engine and model
 def quants_for(engine: str, model: ModelArch | None = None) -> tuple[str, ...]:
     """Weight formats each engine loads: GGUF for the llama.cpp family, PyTorch formats otherwise. Given a
     model, formats sized only by their file (Unsloth's dynamic GGUFs) are offered where that file is listed."""

@@ -81,15 +81,17 @@ def _cheapest_at_least(parts: list[Part], amount: float) -> Part | None:
     return min(fitting, key=lambda p: (_capacity(p), p.price.krw)) if fitting else None
 
 
-def _cpu(parts: list[Part], tier: str, gpu_vram_gb: float) -> Part | None:
-    wanted: tuple[str, ...]
+def _cpu_wanted(tier: str, gpu_vram_gb: float) -> tuple[str, ...]:
     if tier == "workstation":
-        wanted = ("threadripper",)
-    elif gpu_vram_gb >= 20:
+        return ("threadripper",)
+    if gpu_vram_gb >= 20:
         # AMD for both mainstream tiers so one AM5 board fits either (the notes' i9-13900K is the Intel twin).
-        wanted = ("7950x", "9950x")
-    else:
-        wanted = ("7700x", "9700x")
+        return ("7950x", "9950x")
+    return ("7700x", "9700x")
+
+
+def _cpu(parts: list[Part], tier: str, gpu_vram_gb: float) -> Part | None:
+    wanted = _cpu_wanted(tier, gpu_vram_gb)
     matches = [p for p in parts if any(w in p.name.lower() for w in wanted)]
     return min(matches, key=lambda p: p.price.krw) if matches else None
 
@@ -106,23 +108,27 @@ def build(gpu: GpuSpec, count: int, book: PriceBook, largest_params_b: float, mo
         whole = gpu.system_power_w or gpu.tdp_w
         return Workstation(gpu, count, gpu_price, (), 0, None, 0, whole, True, source)
     gpu_power = gpu.tdp_w * count if gpu.tdp_w is not None else None
-    by_kind = book.parts_by_kind
     tier = cpu_tier(count)
     ram_gb = ram_needed_gb(largest_params_b, model_gib, mode)
     power = gpu_power + CPU_W[tier] + REST_OF_SYSTEM_W if gpu_power is not None else None
     psu_w = int(math.ceil(power * PSU_HEADROOM / 50) * 50) if power is not None else None
     disk_tb = max(2, int(2 ** math.ceil(math.log2(max(model_gib * 3 / 1000, 1)))))
-    ram = _ram(by_kind.get("ram", []), ram_gb)
-    chosen = [
-        _cpu(by_kind.get("cpu", []), tier, gpu.vram_gib * count),
-        ram[0] if ram else None,
-        _cheapest_at_least(by_kind.get("psu", []), psu_w) if psu_w is not None else None,
-        _cheapest_at_least(by_kind.get("ssd", []), disk_tb),
-        _board(by_kind.get("board", []), tier),
-        min(by_kind.get("case", []), key=lambda p: p.price.krw, default=None),
-    ]
-    parts = tuple(p for p in chosen if p is not None) + ram[1:]
-    return Workstation(gpu, count, gpu_price, parts, ram_gb, psu_w, disk_tb, power, len(parts) == len(chosen), source)
+    key = ("parts", tier, _cpu_wanted(tier, gpu.vram_gib * count), ram_gb, psu_w, disk_tb)
+    if key not in book.chosen:
+        by_kind = book.parts_by_kind
+        ram = _ram(by_kind.get("ram", []), ram_gb)
+        chosen = [
+            _cpu(by_kind.get("cpu", []), tier, gpu.vram_gib * count),
+            ram[0] if ram else None,
+            _cheapest_at_least(by_kind.get("psu", []), psu_w) if psu_w is not None else None,
+            _cheapest_at_least(by_kind.get("ssd", []), disk_tb),
+            _board(by_kind.get("board", []), tier),
+            min(by_kind.get("case", []), key=lambda p: p.price.krw, default=None),
+        ]
+        parts = tuple(p for p in chosen if p is not None) + ram[1:]
+        book.chosen[key] = (parts, len(parts) == len(chosen))
+    parts, complete = book.chosen[key]  # type: ignore[misc]
+    return Workstation(gpu, count, gpu_price, parts, ram_gb, psu_w, disk_tb, power, complete, source)
 
 
 MAX_RAM_KITS = 4
