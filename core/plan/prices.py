@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import cast
 
 from core.csvdata import DATA_DIR, Column, DataFileError, read_rows
 from core.plan.catalog import GpuSpec, catalog
@@ -136,7 +137,7 @@ class PriceBook:
         key = ("gpu_price", gpu, condition)
         if key not in self.chosen:
             self.chosen[key] = self._gpu_price(gpu, condition)
-        return self.chosen[key]  # type: ignore[return-value]
+        return cast("Price | None", self.chosen[key])
 
     def _gpu_price(self, gpu: GpuSpec, condition: str) -> Price | None:
         wanted = ("new", "list") if condition == "new" else ("used", "new", "list")

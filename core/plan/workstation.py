@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from core.plan.catalog import GpuSpec
 from core.plan.prices import Part, PriceBook
@@ -127,7 +128,7 @@ def build(gpu: GpuSpec, count: int, book: PriceBook, largest_params_b: float, mo
         ]
         parts = tuple(p for p in chosen if p is not None) + ram[1:]
         book.chosen[key] = (parts, len(parts) == len(chosen))
-    parts, complete = book.chosen[key]  # type: ignore[misc]
+    parts, complete = cast("tuple[tuple[Part, ...], bool]", book.chosen[key])
     return Workstation(gpu, count, gpu_price, parts, ram_gb, psu_w, disk_tb, power, complete, source)
 
 
