@@ -390,7 +390,7 @@ class Constants:
                          fitted.MOE_LAYER_TAU_SHARE_APPLE, fitted.BUILD_AGE_MS_PER_LAYER_YEAR, fitted.BUILD_REFERENCE)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + 14
+        return 3 * len(self.fits) + len(self.engine_ms) + 15  # with the recurrent layers' share of τ, chosen
 
 
 PRIOR = Constants(
@@ -466,8 +466,10 @@ def _design(m: Measurement, index: dict[tuple[str, str], int], reference: str) -
     x_weights = traffic.active_weight_bytes(s) / bandwidth
     x_kv = traffic.cache_read_bytes(s.model, s.kv_cache, m.attended) / bandwidth
     row[index[(m.hw, "a_16bit" if sixteen else "a_quant")]] = x_weights
-    row[index[(m.hw, "tau")]] = s.model.layers / 1000  # a MoE layer's share of τ: _moe_tau_row
-    row[index[("", "age")]] = build_age(m.date, reference) * s.model.layers / 1000
+    # A MoE layer's share of τ: _moe_tau_row; a recurrent layer's is fixed (fitted.RECURRENT_LAYER_TAU_SHARE).
+    layers = s.model.layers + fitted.RECURRENT_LAYER_TAU_SHARE * s.model.recurrent_layers
+    row[index[(m.hw, "tau")]] = layers / 1000
+    row[index[("", "age")]] = build_age(m.date, reference) * layers / 1000
     row[index[(s.engine, "engine")]] = 1 / 1000
     row[index[("", "kv")]] = x_kv
     row[index[("", "kv_nofa")]] = x_kv if m.flash_attention is False else 0.0

@@ -8,14 +8,15 @@ Decode reads every active weight and the KV cache once per generated token, and 
               + k_shader·N_gpu / FP32  [block-quantized weights: unpacking runs on the shader cores; blocks with
                                         one scale each (Q4_0, Q8_0, MXFP4) have a smaller k_shader of their own]
               + k_att·A / FP32  [the attention's arithmetic over the cells each token attends to]
-              + (L + s_moe·L_moe)·τ + c_engine  [+ (n_gpu − 1)·τ_split  |  + L·τ_tp]  [+ W_cpu / BW_ram]
+              + (L + s_moe·L_moe + s_rec·L_rec)·τ + c_engine  [+ (n_gpu − 1)·τ_split  |  + L·τ_tp]  [+ W_cpu / BW_ram]
               [a MoE: + k_x·X / BW + L_moe·c_moe, X the bytes of the routed experts read;
                BF16 experts on Vulkan: + L_moe·c_bf16vk, as they take the tiled matrix shader]
 
 ``e`` and ``τ`` belong to a class of hardware and backend (CUDA, ROCm, Vulkan, Metal, MLX); ``c_engine``
 is the host work each engine does per token (sampling, scheduling, kernel launches). A MoE layer launches
 more kernels (router, top-k, the chosen experts), so it costs s_moe·τ more on its class's backend, a fixed c_moe,
-and its experts, read as many small matrices, k_x more per byte than a plain stream. Apple's M1 Max and Ultra
+and its experts, read as many small matrices, k_x more per byte than a plain stream. A hybrid model's recurrent
+layers (L_rec: Gated DeltaNet, Mamba 2) update their state in several small kernels, s_rec·τ more each. Apple's M1 Max and Ultra
 reach less of their bus than later chips: their e is lowered by one fitted constant. Layer split
 (Ollama, llama.cpp) adds no bandwidth, only a hand-over per added GPU; vLLM's tensor parallelism adds
 bandwidth and an all-reduce per layer, whose latency at one user does not grow with the GPU count.
@@ -212,7 +213,8 @@ def estimate_speed(
     attention_s = attention_seconds(s, context, tensor_parallel) * on_gpu_share * step_users
     gpu_seconds += shader_s + attention_s
     per_layer_ms = fit.per_layer_ms + fitted.BUILD_AGE_MS_PER_LAYER_YEAR * max(0.0, build_age_years)
-    fixed_ms = (per_layer_ms * (s.model.layers + moe_tau_share(cls) * s.model.moe_layers)
+    fixed_ms = (per_layer_ms * (s.model.layers + moe_tau_share(cls) * s.model.moe_layers
+                                + fitted.RECURRENT_LAYER_TAU_SHARE * s.model.recurrent_layers)
                 + fitted.MOE_MS_PER_LAYER * s.model.moe_layers)
     if bf16_experts_on_vulkan(s, chosen):
         fixed_ms += fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER * s.model.moe_layers
