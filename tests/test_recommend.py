@@ -163,9 +163,12 @@ def test_a_card_without_board_power_is_refused_with_the_reason(book: PriceBook) 
 def test_memory_beyond_the_largest_kit_is_bought_as_several_kits() -> None:
     from core.plan.workstation import _ram
 
-    kits = [part("m32", "ram", "DDR5 32GB", 120_000, "32 GB"), part("m64", "ram", "DDR5 64GB", 230_000, "64 GB")]
+    kits = [part("m32", "ram", "DDR5 32GB", 120_000, "32 GB (2x16)"), part("m64", "ram", "DDR5 64GB", 230_000, "64 GB (2x32)"),
+            part("kit64", "ram", "DDR5 64GB kit", 200_000, "64 GB")]
+    # Four kits of two would need eight slots; a kit whose module count is not published is bought once only.
     assert [p.part_id for p in _ram(kits, 128)] == ["m64", "m64"]
-    assert _ram(kits, 512) == ()  # more than four kits: refused, never priced as the largest one
+    assert [p.part_id for p in _ram(kits, 64)] == ["kit64"]
+    assert _ram(kits, 512) == ()  # more than the board's four slots: refused, never priced as the largest one
 
 
 def test_a_gpu_the_team_measured_uses_its_own_correction(book: PriceBook) -> None:

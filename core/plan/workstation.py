@@ -132,17 +132,27 @@ def build(gpu: GpuSpec, count: int, book: PriceBook, largest_params_b: float, mo
     return Workstation(gpu, count, gpu_price, parts, ram_gb, psu_w, disk_tb, power, complete, source)
 
 
-MAX_RAM_KITS = 4
-"""A board with four DIMM slots takes at most four single modules (or two kits of two)."""
+DIMM_SLOTS = 4
+"""A board with four DIMM slots takes at most four single modules, or two kits of two."""
+
+
+def _modules(kit: Part) -> int | None:
+    """Modules in a kit, as its spec says ("32 GB (2x16)"); None when it does not say."""
+    match = re.search(r"\((\d+)\s*x\s*\d+", kit.spec)
+    return int(match.group(1)) if match else None
 
 
 def _ram(parts: list[Part], gb: int) -> tuple[Part, ...]:
-    """One kit that holds ``gb``, else the cheapest set of identical kits that does; () when none can."""
+    """One kit that holds ``gb``, else the cheapest set of identical kits that does and fits the board's slots;
+    () when none can. A kit whose module count is not published is never bought more than once."""
     single = _cheapest_at_least(parts, gb)
     if single is not None:
         return (single,)
-    sets = [(kit,) * math.ceil(gb / _capacity(kit)) for kit in parts if _capacity(kit) > 0]
-    sets = [s for s in sets if len(s) <= MAX_RAM_KITS]
+    sets = []
+    for kit in parts:
+        count, modules = math.ceil(gb / _capacity(kit)) if _capacity(kit) > 0 else 0, _modules(kit)
+        if count and modules is not None and count * modules <= DIMM_SLOTS:
+            sets.append((kit,) * count)
     return min(sets, key=lambda s: sum(p.price.krw for p in s), default=())
 
 
