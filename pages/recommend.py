@@ -177,18 +177,21 @@ def planner(custom_models: list[ModelArch], candidates: tuple[GpuSpec, ...], con
     pareto_tab, value_tab, price_tab = st.tabs([tr("rec.tab.pareto"), tr("rec.tab.value"), tr("rec.tab.price_vram")],
                                                key=TABS_KEY, on_change="rerun")
     timed = mode != "inference" or calibrated_engine(engine)  # else no option has a speed to chart
+    # Why a speed chart is empty, instead of its bare axes.
+    untimed = None if timed else tr("rec.no_speeds", engine=engine)
+    empty = untimed or (None if result.options else tr("rec.no_options_chart"))
     if pareto_tab.open:
         with pareto_tab:
-            if timed:
-                ui.chart(charts_recommend.pareto_chart(result.options, lang), key="rec_chart_pareto")
+            if empty:
+                st.info(empty)
             else:
-                st.info(tr("rec.no_speeds", engine=engine))
+                ui.chart(charts_recommend.pareto_chart(result.options, lang), key="rec_chart_pareto")
     if value_tab.open:
         with value_tab:
-            if timed:
-                ui.chart(charts_recommend.value_chart(result.options, lang), key="rec_chart_value")
+            if empty:
+                st.info(empty)
             else:
-                st.info(tr("rec.no_speeds", engine=engine))
+                ui.chart(charts_recommend.value_chart(result.options, lang), key="rec_chart_value")
     if price_tab.open:
         with price_tab:
             ui.chart(charts_recommend.price_vram_chart(candidates, book, lang, overrides), key="rec_chart_price_vram")

@@ -203,6 +203,16 @@ def test_recommendations_on_an_engine_without_calibration_show_no_speeds_and_say
     assert not any("No speeds" in info.value for info in at.info) and len(at.get("plotly_chart")) == 2
 
 
+def test_recommendations_with_no_option_in_budget_chart_nothing_and_say_why() -> None:
+    at = recommend_page()
+    at.number_input(key="budget_krw").set_value(1_000_000).run()
+    assert not at.exception and "No configuration meets" in at.warning[0].value
+    assert any("Nothing to chart" in info.value for info in at.info)
+    assert len(at.get("plotly_chart")) == 1  # the team's tiers only: no speed chart of bare axes
+    at.number_input(key="budget_krw").set_value(20_000_000).run()
+    assert not any("Nothing to chart" in info.value for info in at.info) and len(at.get("plotly_chart")) == 2
+
+
 def test_recommendations_without_a_model_say_so() -> None:
     at = recommend_page()
     at.multiselect(key="models").set_value([]).run()

@@ -82,6 +82,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.why.slow": ("사용자당 {tps} 토큰/초로 목표 속도에 못 미칩니다", "{tps} tokens/s per user, below the target"),
     "rec.why.uncalibrated": ("{engine} 엔진의 속도는 보정되지 않아 목표 속도를 확인할 수 없습니다",
                              "the speed of {engine} is not calibrated, so the speed target cannot be checked"),
+    "rec.no_options_chart": ("그릴 구성이 없습니다: 위 조건을 모두 만족하는 구성이 없습니다.",
+                             "Nothing to chart: no configuration meets the conditions above."),
     "rec.no_speeds": ("{engine} 엔진 자체의 생성 속도는 보정할 공개 측정이 부족해 추정하지 않습니다. 순위는 가격순입니다. "
                       "속도를 계획하려면 Ollama, llama.cpp 또는 vLLM을 고르세요.",
                       "No speeds: too few published runs of generation in {engine} itself to calibrate it, so the options are "
