@@ -91,8 +91,7 @@ def _cpu_wanted(tier: str, gpu_vram_gb: float) -> tuple[str, ...]:
     return ("7700x", "9700x")
 
 
-def _cpu(parts: list[Part], tier: str, gpu_vram_gb: float) -> Part | None:
-    wanted = _cpu_wanted(tier, gpu_vram_gb)
+def _cpu(parts: list[Part], wanted: tuple[str, ...]) -> Part | None:
     matches = [p for p in parts if any(w in p.name.lower() for w in wanted)]
     return min(matches, key=lambda p: p.price.krw) if matches else None
 
@@ -114,12 +113,13 @@ def build(gpu: GpuSpec, count: int, book: PriceBook, largest_params_b: float, mo
     power = gpu_power + CPU_W[tier] + REST_OF_SYSTEM_W if gpu_power is not None else None
     psu_w = int(math.ceil(power * PSU_HEADROOM / 50) * 50) if power is not None else None
     disk_tb = max(2, int(2 ** math.ceil(math.log2(max(model_gib * 3 / 1000, 1)))))
-    key = ("parts", tier, _cpu_wanted(tier, gpu.vram_gib * count), ram_gb, psu_w, disk_tb)
+    wanted_cpu = _cpu_wanted(tier, gpu.vram_gib * count)
+    key = ("parts", tier, wanted_cpu, ram_gb, psu_w, disk_tb)
     if key not in book.chosen:
         by_kind = book.parts_by_kind
         ram = _ram(by_kind.get("ram", []), ram_gb)
         chosen = [
-            _cpu(by_kind.get("cpu", []), tier, gpu.vram_gib * count),
+            _cpu(by_kind.get("cpu", []), wanted_cpu),
             ram[0] if ram else None,
             _cheapest_at_least(by_kind.get("psu", []), psu_w) if psu_w is not None else None,
             _cheapest_at_least(by_kind.get("ssd", []), disk_tb),
@@ -150,8 +150,11 @@ def _ram(parts: list[Part], gb: int) -> tuple[Part, ...]:
         return (single,)
     sets = []
     for kit in parts:
-        count, modules = math.ceil(gb / _capacity(kit)) if _capacity(kit) > 0 else 0, _modules(kit)
-        if count and modules is not None and count * modules <= DIMM_SLOTS:
+        modules = _modules(kit)
+        if modules is None or _capacity(kit) <= 0:
+            continue
+        count = math.ceil(gb / _capacity(kit))
+        if count * modules <= DIMM_SLOTS:
             sets.append((kit,) * count)
     return min(sets, key=lambda s: sum(p.price.krw for p in s), default=())
 
