@@ -80,6 +80,16 @@ def _error_bars(options: list[Option]) -> dict[str, Any]:
             "arrayminus": [(o.decode_tokens_per_s or 0) - (o.decode_tokens_per_s_low or 0) for o in options]}
 
 
+def _label_positions(n: int) -> list[str]:
+    """Neighbouring frontier points often sit a few won apart: their labels alternate above-left and
+    below-right so they do not print over each other, and the cheapest one's label opens to the right,
+    where it is not cut off at the axis."""
+    positions = ["bottom right" if i % 2 else "top left" for i in range(n)]
+    if n > 1:
+        positions[0] = "top right"
+    return positions
+
+
 def pareto_chart(options: tuple[Option, ...], lang: str) -> go.Figure:
     front = pareto_front(options)
     others = [o for o in options if o not in front and o.price_krw and o.decode_tokens_per_s]
@@ -91,7 +101,7 @@ def pareto_chart(options: tuple[Option, ...], lang: str) -> go.Figure:
          "hovertemplate": "%{text}: %{x:,.0f}만 원, %{y:.1f} tok/s<extra></extra>"},
         {"type": "scatter", "mode": "lines+markers+text", "name": t("plan.legend.frontier", lang),
          "x": [(o.price_krw or 0) / MAN for o in front], "y": [o.decode_tokens_per_s for o in front],
-         "text": [_label(o) for o in front], "textposition": "top left", "textfont": {"size": 10},
+         "text": [_label(o) for o in front], "textposition": _label_positions(len(front)), "textfont": {"size": 10},
          "line": {"color": SERIES_COLOURS[0], "width": 2}, "marker": {"size": 10},
          "error_y": {**_error_bars(front), "color": SERIES_COLOURS[0]},
          "hovertemplate": "%{text}: %{x:,.0f}만 원, %{y:.1f} tok/s<extra></extra>"},
