@@ -224,6 +224,27 @@ def runs_fit(raw: dict[str, str]) -> bool:
     return int(version.group(1)) >= 30 if version else raw["date"] >= OLLAMA_FIT_SINCE
 
 
+OLLAMA_DEFAULT_NUM_CTX = (((0, 6, 7), "2025-04-28", 4096), ((0, 15, 5), "2026-01-27", None))
+"""The context Ollama allocates when a run sets none: 2,048 tokens until 0.6.7 (ollama@44b466eeb, "config: update
+default context length to 4096"), 4,096 from then, and from 0.15.5 a tier by the GPUs' total memory
+(ollama@0334ffa62, server/routes.go): 4,096 below 23 GiB, 32,768 from 23 GiB, 262,144 from 47 GiB."""
+
+
+def _version(text: str) -> tuple[int, ...] | None:
+    found = re.search(r"v?(\d+)\.(\d+)(?:\.(\d+))?", text)
+    return tuple(int(g or 0) for g in found.groups()) if found else None
+
+
+def ollama_default_num_ctx(raw: dict[str, str], total_gib: float) -> int:
+    """Ollama's default context for a run that states none: by its recorded version, else by its date."""
+    version = _version(raw["software_version"])
+    context = 2048
+    for since_version, since_date, value in OLLAMA_DEFAULT_NUM_CTX:
+        if (version >= since_version) if version else raw["date"] >= since_date:
+            context = value if value is not None else (262_144 if total_gib >= 47 else 32_768 if total_gib >= 23 else 4096)
+    return context
+
+
 VLLM_V1_SINCE = ((0, 8), "2025-03-18")
 """vLLM 0.8.0 made its V1 engine the default (vllm-project/vllm#13726, in the v0.8.0 release notes), and 0.11.0
 removed V0. V0 spent milliseconds of host work on every decode step that V1 no longer does; the planner models
@@ -298,6 +319,8 @@ def load(path: Path = DATA) -> tuple[list[Measurement], int]:
             fitted = engine == "ollama" and runs_fit(raw)
             allocated = re.search(r"num_ctx[= ](\d+)(?:\s*->\s*(\d+))?", raw["notes"])
             num_ctx = int(allocated.group(2) if fitted and allocated.group(2) else allocated.group(1)) if allocated else 0
+            if engine == "ollama" and not allocated and not raw["depth_tokens"]:
+                num_ctx = ollama_default_num_ctx(raw, gpus[gpu_id].vram_gib * int(raw["gpu_count"] or 1))
             context = max(prompt, depth + generated, 512, num_ctx)
             context = min(max(model.context_max, model.context_rope_scaled or 0), context)
             fa = {"1": True, "0": False}.get(raw["flash_attention"])

@@ -170,3 +170,14 @@ def test_an_m1_max_streams_slower_than_a_later_max_of_the_same_bandwidth() -> No
     m1, m3 = (estimate_speed(scenario(gpu=find_gpu(g)), generated_tokens=64) for g in ("apple-m1-max-64gb", "apple-m3-max-64gb"))
     assert find_gpu("apple-m1-max-64gb").bandwidth_gbps == find_gpu("apple-m3-max-64gb").bandwidth_gbps
     assert m1.decode_tokens_per_s < 0.93 * m3.decode_tokens_per_s
+
+
+def test_an_ollama_run_that_sets_no_context_is_sized_at_its_versions_default() -> None:
+    from bench.speed_fit import ollama_default_num_ctx
+
+    assert ollama_default_num_ctx({"software_version": "Ollama 0.6.3", "date": "2025-04-30"}, 32) == 2048
+    assert ollama_default_num_ctx({"software_version": "", "date": "2025-09-02"}, 24) == 4096
+    # From 0.15.5 the default follows the GPUs' total memory.
+    assert ollama_default_num_ctx({"software_version": "Ollama 0.20.4", "date": "2026-04-10"}, 96) == 262_144
+    assert ollama_default_num_ctx({"software_version": "", "date": "2026-05-01"}, 24) == 32_768
+    assert ollama_default_num_ctx({"software_version": "", "date": "2026-05-01"}, 16) == 4096
