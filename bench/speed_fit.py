@@ -218,10 +218,23 @@ def default_flash_attention(engine: str, model: ModelArch, raw: dict[str, str], 
                          for key, since in OLLAMA_FLASH_ATTENTION_SINCE)
 
 
+def _version(text: str) -> tuple[int, ...] | None:
+    found = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    return tuple(int(g or 0) for g in found.groups()) if found else None
+
+
+def built_since(raw: dict[str, str], version: tuple[int, ...], date: str) -> bool | None:
+    """Whether a run's build is ``version`` or later: by its recorded version, else by its date; None if it
+    records neither."""
+    recorded = _version(raw["software_version"])
+    if recorded is not None:
+        return recorded >= version
+    return raw["date"] >= date if raw["date"] else None
+
+
 def runs_fit(raw: dict[str, str]) -> bool:
     """An Ollama run from 0.30 on: by its recorded version, else by its date."""
-    version = re.search(r"v?0\.(\d+)", raw["software_version"])
-    return int(version.group(1)) >= 30 if version else raw["date"] >= OLLAMA_FIT_SINCE
+    return bool(built_since(raw, (0, 30), OLLAMA_FIT_SINCE))
 
 
 OLLAMA_DEFAULT_NUM_CTX = (((0, 6, 7), "2025-04-28", 4096), ((0, 15, 5), "2026-01-27", None))
@@ -230,17 +243,11 @@ default context length to 4096"), 4,096 from then, and from 0.15.5 a tier by the
 (ollama@0334ffa62, server/routes.go): 4,096 below 23 GiB, 32,768 from 23 GiB, 262,144 from 47 GiB."""
 
 
-def _version(text: str) -> tuple[int, ...] | None:
-    found = re.search(r"v?(\d+)\.(\d+)(?:\.(\d+))?", text)
-    return tuple(int(g or 0) for g in found.groups()) if found else None
-
-
 def ollama_default_num_ctx(raw: dict[str, str], total_gib: float) -> int:
     """Ollama's default context for a run that states none: by its recorded version, else by its date."""
-    version = _version(raw["software_version"])
     context = 2048
-    for since_version, since_date, value in OLLAMA_DEFAULT_NUM_CTX:
-        if (version >= since_version) if version else raw["date"] >= since_date:
+    for version, date, value in OLLAMA_DEFAULT_NUM_CTX:
+        if built_since(raw, version, date):
             context = value if value is not None else (262_144 if total_gib >= 47 else 32_768 if total_gib >= 23 else 4096)
     return context
 
@@ -253,10 +260,7 @@ fit. Whether their model fitted is kept: V1 sizes memory as V0 did (--gpu-memory
 
 
 def vllm_v0(raw: dict[str, str]) -> bool:
-    version = re.search(r"vLLM\D*(\d+)\.(\d+)", raw["software_version"])
-    if version:
-        return (int(version.group(1)), int(version.group(2))) < VLLM_V1_SINCE[0]
-    return bool(raw["date"]) and raw["date"] < VLLM_V1_SINCE[1]
+    return built_since(raw, *VLLM_V1_SINCE) is False
 
 
 QUANTIZED_KV_ATTENTION_SINCE = "2025-10-09"

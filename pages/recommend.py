@@ -93,12 +93,13 @@ def planner(custom_models: list[ModelArch], candidates: tuple[GpuSpec, ...], con
         )
         target_models = [models_by_id[i] for i in chosen] + custom_models
         mode = ui.segment_in_url(st, tr("vram.mode"), list(MODES), "mode", "inference", format_func=lambda k: tr(f"mode.{k}"))
-        c1 = c2 = c3 = c4 = st.container(horizontal=True)
-        engine = ui.select_in_url(c1, tr("vram.engine"), list(ENGINES), "engine", "ollama", disabled=mode != "inference")
-        quant = ui.select_in_url(c2, tr("vram.quant"), list(quants_for(engine)), "quant", "Q4_K_M",
+        # One row block instead of a block per column: each block is one more element for the browser to redraw.
+        row = st.container(horizontal=True)
+        engine = ui.select_in_url(row, tr("vram.engine"), list(ENGINES), "engine", "ollama", disabled=mode != "inference")
+        quant = ui.select_in_url(row, tr("vram.quant"), list(quants_for(engine)), "quant", "Q4_K_M",
                                  disabled=mode != "inference")
-        context = ui.number_in_url(c3, tr("vram.context"), "ctx", 8192, 256, 1_000_000, step=1024)
-        users = ui.number_in_url(c4, tr("rec.users"), "users", 5, 1, 1024)
+        context = ui.number_in_url(row, tr("vram.context"), "ctx", 8192, 256, 1_000_000, step=1024)
+        users = ui.number_in_url(row, tr("rec.users"), "users", 5, 1, 1024)
 
         c5, c6, c7 = st.columns(3)
         min_tps = ui.number_in_url(c5, tr("rec.min_tps"), "tps", 10.0, 0.0, 10_000.0, step=5.0)
@@ -199,12 +200,11 @@ def planner(custom_models: list[ModelArch], candidates: tuple[GpuSpec, ...], con
     # --- buying against renting the top options --------------------------------------------------
     st.subheader(tr("rec.rent_title"))
     if result.options:
-        # One row block instead of a block per column: each block is one more element for the browser to redraw.
-        r1 = r2 = r3 = st.container(horizontal=True)
+        rent_row = st.container(horizontal=True)
         labels = {i: f"{o.count}× {o.gpu.name} — {fmt_krw(o.price_krw, lang)}" for i, o in enumerate(result.options[:15])}
-        pick = r1.selectbox(tr("rec.rent_option"), list(labels), format_func=labels.get, key="rec_rent_pick")
-        kwh = ui.number_in_url(r2, tr("rec.kwh"), "kwh", book.default_krw_per_kwh(), 1.0, 2000.0)
-        per_day = ui.number_in_url(r3, tr("rec.hours_per_day"), "hours", 8.0, 0.5, 24.0, step=0.5)
+        pick = rent_row.selectbox(tr("rec.rent_option"), list(labels), format_func=labels.get, key="rec_rent_pick")
+        kwh = ui.number_in_url(rent_row, tr("rec.kwh"), "kwh", book.default_krw_per_kwh(), 1.0, 2000.0)
+        per_day = ui.number_in_url(rent_row, tr("rec.hours_per_day"), "hours", 8.0, 0.5, 24.0, step=0.5)
         option = result.options[pick]
         power_w = option.workstation.power_w
         verdict = buy_or_rent(option.gpu.id, option.count, option.price_krw, power_w, kwh, book) if kwh and power_w else None

@@ -85,10 +85,10 @@ def chart(fig: go.Figure, key: str) -> None:
 def export_buttons(build: Callable[[], Report], stem: str, key: str) -> None:
     """HTML and Markdown downloads of a plan, built only when clicked (plotly.js inline is ~4 MB)."""
     current = lang()
-    left = right = st.container(horizontal=True)
-    left.download_button(tr("report.export_html"), lambda: build().html(current), f"{stem}.html", "text/html",
+    row = st.container(horizontal=True)
+    row.download_button(tr("report.export_html"), lambda: build().html(current), f"{stem}.html", "text/html",
                          key=f"{key}_html", icon=":material/download:", on_click="ignore")
-    right.download_button(tr("report.export_md"), lambda: build().markdown(current), f"{stem}.md", "text/markdown",
+    row.download_button(tr("report.export_md"), lambda: build().markdown(current), f"{stem}.md", "text/markdown",
                           key=f"{key}_md", icon=":material/description:", on_click="ignore")
 
 
