@@ -232,12 +232,15 @@ def test_a_shared_link_reopens_the_scenario_and_stale_values_fall_back_with_a_no
     assert "/ 24.0 GiB" in metric(at, "Per GPU / usable")
 
     stale = AppTest.from_file(str(ROOT / "pages" / "vram.py"), default_timeout=TIMEOUT_S)
-    for key, value in {"lang": "en", "model": "gpt-9", "ctx": "lots", "gpus": "999"}.items():
+    for key, value in {"lang": "en", "model": "gpt-9", "ctx": "lots", "gpus": "999", "engine": "tgi"}.items():
         stale.query_params[key] = value
     stale.run()
     assert not stale.exception
     notices = " ".join(t.value for t in stale.toast)
     assert "model=gpt-9" in notices and "ctx=lots" in notices and "gpus=999" in notices
+    # A number says what the link may hold and what is used instead.
+    assert "gpus=999 is not a number from 1 to 64; using the default, 1." in notices
+    assert "engine=tgi is not one of ollama, llama.cpp, vllm, transformers; using the default, ollama." in notices
     assert stale.selectbox(key="model").value == "llama-3.1-8b" and stale.number_input(key="ctx").value == 8192
 
 

@@ -12,6 +12,10 @@ from streamlit.delta_generator import DeltaGenerator
 
 from ui.i18n import tr
 
+SHORT_CHOICE = 8
+"""A stale link to a choice of at most this many options lists them in its notice; a longer one (models, GPUs)
+does not."""
+
 
 def _stale_link(param: str, value: str) -> None:
     st.toast(tr("url.stale", param=param, value=value), icon=":material/link_off:")
@@ -27,7 +31,11 @@ def url_choice(param: str, options: Sequence[object], default: object) -> int:
     wanted = st.query_params.get(param)
     names = [str(option) for option in options]
     if wanted is not None and wanted not in names:
-        _stale_link(param, wanted)
+        if len(names) <= SHORT_CHOICE:
+            st.toast(tr("url.not_one_of", param=param, value=wanted, allowed=", ".join(names), default=str(default)),
+                     icon=":material/link_off:")
+        else:
+            _stale_link(param, wanted)
         wanted = None
     return names.index(wanted) if wanted is not None else list(options).index(default)
 
@@ -76,12 +84,21 @@ def number_in_url(where: DeltaGenerator, label: str, param: str, default: float,
         except ValueError:
             parsed = None
         if parsed is None or not low <= parsed <= high:
-            _stale_link(param, raw)
+            # Says what a link may hold, so whoever edited it by hand can mend it.
+            st.toast(tr("url.out_of_range", param=param, value=raw, low=_plain(low), high=_plain(high),
+                        default=_plain(default)), icon=":material/link_off:")
         else:
             start = parsed
     value = where.number_input(label, min_value=low, max_value=high, value=start, key=param, **kwargs)
     keep_in_url(param, value, default)
     return value
+
+
+def _plain(number: float | None) -> str:
+    """A bound or default as a person would type it: 1,024 and 0.5, not 1024.0 and 5e-01."""
+    if number is None:
+        return "—"
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:,}"
 
 
 def checkbox_in_url(where: DeltaGenerator, label: str, param: str, **kwargs: object) -> bool:

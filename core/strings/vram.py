@@ -24,6 +24,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "url.stale": ("링크의 {param}={value} 값을 찾을 수 없어 기본값을 씁니다.",
                   "The link's {param}={value} is not known; using the default."),
+    "url.not_one_of": ("링크의 {param}={value}는 {allowed} 중 하나가 아니라서 기본값 {default}을(를) 씁니다.",
+                       "The link's {param}={value} is not one of {allowed}; using the default, {default}."),
+    "url.out_of_range": ("링크의 {param}={value}는 {low}–{high} 범위의 수가 아니라서 기본값 {default}을(를) 씁니다.",
+                         "The link's {param}={value} is not a number from {low} to {high}; using the default, {default}."),
     "common.source": ("출처", "Source"),
     "error.data_file": (
         "데이터 파일을 읽을 수 없습니다: {detail}. 파일을 고친 뒤 페이지를 새로고침하세요.",
