@@ -423,7 +423,7 @@ class Constants:
 PRIOR = Constants(
     # Bandwidth shares and per-layer costs a roofline would start from; classes with few rows stay near them.
     fits={cls: fitted.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in fitted.FITS},
-    engine_ms={engine: 0.0 for engine in speed.ENGINES_FITTED}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02,
+    engine_ms={engine: 0.0 for engine in speed.OVERHEAD_KEYS}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02,
     moe_ms=0.05, shader=4.0, attention=1.0, shader_legacy=4.0, expert=0.0, moe_tau=0.0, bf16_vulkan_ms=0.0, slow_bus=0.0,
     moe_tau_apple=0.0, age_ms=0.0, reference="",
 )
@@ -471,7 +471,7 @@ def _columns() -> list[tuple[str, str]]:
     cols = [(cls, what) for cls in fitted.FITS for what in ("a_quant", "a_16bit", "tau")]
     shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "moe", "shader", "shader_legacy", "attention",
                                       "expert", "slow_bus", "bf16_vulkan", "age")]
-    return cols + [(e, "engine") for e in speed.ENGINES_FITTED] + shared
+    return cols + [(e, "engine") for e in speed.OVERHEAD_KEYS] + shared
 
 
 def _moe_tau_row(m: Measurement, index: dict[tuple[str, str], int], reference: str) -> np.ndarray:
@@ -497,7 +497,7 @@ def _design(m: Measurement, index: dict[tuple[str, str], int], reference: str) -
     layers = s.model.layers + fitted.RECURRENT_LAYER_TAU_SHARE * s.model.recurrent_layers
     row[index[(m.hw, "tau")]] = layers / 1000
     row[index[("", "age")]] = build_age(m.date, reference) * layers / 1000
-    row[index[(s.engine, "engine")]] = 1 / 1000
+    row[index[(fitted.overhead_key(s), "engine")]] = 1 / 1000
     row[index[("", "kv")]] = x_kv
     row[index[("", "kv_nofa")]] = x_kv if m.flash_attention is False else 0.0
     row[index[("", "split")]] = (s.gpus - 1) / 1000 if s.engine != "vllm" else 0.0
@@ -593,7 +593,7 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
         fits[cls] = fitted.HardwareFit(round(1 / q, 3) if q > 0 else 1.0, round(1 / sixteen, 3) if sixteen > 0 else 1.0,
                                       round(float(tau), 4), PRIOR.fits[cls].prefill_efficiency)
     shared = {name: float(theta[index[(key, name)]]) + 0.0 for key, name in cols if key == ""}  # + 0.0: no "-0.0"
-    constants = Constants(fits, {e: round(float(theta[index[(e, "engine")]]), 3) for e in speed.ENGINES_FITTED},
+    constants = Constants(fits, {e: round(float(theta[index[(e, "engine")]]), 3) for e in speed.OVERHEAD_KEYS},
                           round(shared["kv"], 3), round(shared["kv_nofa"], 3), round(shared["split"], 3),
                           round(shared["tp"], 4), round(shared["moe"], 4), round(shared["shader"], 2),
                           round(shared["attention"], 3), round(shared["shader_legacy"], 2), round(shared["expert"], 3),

@@ -55,6 +55,8 @@ the host launches every kernel itself, so a card is often waiting on the CPU (Ll
 publications are too few to fit that cost, which depends on the CPU, and to measure its error on sources left out."""
 
 
+OVERHEAD_KEYS = (*ENGINES_FITTED, fitted.OLLAMA_CGO)
+"""Whose host work per token is fitted apart: each engine, and Ollama before 0.30 (fitted.overhead_key)."""
 BATCHED_ENGINES = ("vllm",)
 """Engines that batch concurrent requests into one forward pass. Ollama and llama.cpp's server do too
 when parallel slots are configured; we model them as serving users in turn, their default."""
@@ -218,7 +220,7 @@ def estimate_speed(
                 + fitted.MOE_MS_PER_LAYER * s.model.moe_layers)
     if bf16_experts_on_vulkan(s, chosen):
         fixed_ms += fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER * s.model.moe_layers
-    fixed_ms += fitted.ENGINE_OVERHEAD_MS.get(s.engine, 0.0)
+    fixed_ms += fitted.ENGINE_OVERHEAD_MS.get(fitted.overhead_key(s), 0.0)
     split_ms = fitted.LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
     split_ms += fitted.TENSOR_PARALLEL_MS_PER_LAYER * s.model.layers if tensor_parallel > 1 else 0.0
     step_s = gpu_seconds + cpu_bytes / (system_ram_gbps * 1e9) + (fixed_ms + split_ms) / 1000
