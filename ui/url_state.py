@@ -17,8 +17,8 @@ SHORT_CHOICE = 8
 does not."""
 
 
-def _stale_link(param: str, value: str) -> None:
-    st.toast(tr("url.stale", param=param, value=value), icon=":material/link_off:")
+def _link_notice(key: str, **fields: object) -> None:
+    st.toast(tr(key, **fields), icon=":material/link_off:")
 
 
 def url_choice(param: str, options: Sequence[object], default: object) -> int:
@@ -32,10 +32,9 @@ def url_choice(param: str, options: Sequence[object], default: object) -> int:
     names = [str(option) for option in options]
     if wanted is not None and wanted not in names:
         if len(names) <= SHORT_CHOICE:
-            st.toast(tr("url.not_one_of", param=param, value=wanted, allowed=", ".join(names), default=str(default)),
-                     icon=":material/link_off:")
+            _link_notice("url.not_one_of", param=param, value=wanted, allowed=", ".join(names), default=default)
         else:
-            _stale_link(param, wanted)
+            _link_notice("url.stale", param=param, value=wanted)
         wanted = None
     return names.index(wanted) if wanted is not None else list(options).index(default)
 
@@ -85,8 +84,8 @@ def number_in_url(where: DeltaGenerator, label: str, param: str, default: float,
             parsed = None
         if parsed is None or not low <= parsed <= high:
             # Says what a link may hold, so whoever edited it by hand can mend it.
-            st.toast(tr("url.out_of_range", param=param, value=raw, low=_plain(low), high=_plain(high),
-                        default=_plain(default)), icon=":material/link_off:")
+            _link_notice("url.out_of_range", param=param, value=raw, low=_plain(low), high=_plain(high),
+                         default=_plain(default))
         else:
             start = parsed
     value = where.number_input(label, min_value=low, max_value=high, value=start, key=param, **kwargs)
@@ -115,7 +114,7 @@ def multiselect_in_url(where: DeltaGenerator, label: str, options: Sequence[obje
         wanted = [part for part in raw.split(",") if part]
         known = [w for w in wanted if w in options]
         if len(known) != len(wanted):
-            _stale_link(param, ",".join(w for w in wanted if w not in options))
+            _link_notice("url.stale", param=param, value=",".join(w for w in wanted if w not in options))
         start = known or default
     value = where.multiselect(label, options, default=start, key=param, **kwargs)
     keep_in_url(param, value, default)
