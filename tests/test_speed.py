@@ -181,3 +181,18 @@ def test_an_ollama_run_that_sets_no_context_is_sized_at_its_versions_default() -
     assert ollama_default_num_ctx({"software_version": "Ollama 0.20.4", "date": "2026-04-10"}, 96) == 262_144
     assert ollama_default_num_ctx({"software_version": "", "date": "2026-05-01"}, 24) == 32_768
     assert ollama_default_num_ctx({"software_version": "", "date": "2026-05-01"}, 16) == 4096
+
+
+def test_ollama_before_0_30_pays_its_own_runners_host_cost_apart_on_macs_and_on_other_gpus() -> None:
+    mac = find_gpu("apple-m4-max-64gb")
+    old_on_nvidia = scenario(engine="ollama", auto_fit=False)
+    old_on_mac = scenario(engine="ollama", auto_fit=False, gpu=mac)
+    assert speed_fitted.overhead_key(old_on_nvidia) == speed_fitted.OLLAMA_CGO
+    assert speed_fitted.overhead_key(old_on_mac) == speed_fitted.OLLAMA_CGO_APPLE
+    # A plan is for Ollama as it is now: llama-server's cost, on every GPU.
+    assert speed_fitted.overhead_key(scenario(engine="ollama")) == "ollama"
+    assert speed_fitted.overhead_key(scenario(engine="ollama", gpu=mac)) == "ollama"
+    cost = speed_fitted.ENGINE_OVERHEAD_MS
+    now = estimate_speed(scenario(engine="ollama")).decode_tokens_per_s
+    then = estimate_speed(old_on_nvidia).decode_tokens_per_s
+    assert cost[speed_fitted.OLLAMA_CGO] > cost["ollama"] and then < now

@@ -55,8 +55,9 @@ the host launches every kernel itself, so a card is often waiting on the CPU (Ll
 publications are too few to fit that cost, which depends on the CPU, and to measure its error on sources left out."""
 
 
-OVERHEAD_KEYS = (*ENGINES_FITTED, fitted.OLLAMA_CGO)
-"""Whose host work per token is fitted apart: each engine, and Ollama before 0.30 (fitted.overhead_key)."""
+OVERHEAD_KEYS = (*ENGINES_FITTED, fitted.OLLAMA_CGO, fitted.OLLAMA_CGO_APPLE)
+"""Whose host work per token is fitted apart: each engine, and Ollama before 0.30 on Apple's chips and on the
+others (fitted.overhead_key)."""
 BATCHED_ENGINES = ("vllm",)
 """Engines that batch concurrent requests into one forward pass. Ollama and llama.cpp's server do too
 when parallel slots are configured; we model them as serving users in turn, their default."""
