@@ -48,6 +48,21 @@ def test_tensor_parallel_does_add_bandwidth() -> None:
     assert two > 1.3 * one
 
 
+def test_tensor_parallel_over_pcie_pays_each_layers_exchange_more_than_on_a_fabric() -> None:
+    """Cards in PCIe slots exchange through the host bridges; SXM and OAM modules over NVLink or Infinity Fabric."""
+    def step_ms(gpu: str, gpus: int) -> float:
+        s = scenario("qwen3:32b", quant="FP8", engine="vllm", kv_cache="f16", gpu=find_gpu(gpu), gpus=gpus)
+        return 1000 / estimate_speed(s).decode_tokens_per_s
+
+    layers = find_model("qwen3:32b").layers
+    # On one card the two A100s differ only in bandwidth; split over two, the PCIe pair also waits on the bus.
+    one_pcie, one_sxm = step_ms("a100-80gb-pcie", 1), step_ms("a100-80gb-sxm", 1)
+    two_pcie, two_sxm = step_ms("a100-80gb-pcie", 2), step_ms("a100-80gb-sxm", 2)
+    extra = speed_fitted.TENSOR_PARALLEL_PCIE_MS_PER_LAYER * layers
+    assert extra > 0
+    assert two_pcie - two_sxm > extra * 0.9 + (one_pcie - one_sxm) / 2 * 0.9
+
+
 def test_offload_collapses_speed() -> None:
     fits = estimate_speed(scenario("llama3.1:70b", gpus=2))
     spills = estimate_speed(scenario("llama3.1:70b"))

@@ -8,7 +8,7 @@ Decode reads every active weight and the KV cache once per generated token, and 
               + k_shader·N_gpu / FP32  [block-quantized weights: unpacking runs on the shader cores; blocks with
                                         one scale each (Q4_0, Q8_0, MXFP4) have a smaller k_shader of their own]
               + k_att·A / FP32  [the attention's arithmetic over the cells each token attends to]
-              + (L + s_moe·L_moe + s_rec·L_rec)·τ + c_engine  [+ (n_gpu − 1)·τ_split  |  + L·τ_tp]  [+ W_cpu / BW_ram]
+              + (L + s_moe·L_moe + s_rec·L_rec)·τ + c_engine  [+ (n_gpu − 1)·τ_split  |  + L·(τ_tp + τ_pcie)]  [+ W_cpu / BW_ram]
               [a MoE: + k_x·X / BW + L_moe·c_moe, X the bytes of the routed experts read;
                BF16 experts on Vulkan: + L_moe·c_bf16vk, as they take the tiled matrix shader]
 
@@ -17,9 +17,9 @@ is the host work each engine does per token (sampling, scheduling, kernel launch
 more kernels (router, top-k, the chosen experts), so it costs s_moe·τ more on its class's backend, a fixed c_moe,
 and its experts, read as many small matrices, k_x more per byte than a plain stream. A hybrid model's recurrent
 layers (L_rec: Gated DeltaNet, Mamba 2) update their state in several small kernels, s_rec·τ more each. Apple's M1 Max and Ultra
-reach less of their bus than later chips: their e is lowered by one fitted constant. Layer split
-(Ollama, llama.cpp) adds no bandwidth, only a hand-over per added GPU; vLLM's tensor parallelism adds
-bandwidth and an all-reduce per layer, whose latency at one user does not grow with the GPU count.
+reach less of their bus than later chips: their e is lowered by one fitted constant. Layer split (Ollama, llama.cpp)
+adds no bandwidth, only a hand-over per added GPU; vLLM's tensor parallelism adds bandwidth and an all-reduce per
+layer, whose latency at one user does not grow with the GPU count (τ_pcie more over PCIe than on SXM/OAM fabric).
 
 Prefill is compute-bound on the tensor cores: 2 FLOPs per active parameter per token plus attention,
 which grows with the prompt on the attention layers: rate = e_p·TFLOPS / (2·P_active + 4·L_attn·d·n_prompt/2).
@@ -131,6 +131,10 @@ def slow_bus(gpu: GpuSpec) -> bool:
     return gpu.id.startswith(fitted.SLOW_BUS_CHIPS)
 
 
+def tensor_over_pcie(s: Scenario, tensor_parallel: int) -> bool:
+    return tensor_parallel > 1 and s.gpu is not None and s.gpu.id not in fitted.FABRIC_LINKED
+
+
 def apple_class(hardware_class: str) -> bool:
     return hardware_class.startswith("apple")
 
@@ -224,6 +228,7 @@ def estimate_speed(
     fixed_ms += fitted.ENGINE_OVERHEAD_MS.get(fitted.overhead_key(s), 0.0)
     split_ms = fitted.LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
     split_ms += fitted.TENSOR_PARALLEL_MS_PER_LAYER * s.model.layers if tensor_parallel > 1 else 0.0
+    split_ms += fitted.TENSOR_PARALLEL_PCIE_MS_PER_LAYER * s.model.layers if tensor_over_pcie(s, tensor_parallel) else 0.0
     step_s = gpu_seconds + cpu_bytes / (system_ram_gbps * 1e9) + (fixed_ms + split_ms) / 1000
 
     prefill = _prefill_rate(s, fit, prompt_tokens, on_gpu_share, system_ram_gbps)
