@@ -132,7 +132,7 @@ def slow_bus(gpu: GpuSpec) -> bool:
 
 
 def tensor_over_pcie(s: Scenario, tensor_parallel: int) -> bool:
-    return tensor_parallel > 1 and s.gpu is not None and s.gpu.id not in fitted.FABRIC_LINKED
+    return tensor_parallel > 1 and s.gpu is not None and "SXM" not in s.gpu.name and s.gpu.id not in fitted.FABRIC_LINKED
 
 
 def apple_class(hardware_class: str) -> bool:

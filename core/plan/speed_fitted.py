@@ -69,9 +69,11 @@ held-out vLLM runs missed by a median of 27.8% against 24%)."""
 TENSOR_PARALLEL_PCIE_MS_PER_LAYER = 0.0127
 """What each layer's all-reduce adds on top where the GPUs exchange over PCIe rather than a board-level fabric
 (FABRIC_LINKED): through the host bridges, each small exchange waits longer."""
-FABRIC_LINKED = ("a100-80gb-sxm", "h100-sxm", "h200", "mi300x")
-"""Parts whose GPUs sit on one board-level fabric (NVLink on SXM modules, Infinity Fabric on OAM modules); every
-other card in tensor parallelism talks over PCIe. A PCIe card's NVLink bridge is optional, so it does not count."""
+FABRIC_LINKED = ("mi300x", "db-radeon-instinct-mi250", "db-radeon-instinct-mi250x", "db-radeon-instinct-mi300",
+                 "db-radeon-instinct-mi350x", "db-radeon-instinct-mi355x", "db-b200")
+"""Modules whose GPUs sit on one board-level fabric besides every SXM part (NVLink): AMD's OAM Instinct parts
+(Infinity Fabric) and the B200. Every other card in tensor parallelism talks over PCIe; a PCIe card's NVLink
+bridge is optional, so it does not count."""
 MOE_MS_PER_LAYER = 0.0331
 """Per-token cost of each mixture-of-experts layer that does not scale with its backend's launch cost (the host's
 share of routing); the launch part is MOE_LAYER_TAU_SHARE."""
