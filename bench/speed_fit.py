@@ -557,20 +557,24 @@ def _solve(relative: np.ndarray, prior: np.ndarray, scale: np.ndarray, base_weig
         if (solution[free] < 0).any():  # an active set: a negative constant is held at zero
             free &= solution >= 0
             continue
-        residual = relative @ solution - 1
+        # The error is the predicted speed's over the measured one, the figure every goal is stated in: a run
+        # slower than predicted counts as much as it misleads. The model is linear in time (q = predicted /
+        # measured time), so the speed error 1/q - 1 enters as the time error q - 1 weighed by 1/q².
+        ratio = np.maximum(relative @ solution, 1e-6)
+        residual = 1 / ratio - 1
         new = base_weights * np.where(np.abs(residual) <= HUBER_DELTA, 1.0,
-                                      HUBER_DELTA / np.maximum(np.abs(residual), 1e-9))
+                                      HUBER_DELTA / np.maximum(np.abs(residual), 1e-9)) / ratio**2
         theta = solution
         if np.allclose(new, weights, atol=1e-4):
             break
         weights = new
-    residual = np.abs(relative @ theta - 1)
+    residual = np.abs(1 / np.maximum(relative @ theta, 1e-6) - 1)
     huber = np.where(residual <= HUBER_DELTA, residual**2 / 2, HUBER_DELTA * (residual - HUBER_DELTA / 2))
     return theta, float((base_weights * huber).sum() + PRIOR_WEIGHT * (((theta - prior) / scale) ** 2).sum() / 2)
 
 
 def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) -> Constants:
-    """Minimise a Huber loss of the relative decode-time error, each run weighed by its source's size
+    """Minimise a Huber loss of the relative decode-speed error, each run weighed by its source's size
     (SOURCE_WEIGHT_POWER), every constant pulled toward its prior by PRIOR_WEIGHT measurements' worth, none
     negative; the MoE layer's share of τ is the candidate with the smallest loss."""
     data = decode_rows(rows)
