@@ -85,6 +85,10 @@ class GpuSpec:
         # Macs, DGX Spark, Strix Halo: the catalog marks their memory type "unified".
         return "unified" in (self.memory_type or "")
 
+    @property
+    def is_hbm(self) -> bool:
+        return (self.memory_type or "").upper().startswith("HBM")
+
 
 def load_gpus(path: Path = GPU_CSV, from_database: bool = False) -> tuple[GpuSpec, ...]:
     """Read and validate the catalog (or the database's file, which has a subset of its columns); a bad file
