@@ -781,7 +781,7 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
     print(f"Constants fitted on every source ({constants.count()} for {len(usable)} runs):")
     for cls, f in constants.fits.items():
         n = sum(1 for m in usable if m.hw == cls)
-        print(f"  {cls:<16} n={n:<4} e_quant {f.bandwidth_efficiency_quant}, e_16bit {f.bandwidth_efficiency_16bit}, "
+        print(f"  {cls:<19} n={n:<4} e_quant {f.bandwidth_efficiency_quant}, e_16bit {f.bandwidth_efficiency_16bit}, "
               f"τ {f.per_layer_ms} ms/layer, prefill e_p {f.prefill_efficiency}")
     print(f"  per-token engine overhead ms {constants.engine_ms}; KV read ×{constants.kv} (+{constants.kv_nofa} "
           f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer "

@@ -213,13 +213,16 @@ def test_ollama_before_0_30_pays_its_own_runners_host_cost_apart_on_macs_and_on_
     assert cost[speed_fitted.OLLAMA_CGO] > cost["ollama"] and then < now
 
 
-def test_amd_hbm_parts_have_constants_of_their_own_as_nvidia_hbm_parts_do() -> None:
-    # Held out, the GDDR Radeons ran ×1.15-1.25 faster than one class for both predicted, the Instinct cards slower.
+def test_hbm_and_unified_memory_have_constants_of_their_own_on_either_vendor() -> None:
+    # Held out, the GDDR Radeons ran ×1.15-1.25 faster than one class for both predicted, the Instinct cards slower;
+    # the DGX Spark's unified LPDDR5x ran slower than the GDDR cards' constants said, as Strix Halo's does.
     radeon = estimate_speed(scenario(gpu=find_gpu("rx-7900-xtx")))
     instinct = estimate_speed(scenario(gpu=find_gpu("mi300x")))
     vulkan = estimate_speed(scenario(gpu=find_gpu("mi300x")), backend="Vulkan")
-    assert (radeon.hardware_class, instinct.hardware_class, vulkan.hardware_class) == (
-        "amd_rocm", "amd_hbm_rocm", "amd_vulkan")
+    spark = estimate_speed(scenario(gpu=find_gpu("dgx-spark")))
+    assert (radeon.hardware_class, instinct.hardware_class, vulkan.hardware_class, spark.hardware_class) == (
+        "amd_rocm", "amd_hbm_rocm", "amd_vulkan", "nvidia_unified_cuda")
+    assert speed_fitted.FITS["nvidia_unified_cuda"] != speed_fitted.FITS["nvidia_cuda"]
     assert speed_fitted.FITS["amd_hbm_rocm"] != speed_fitted.FITS["amd_rocm"]
     assert instinct.decode_tokens_per_s_low / instinct.decode_tokens_per_s != pytest.approx(
         radeon.decode_tokens_per_s_low / radeon.decode_tokens_per_s)

@@ -105,8 +105,8 @@ def backend_for(gpu: GpuSpec, engine: str, backend: str = "auto") -> str:
 
 
 def hardware_class(gpu: GpuSpec, backend: str = "auto", engine: str = "llama.cpp") -> str:
-    """The class whose fitted constants apply: vendor, memory (HBM, unified APU) and backend. HBM parts (A100,
-    H100, H200; AMD's Instinct cards on ROCm) reach a smaller share of their bandwidth at one user than GDDR cards do."""
+    """The class whose fitted constants apply: vendor, memory (HBM; unified: Strix Halo, DGX Spark) and backend. HBM
+    parts (A100, H100, H200, Instinct) reach a smaller share of their bandwidth at one user than GDDR cards do."""
     backend = backend_for(gpu, engine, backend)
     if gpu.vendor == "Apple":
         return "apple_mlx" if backend == "MLX" else "apple_metal"
@@ -115,7 +115,7 @@ def hardware_class(gpu: GpuSpec, backend: str = "auto", engine: str = "llama.cpp
         return f"{family}_vulkan" if backend == "Vulkan" else f"{family}_rocm"
     if backend == "Vulkan":
         return "nvidia_vulkan"
-    return "nvidia_hbm_cuda" if gpu.is_hbm else "nvidia_cuda"
+    return "nvidia_hbm_cuda" if gpu.is_hbm else "nvidia_unified_cuda" if gpu.is_unified_memory else "nvidia_cuda"
 
 
 def one_scale_blocks(quant: str) -> bool:

@@ -21,18 +21,19 @@ class HardwareFit:
 
 
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.829, 0.82, 0.0, 0.393),
-    "nvidia_hbm_cuda": HardwareFit(0.811, 0.804, 0.0393, 0.216),
-    "nvidia_vulkan": HardwareFit(0.818, 0.8, 0.0, 0.39),
-    "amd_rocm": HardwareFit(0.807, 0.804, 0.0489, 0.28),
-    "amd_hbm_rocm": HardwareFit(0.759, 0.788, 0.0993, 0.4),
-    "amd_vulkan": HardwareFit(0.826, 0.8, 0.0105, 0.4),
-    "amd_apu_rocm": HardwareFit(0.818, 0.81, 0.0564, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.849, 0.803, 0.0309, 0.4),
-    "apple_metal": HardwareFit(0.803, 0.822, 0.1191, 0.618),
-    "apple_mlx": HardwareFit(0.841, 0.804, 0.0588, 0.4),
+    "nvidia_cuda": HardwareFit(0.837, 0.82, 0.0, 0.404),
+    "nvidia_hbm_cuda": HardwareFit(0.812, 0.804, 0.0388, 0.216),
+    "nvidia_unified_cuda": HardwareFit(0.805, 0.8, 0.0339, 0.206),
+    "nvidia_vulkan": HardwareFit(0.817, 0.8, 0.0, 0.39),
+    "amd_rocm": HardwareFit(0.808, 0.804, 0.0504, 0.28),
+    "amd_hbm_rocm": HardwareFit(0.759, 0.788, 0.0988, 0.4),
+    "amd_vulkan": HardwareFit(0.827, 0.8, 0.0126, 0.4),
+    "amd_apu_rocm": HardwareFit(0.817, 0.808, 0.0601, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.847, 0.803, 0.0341, 0.4),
+    "apple_metal": HardwareFit(0.803, 0.822, 0.1206, 0.618),
+    "apple_mlx": HardwareFit(0.84, 0.804, 0.0594, 0.4),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.247, "ollama": 0.0, "vllm": 0.68, "mlx": 0.0, "ollama_cgo": 1.018, "ollama_cgo_apple": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.237, "ollama": 0.0, "vllm": 0.697, "mlx": 0.0, "ollama_cgo": 1.05, "ollama_cgo_apple": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
 OLLAMA_CGO = "ollama_cgo"
 """ENGINE_OVERHEAD_MS's key for Ollama before 0.30, which ran GGML models in its own cgo runners; 0.30 runs them in
@@ -57,17 +58,17 @@ BUILD_AGE_MS_PER_LAYER_YEAR = 0.0182
 graphs have cut launches per layer release by release. Predictions are for builds as of BUILD_REFERENCE."""
 BUILD_REFERENCE = "2026-08"
 """The newest month of the calibration runs: the software generation every prediction is for."""
-KV_READ_FACTOR = 1.285
+KV_READ_FACTOR = 1.266
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
-KV_READ_FACTOR_NO_FA = 0.553
+KV_READ_FACTOR_NO_FA = 0.556
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.211
+LAYER_SPLIT_MS_PER_GPU = 0.213
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
-TENSOR_PARALLEL_MS_PER_LAYER = 0.0243
+TENSOR_PARALLEL_MS_PER_LAYER = 0.0242
 """Per-token all-reduce cost per layer in vLLM's tensor parallelism. Paid once per layer whatever the GPU count: at one
 user the exchange is a few kilobytes, so its latency, not its bytes, sets the cost (fitted per added GPU instead, the
 held-out vLLM runs missed by a median of 27.8% against 24%)."""
-TENSOR_PARALLEL_PCIE_MS_PER_LAYER = 0.0137
+TENSOR_PARALLEL_PCIE_MS_PER_LAYER = 0.0136
 """What each layer's all-reduce adds on top where the GPUs exchange over PCIe rather than a board-level fabric
 (FABRIC_LINKED): through the host bridges, each small exchange waits longer."""
 FABRIC_LINKED = ("mi300x", "db-radeon-instinct-mi250", "db-radeon-instinct-mi250x", "db-radeon-instinct-mi300",
@@ -75,10 +76,10 @@ FABRIC_LINKED = ("mi300x", "db-radeon-instinct-mi250", "db-radeon-instinct-mi250
 """Modules whose GPUs sit on one board-level fabric besides every SXM part (NVLink): AMD's OAM Instinct parts
 (Infinity Fabric) and the B200. Every other card in tensor parallelism talks over PCIe; a PCIe card's NVLink
 bridge is optional, so it does not count."""
-MOE_MS_PER_LAYER = 0.0675
+MOE_MS_PER_LAYER = 0.0695
 """Per-token cost of each mixture-of-experts layer that does not scale with its backend's launch cost (the host's
 share of routing); the launch part is MOE_LAYER_TAU_SHARE."""
-EXPERT_READ_EXTRA = 0.243
+EXPERT_READ_EXTRA = 0.145
 """Routed experts are read as many small matrices: each byte of them costs this much more than streaming."""
 MOE_LAYER_TAU_SHARE = 0.5
 """Each mixture-of-experts layer also costs this share of its class's per-layer cost τ more (the router, top-k,
@@ -94,50 +95,52 @@ several small kernels where attention over a short cache is one. Chosen, not fit
 SLOW_BUS_CHIPS = ("apple-m1-max", "apple-m1-ultra")
 """Apple's first Max and Ultra chips, whose GPU streams weights more slowly for its advertised bandwidth than
 the later chips of its class: held-out runs of them from four sources came out 0.83-0.91 of the prediction."""
-SLOW_BUS_EXTRA = 0.203
+SLOW_BUS_EXTRA = 0.2
 """On those chips each weight byte costs this share of a byte at the bus's full rate more."""
-BF16_EXPERTS_VULKAN_MS_PER_LAYER = 1.345
+BF16_EXPERTS_VULKAN_MS_PER_LAYER = 1.367
 """Per MoE layer, what 16-bit brain-float experts cost more on llama.cpp's Vulkan backend: its one-token
 mat-vec path for MUL_MAT_ID takes F32, F16 and block-quantized experts only (ggml-vulkan.cpp's dispatch;
 ggml.c marks BF16 as not quantized), so BF16 experts run the tiled matrix-matrix `matmul_id_bf16` shader."""
-SHADER_FLOPS_PER_WEIGHT = 6.2
+SHADER_FLOPS_PER_WEIGHT = 6.29
 """Shader work per weight read of a k-quant or other grouped format (unpacking the block and its sub-block
 scales, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
-SHADER_FLOPS_PER_WEIGHT_LEGACY = 5.74
+SHADER_FLOPS_PER_WEIGHT_LEGACY = 5.77
 """The same for blocks with one scale each (ggml's Q4_0 and Q8_0, Unsloth's Q8_0-based Q8_K_XL, MXFP4's 32
 values per power-of-two scale): no sub-block scales to unpack."""
 LEGACY_BLOCKS = ("Q4_0", "Q8_0", "Q8_K_XL", "MXFP4")
-ATTENTION_FLOPS_FACTOR = 1.932
+ATTENTION_FLOPS_FACTOR = 1.802
 """The attention's arithmetic over the cache (core.plan.traffic.attention_flops), paid at this many times the
 card's FP32 vector rate: decode's attention kernels run on the shader cores for one token."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.708, 1.307),
-    "amd_apu_rocm": (0.747, 1.305),
-    "amd_apu_rocm/llama.cpp": (0.747, 1.305),
-    "amd_apu_vulkan": (0.475, 1.311),
-    "amd_apu_vulkan/llama.cpp": (0.463, 1.32),
-    "amd_hbm_rocm": (0.714, 2.371),
-    "amd_hbm_rocm/llama.cpp": (0.749, 1.395),
-    "amd_rocm": (0.859, 1.236),
-    "amd_rocm/llama.cpp": (0.859, 1.236),
-    "amd_vulkan": (0.851, 1.298),
-    "amd_vulkan/llama.cpp": (0.851, 1.298),
-    "apple_metal": (0.635, 1.154),
+    "*": (0.694, 1.297),
+    "amd_apu_rocm": (0.729, 1.278),
+    "amd_apu_rocm/llama.cpp": (0.729, 1.278),
+    "amd_apu_vulkan": (0.459, 1.297),
+    "amd_apu_vulkan/llama.cpp": (0.447, 1.304),
+    "amd_hbm_rocm": (0.717, 2.356),
+    "amd_hbm_rocm/llama.cpp": (0.749, 1.384),
+    "amd_rocm": (0.861, 1.241),
+    "amd_rocm/llama.cpp": (0.861, 1.241),
+    "amd_vulkan": (0.85, 1.307),
+    "amd_vulkan/llama.cpp": (0.85, 1.307),
+    "apple_metal": (0.636, 1.154),
     "apple_metal/llama.cpp": (0.611, 1.152),
-    "apple_metal/ollama": (0.81, 1.201),
-    "apple_mlx": (0.745, 1.233),
-    "apple_mlx/mlx": (0.745, 1.233),
-    "nvidia_cuda": (0.786, 1.32),
-    "nvidia_cuda/llama.cpp": (0.839, 1.227),
-    "nvidia_cuda/ollama": (0.748, 1.336),
-    "nvidia_hbm_cuda": (0.575, 1.311),
-    "nvidia_hbm_cuda/llama.cpp": (0.84, 1.692),
-    "nvidia_hbm_cuda/ollama": (0.568, 1.163),
-    "nvidia_vulkan": (0.777, 1.172),
-    "nvidia_vulkan/llama.cpp": (0.777, 1.172),
+    "apple_metal/ollama": (0.815, 1.198),
+    "apple_mlx": (0.724, 1.283),
+    "apple_mlx/mlx": (0.724, 1.283),
+    "nvidia_cuda": (0.78, 1.309),
+    "nvidia_cuda/llama.cpp": (0.852, 1.226),
+    "nvidia_cuda/ollama": (0.755, 1.324),
+    "nvidia_hbm_cuda": (0.602, 1.303),
+    "nvidia_hbm_cuda/llama.cpp": (0.837, 1.684),
+    "nvidia_hbm_cuda/ollama": (0.594, 1.173),
+    "nvidia_unified_cuda": (0.888, 1.276),
+    "nvidia_unified_cuda/llama.cpp": (0.888, 1.276),
+    "nvidia_vulkan": (0.748, 1.175),
+    "nvidia_vulkan/llama.cpp": (0.748, 1.175),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
