@@ -218,15 +218,17 @@ def default_flash_attention(engine: str, model: ModelArch, raw: dict[str, str], 
                          for key, since in OLLAMA_FLASH_ATTENTION_SINCE)
 
 
-def _version(text: str) -> tuple[int, ...] | None:
-    found = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+def _version(text: str, engine: str) -> tuple[int, ...] | None:
+    """The engine's own version in ``text`` ("Ollama 0.12.3", "rocm/vllm:rocm6.4.1_vllm_0.10.1"), not a driver's
+    or a toolkit's that the field may also name ("ROCm 6.0.2" is no Ollama version)."""
+    found = re.search(rf"{re.escape(engine)}[\s_:-]*v?(\d+)\.(\d+)(?:\.(\d+))?", text, re.IGNORECASE)
     return tuple(int(g or 0) for g in found.groups()) if found else None
 
 
 def built_since(raw: dict[str, str], version: tuple[int, ...], date: str) -> bool | None:
     """Whether a run's build is ``version`` or later: by its recorded version, else by its date; None if it
     records neither."""
-    recorded = _version(raw["software_version"])
+    recorded = _version(raw["software_version"], raw["engine"])
     if recorded is not None:
         return recorded >= version
     return raw["date"] >= date if raw["date"] else None

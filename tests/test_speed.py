@@ -190,12 +190,14 @@ def test_an_m1_max_streams_slower_than_a_later_max_of_the_same_bandwidth() -> No
 def test_an_ollama_run_that_sets_no_context_is_sized_at_its_versions_default() -> None:
     from bench.speed_fit import ollama_default_num_ctx
 
-    assert ollama_default_num_ctx({"software_version": "Ollama 0.6.3", "date": "2025-04-30"}, 32) == 2048
-    assert ollama_default_num_ctx({"software_version": "", "date": "2025-09-02"}, 24) == 4096
+    assert ollama_default_num_ctx({"engine": "ollama", "software_version": "Ollama 0.6.3", "date": "2025-04-30"}, 32) == 2048
+    assert ollama_default_num_ctx({"engine": "ollama", "software_version": "", "date": "2025-09-02"}, 24) == 4096
     # From 0.15.5 the default follows the GPUs' total memory.
-    assert ollama_default_num_ctx({"software_version": "Ollama 0.20.4", "date": "2026-04-10"}, 96) == 262_144
-    assert ollama_default_num_ctx({"software_version": "", "date": "2026-05-01"}, 24) == 32_768
-    assert ollama_default_num_ctx({"software_version": "", "date": "2026-05-01"}, 16) == 4096
+    assert ollama_default_num_ctx({"engine": "ollama", "software_version": "Ollama 0.20.4", "date": "2026-04-10"}, 96) == 262_144
+    assert ollama_default_num_ctx({"engine": "ollama", "software_version": "", "date": "2026-05-01"}, 24) == 32_768
+    assert ollama_default_num_ctx({"engine": "ollama", "software_version": "", "date": "2026-05-01"}, 16) == 4096
+    # A toolkit's version in the field is not Ollama's: the run is dated instead (Ollama of March 2024).
+    assert ollama_default_num_ctx({"engine": "ollama", "software_version": "ROCm 6.0.2", "date": "2024-03-12"}, 24) == 2048
 
 
 def test_ollama_before_0_30_pays_its_own_runners_host_cost_apart_on_macs_and_on_other_gpus() -> None:
@@ -226,3 +228,13 @@ def test_hbm_and_unified_memory_have_constants_of_their_own_on_either_vendor() -
     assert speed_fitted.FITS["amd_hbm_rocm"] != speed_fitted.FITS["amd_rocm"]
     assert instinct.decode_tokens_per_s_low / instinct.decode_tokens_per_s != pytest.approx(
         radeon.decode_tokens_per_s_low / radeon.decode_tokens_per_s)
+
+
+def test_mlx_holds_a_model_only_while_its_weights_fit_the_working_set() -> None:
+    # ml-explore's benchmark: Qwen3-30B-A3B in BF16 (61 GB) on a 64 GB M4 Max recorded no result; mlx-lm wires
+    # macOS's recommended working set (48 GiB of 64) and pages what is beyond it. llama.cpp there only warns.
+    mac = find_gpu("apple-m4-max-64gb")
+    big = scenario("qwen3-30b-a3b", quant="BF16", context=2048, gpu=mac)
+    assert not estimate_speed(replace(big, engine="mlx")).fits
+    assert estimate_speed(big).fits
+    assert estimate_speed(replace(big, engine="mlx", quant="Q8_0")).fits

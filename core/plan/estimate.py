@@ -25,7 +25,8 @@ from core.plan.scenario import (
 from core.units import GIB
 
 __all__ = ["ENGINES", "KV_TYPES", "MAX_GPUS", "MODES", "MULTI_GPU", "TRAINING_ENGINE", "MemoryEstimate", "Scenario",
-           "effective_engine", "engine_ubatch", "estimate", "kv_types_for", "quants_for", "usable_gib", "validate"]
+           "effective_engine", "engine_ubatch", "estimate", "kv_types_for", "mlx_holds", "quants_for", "usable_gib",
+           "validate"]
 
 @dataclass(frozen=True)
 class MemoryEstimate:
@@ -72,6 +73,13 @@ def usable_gib(gpu: GpuSpec, engine: str = "ollama") -> float:
     if gpu.segment == "apple" and engine != "llama.cpp":
         return gpu.vram_gib * (2 / 3 if gpu.vram_gib <= 36 else 3 / 4)
     return gpu.vram_gib
+
+
+def mlx_holds(memory_estimate: MemoryEstimate, gpu: GpuSpec) -> bool:
+    """Whether mlx-lm holds the model in GPU memory: it wires the weights up to macOS's recommended working set
+    and only warns past it ("This can be slow"; mlx_lm/generate.py, wired_limit), so weights beyond that cap
+    are paged, not held (a 61 GB BF16 model on a 64 GB M4 Max recorded no result in ml-explore's benchmark)."""
+    return bool(memory_estimate.fits) and memory_estimate.components_gib.get("weights", 0.0) <= usable_gib(gpu, "mlx")
 
 
 def estimate(s: Scenario) -> MemoryEstimate:

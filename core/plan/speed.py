@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 
 from core.plan import speed_fitted as fitted
 from core.plan.catalog import GpuSpec
-from core.plan.estimate import Scenario, estimate
+from core.plan.estimate import Scenario, estimate, mlx_holds
 from core.plan.memory import average_bits, streamed_weight_bytes, weight_bytes
 from core.plan.quant import find_quant
 from core.plan.speed_fitted import HardwareFit
@@ -59,8 +59,7 @@ OVERHEAD_KEYS = (*ENGINES_FITTED, fitted.OLLAMA_CGO, fitted.OLLAMA_CGO_APPLE)
 """Whose host work per token is fitted apart: each engine, and Ollama before 0.30 on Apple's chips and on the
 others (fitted.overhead_key)."""
 BATCHED_ENGINES = ("vllm",)
-"""Engines that batch concurrent requests into one forward pass. Ollama and llama.cpp's server do too
-when parallel slots are configured; we model them as serving users in turn, their default."""
+"""Engines that batch concurrent requests into one pass (Ollama and llama-server serve users in turn by default)."""
 
 
 @dataclass(frozen=True)
@@ -250,7 +249,8 @@ def estimate_speed(
     low, high = interval_for(cls, s.engine)
     loads = memory.max_concurrent_tokens is None or memory.max_concurrent_tokens >= s.context
     return SpeedEstimate(
-        fits=bool(memory.fits), gpu_layers=memory.gpu_layers, total_layers=memory.total_layers,
+        fits=mlx_holds(memory, s.gpu) if s.engine == "mlx" else bool(memory.fits),
+        gpu_layers=memory.gpu_layers, total_layers=memory.total_layers,
         decode_tokens_per_s=per_user, decode_tokens_per_s_low=per_user * low, decode_tokens_per_s_high=per_user * high,
         aggregate_tokens_per_s=aggregate, prefill_tokens_per_s=prefill, time_to_first_token_s=ttft,
         bottleneck=bottleneck, backend=chosen, hardware_class=cls,

@@ -21,19 +21,19 @@ class HardwareFit:
 
 
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.837, 0.82, 0.0, 0.404),
-    "nvidia_hbm_cuda": HardwareFit(0.812, 0.804, 0.0388, 0.216),
-    "nvidia_unified_cuda": HardwareFit(0.805, 0.8, 0.0339, 0.206),
+    "nvidia_cuda": HardwareFit(0.837, 0.819, 0.0, 0.404),
+    "nvidia_hbm_cuda": HardwareFit(0.812, 0.804, 0.0377, 0.216),
+    "nvidia_unified_cuda": HardwareFit(0.805, 0.8, 0.0338, 0.206),
     "nvidia_vulkan": HardwareFit(0.817, 0.8, 0.0, 0.39),
-    "amd_rocm": HardwareFit(0.808, 0.804, 0.0504, 0.28),
-    "amd_hbm_rocm": HardwareFit(0.759, 0.788, 0.0988, 0.4),
-    "amd_vulkan": HardwareFit(0.827, 0.8, 0.0126, 0.4),
-    "amd_apu_rocm": HardwareFit(0.817, 0.808, 0.0601, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.847, 0.803, 0.0341, 0.4),
-    "apple_metal": HardwareFit(0.803, 0.822, 0.1206, 0.618),
-    "apple_mlx": HardwareFit(0.84, 0.804, 0.0594, 0.4),
+    "amd_rocm": HardwareFit(0.808, 0.804, 0.0496, 0.28),
+    "amd_hbm_rocm": HardwareFit(0.759, 0.788, 0.0986, 0.4),
+    "amd_vulkan": HardwareFit(0.826, 0.8, 0.0118, 0.4),
+    "amd_apu_rocm": HardwareFit(0.82, 0.809, 0.0684, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.847, 0.803, 0.0333, 0.4),
+    "apple_metal": HardwareFit(0.806, 0.822, 0.1204, 0.618),
+    "apple_mlx": HardwareFit(0.833, 0.809, 0.047, 0.4),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.237, "ollama": 0.0, "vllm": 0.697, "mlx": 0.0, "ollama_cgo": 1.05, "ollama_cgo_apple": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.243, "ollama": 0.0, "vllm": 0.746, "mlx": 0.0, "ollama_cgo": 0.991, "ollama_cgo_apple": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
 OLLAMA_CGO = "ollama_cgo"
 """ENGINE_OVERHEAD_MS's key for Ollama before 0.30, which ran GGML models in its own cgo runners; 0.30 runs them in
@@ -53,22 +53,22 @@ def overhead_key(s: Scenario) -> str:
     return s.engine
 
 
-BUILD_AGE_MS_PER_LAYER_YEAR = 0.0182
+BUILD_AGE_MS_PER_LAYER_YEAR = 0.0173
 """Each year a build is older than BUILD_REFERENCE adds this to every layer's fixed cost τ: fused kernels and
 graphs have cut launches per layer release by release. Predictions are for builds as of BUILD_REFERENCE."""
 BUILD_REFERENCE = "2026-08"
 """The newest month of the calibration runs: the software generation every prediction is for."""
-KV_READ_FACTOR = 1.266
+KV_READ_FACTOR = 1.288
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
-KV_READ_FACTOR_NO_FA = 0.556
+KV_READ_FACTOR_NO_FA = 0.543
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.213
+LAYER_SPLIT_MS_PER_GPU = 0.214
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
-TENSOR_PARALLEL_MS_PER_LAYER = 0.0242
+TENSOR_PARALLEL_MS_PER_LAYER = 0.0235
 """Per-token all-reduce cost per layer in vLLM's tensor parallelism. Paid once per layer whatever the GPU count: at one
 user the exchange is a few kilobytes, so its latency, not its bytes, sets the cost (fitted per added GPU instead, the
 held-out vLLM runs missed by a median of 27.8% against 24%)."""
-TENSOR_PARALLEL_PCIE_MS_PER_LAYER = 0.0136
+TENSOR_PARALLEL_PCIE_MS_PER_LAYER = 0.0128
 """What each layer's all-reduce adds on top where the GPUs exchange over PCIe rather than a board-level fabric
 (FABRIC_LINKED): through the host bridges, each small exchange waits longer."""
 FABRIC_LINKED = ("mi300x", "db-radeon-instinct-mi250", "db-radeon-instinct-mi250x", "db-radeon-instinct-mi300",
@@ -76,10 +76,10 @@ FABRIC_LINKED = ("mi300x", "db-radeon-instinct-mi250", "db-radeon-instinct-mi250
 """Modules whose GPUs sit on one board-level fabric besides every SXM part (NVLink): AMD's OAM Instinct parts
 (Infinity Fabric) and the B200. Every other card in tensor parallelism talks over PCIe; a PCIe card's NVLink
 bridge is optional, so it does not count."""
-MOE_MS_PER_LAYER = 0.0695
+MOE_MS_PER_LAYER = 0.0724
 """Per-token cost of each mixture-of-experts layer that does not scale with its backend's launch cost (the host's
 share of routing); the launch part is MOE_LAYER_TAU_SHARE."""
-EXPERT_READ_EXTRA = 0.145
+EXPERT_READ_EXTRA = 0.134
 """Routed experts are read as many small matrices: each byte of them costs this much more than streaming."""
 MOE_LAYER_TAU_SHARE = 0.5
 """Each mixture-of-experts layer also costs this share of its class's per-layer cost τ more (the router, top-k,
@@ -95,52 +95,52 @@ several small kernels where attention over a short cache is one. Chosen, not fit
 SLOW_BUS_CHIPS = ("apple-m1-max", "apple-m1-ultra")
 """Apple's first Max and Ultra chips, whose GPU streams weights more slowly for its advertised bandwidth than
 the later chips of its class: held-out runs of them from four sources came out 0.83-0.91 of the prediction."""
-SLOW_BUS_EXTRA = 0.2
+SLOW_BUS_EXTRA = 0.217
 """On those chips each weight byte costs this share of a byte at the bus's full rate more."""
-BF16_EXPERTS_VULKAN_MS_PER_LAYER = 1.367
+BF16_EXPERTS_VULKAN_MS_PER_LAYER = 1.369
 """Per MoE layer, what 16-bit brain-float experts cost more on llama.cpp's Vulkan backend: its one-token
 mat-vec path for MUL_MAT_ID takes F32, F16 and block-quantized experts only (ggml-vulkan.cpp's dispatch;
 ggml.c marks BF16 as not quantized), so BF16 experts run the tiled matrix-matrix `matmul_id_bf16` shader."""
-SHADER_FLOPS_PER_WEIGHT = 6.29
+SHADER_FLOPS_PER_WEIGHT = 6.43
 """Shader work per weight read of a k-quant or other grouped format (unpacking the block and its sub-block
 scales, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
-SHADER_FLOPS_PER_WEIGHT_LEGACY = 5.77
+SHADER_FLOPS_PER_WEIGHT_LEGACY = 5.64
 """The same for blocks with one scale each (ggml's Q4_0 and Q8_0, Unsloth's Q8_0-based Q8_K_XL, MXFP4's 32
 values per power-of-two scale): no sub-block scales to unpack."""
 LEGACY_BLOCKS = ("Q4_0", "Q8_0", "Q8_K_XL", "MXFP4")
-ATTENTION_FLOPS_FACTOR = 1.802
+ATTENTION_FLOPS_FACTOR = 1.603
 """The attention's arithmetic over the cache (core.plan.traffic.attention_flops), paid at this many times the
 card's FP32 vector rate: decode's attention kernels run on the shader cores for one token."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.694, 1.297),
-    "amd_apu_rocm": (0.729, 1.278),
-    "amd_apu_rocm/llama.cpp": (0.729, 1.278),
-    "amd_apu_vulkan": (0.459, 1.297),
-    "amd_apu_vulkan/llama.cpp": (0.447, 1.304),
-    "amd_hbm_rocm": (0.717, 2.356),
-    "amd_hbm_rocm/llama.cpp": (0.749, 1.384),
-    "amd_rocm": (0.861, 1.241),
-    "amd_rocm/llama.cpp": (0.861, 1.241),
-    "amd_vulkan": (0.85, 1.307),
-    "amd_vulkan/llama.cpp": (0.85, 1.307),
-    "apple_metal": (0.636, 1.154),
-    "apple_metal/llama.cpp": (0.611, 1.152),
-    "apple_metal/ollama": (0.815, 1.198),
-    "apple_mlx": (0.724, 1.283),
-    "apple_mlx/mlx": (0.724, 1.283),
-    "nvidia_cuda": (0.78, 1.309),
-    "nvidia_cuda/llama.cpp": (0.852, 1.226),
-    "nvidia_cuda/ollama": (0.755, 1.324),
-    "nvidia_hbm_cuda": (0.602, 1.303),
-    "nvidia_hbm_cuda/llama.cpp": (0.837, 1.684),
-    "nvidia_hbm_cuda/ollama": (0.594, 1.173),
-    "nvidia_unified_cuda": (0.888, 1.276),
-    "nvidia_unified_cuda/llama.cpp": (0.888, 1.276),
-    "nvidia_vulkan": (0.748, 1.175),
-    "nvidia_vulkan/llama.cpp": (0.748, 1.175),
+    "*": (0.687, 1.298),
+    "amd_apu_rocm": (0.743, 1.333),
+    "amd_apu_rocm/llama.cpp": (0.761, 1.333),
+    "amd_apu_vulkan": (0.46, 1.305),
+    "amd_apu_vulkan/llama.cpp": (0.448, 1.305),
+    "amd_hbm_rocm": (0.72, 2.324),
+    "amd_hbm_rocm/llama.cpp": (0.745, 1.369),
+    "amd_rocm": (0.863, 1.236),
+    "amd_rocm/llama.cpp": (0.863, 1.236),
+    "amd_vulkan": (0.85, 1.297),
+    "amd_vulkan/llama.cpp": (0.85, 1.297),
+    "apple_metal": (0.628, 1.151),
+    "apple_metal/llama.cpp": (0.608, 1.15),
+    "apple_metal/ollama": (0.797, 1.191),
+    "apple_mlx": (0.701, 1.277),
+    "apple_mlx/mlx": (0.701, 1.277),
+    "nvidia_cuda": (0.773, 1.298),
+    "nvidia_cuda/llama.cpp": (0.843, 1.223),
+    "nvidia_cuda/ollama": (0.752, 1.314),
+    "nvidia_hbm_cuda": (0.597, 1.297),
+    "nvidia_hbm_cuda/llama.cpp": (0.842, 1.647),
+    "nvidia_hbm_cuda/ollama": (0.589, 1.176),
+    "nvidia_unified_cuda": (0.89, 1.276),
+    "nvidia_unified_cuda/llama.cpp": (0.89, 1.276),
+    "nvidia_vulkan": (0.751, 1.178),
+    "nvidia_vulkan/llama.cpp": (0.751, 1.178),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
