@@ -398,7 +398,7 @@ class Constants:
     split_ms: float
     tp_ms: float
     tp_pcie_ms: float
-    moe_ms: float
+    moe_ms: dict[str, float]
     shader: float
     attention: float
     shader_legacy: float
@@ -415,20 +415,21 @@ class Constants:
         return Constants(dict(fitted.FITS), dict(fitted.ENGINE_OVERHEAD_MS), fitted.KV_READ_FACTOR,
                          fitted.KV_READ_FACTOR_NO_FA, fitted.LAYER_SPLIT_MS_PER_GPU, fitted.TENSOR_PARALLEL_MS_PER_LAYER,
                          fitted.TENSOR_PARALLEL_PCIE_MS_PER_LAYER,
-                         fitted.MOE_MS_PER_LAYER, fitted.SHADER_FLOPS_PER_WEIGHT, fitted.ATTENTION_FLOPS_FACTOR,
+                         dict(fitted.MOE_MS_PER_LAYER), fitted.SHADER_FLOPS_PER_WEIGHT, fitted.ATTENTION_FLOPS_FACTOR,
                          fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY, fitted.EXPERT_READ_EXTRA, fitted.MOE_LAYER_TAU_SHARE,
                          fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER, fitted.SLOW_BUS_EXTRA,
                          fitted.MOE_LAYER_TAU_SHARE_APPLE, fitted.BUILD_AGE_MS_PER_LAYER_YEAR, fitted.BUILD_REFERENCE)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + 16  # with the recurrent layers' share of τ, chosen
+        return 3 * len(self.fits) + len(self.engine_ms) + len(self.moe_ms) + 15  # with the recurrent layers' share of τ, chosen
 
 
 PRIOR = Constants(
     # Bandwidth shares and per-layer costs a roofline would start from; classes with few rows stay near them.
     fits={cls: fitted.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in fitted.FITS},
     engine_ms={engine: 0.0 for engine in speed.OVERHEAD_KEYS}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02, tp_pcie_ms=0.0,
-    moe_ms=0.05, shader=4.0, attention=1.0, shader_legacy=4.0, expert=0.0, moe_tau=0.0, bf16_vulkan_ms=0.0, slow_bus=0.0,
+    moe_ms={key: 0.05 for key in fitted.MOE_MS_PER_LAYER}, shader=4.0, attention=1.0, shader_legacy=4.0, expert=0.0,
+    moe_tau=0.0, bf16_vulkan_ms=0.0, slow_bus=0.0,
     moe_tau_apple=0.0, age_ms=0.0, reference="",
 )
 MOE_TAU_SHARES = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
@@ -449,7 +450,8 @@ def using(constants: Constants) -> Iterator[None]:
         fitted.KV_READ_FACTOR, fitted.KV_READ_FACTOR_NO_FA = c.kv, c.kv_nofa
         fitted.LAYER_SPLIT_MS_PER_GPU, fitted.TENSOR_PARALLEL_MS_PER_LAYER = c.split_ms, c.tp_ms
         fitted.TENSOR_PARALLEL_PCIE_MS_PER_LAYER = c.tp_pcie_ms
-        fitted.MOE_MS_PER_LAYER = c.moe_ms
+        fitted.MOE_MS_PER_LAYER.clear()
+        fitted.MOE_MS_PER_LAYER.update(c.moe_ms)
         fitted.SHADER_FLOPS_PER_WEIGHT = c.shader
         fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY = c.shader_legacy
         fitted.ATTENTION_FLOPS_FACTOR = c.attention
@@ -474,9 +476,9 @@ def decode_rows(rows: list[Measurement]) -> list[Measurement]:
 
 def _columns() -> list[tuple[str, str]]:
     cols = [(cls, what) for cls in fitted.FITS for what in ("a_quant", "a_16bit", "tau")]
-    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "tp_pcie", "moe", "shader", "shader_legacy", "attention",
+    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "tp_pcie", "shader", "shader_legacy", "attention",
                                       "expert", "slow_bus", "bf16_vulkan", "age")]
-    return cols + [(e, "engine") for e in speed.OVERHEAD_KEYS] + shared
+    return cols + [(e, "engine") for e in speed.OVERHEAD_KEYS] + [(e, "moe") for e in fitted.MOE_MS_PER_LAYER] + shared
 
 
 def _moe_tau_row(m: Measurement, index: dict[tuple[str, str], int], reference: str) -> np.ndarray:
@@ -508,7 +510,7 @@ def _design(m: Measurement, index: dict[tuple[str, str], int], reference: str) -
     row[index[("", "split")]] = (s.gpus - 1) / 1000 if s.engine != "vllm" else 0.0
     row[index[("", "tp")]] = s.model.layers / 1000 if tp > 1 else 0.0
     row[index[("", "tp_pcie")]] = s.model.layers / 1000 if speed.tensor_over_pcie(s, tp) else 0.0
-    row[index[("", "moe")]] = s.model.moe_layers / 1000
+    row[index[(fitted.moe_key(s), "moe")]] = s.model.moe_layers / 1000
     row[index[("", "expert")]] = traffic.routed_expert_bytes(s) / bandwidth
     row[index[("", "slow_bus")]] = x_weights if speed.slow_bus(s.gpu) else 0.0
     row[index[("", "bf16_vulkan")]] = s.model.moe_layers / 1000 if speed.bf16_experts_on_vulkan(s, m.backend) else 0.0
@@ -531,11 +533,13 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
             value[i], scale[i] = PRIOR.fits[key].per_layer_ms, 0.5
         elif what == "engine":
             value[i], scale[i] = 0.0, 3.0
+        elif what == "moe":
+            value[i], scale[i] = PRIOR.moe_ms[key], 0.2
         else:
             value[i], scale[i] = {"kv": (PRIOR.kv, 1.0), "kv_nofa": (PRIOR.kv_nofa, 1.0),
                                   "split": (PRIOR.split_ms, 0.5), "tp": (PRIOR.tp_ms, 0.05),
                                   "tp_pcie": (PRIOR.tp_pcie_ms, 0.05),
-                                  "moe": (PRIOR.moe_ms, 0.2), "shader": (PRIOR.shader, 10.0),
+                                  "shader": (PRIOR.shader, 10.0),
                                   "shader_legacy": (PRIOR.shader_legacy, 10.0),
                                   "attention": (PRIOR.attention, 10.0), "expert": (PRIOR.expert, 1.0),
                                   "bf16_vulkan": (PRIOR.bf16_vulkan_ms, 10.0), "slow_bus": (PRIOR.slow_bus, 1.0),
@@ -606,7 +610,8 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     shared = {name: float(theta[index[(key, name)]]) + 0.0 for key, name in cols if key == ""}  # + 0.0: no "-0.0"
     constants = Constants(fits, {e: round(float(theta[index[(e, "engine")]]), 3) for e in speed.OVERHEAD_KEYS},
                           round(shared["kv"], 3), round(shared["kv_nofa"], 3), round(shared["split"], 3),
-                          round(shared["tp"], 4), round(shared["tp_pcie"], 4), round(shared["moe"], 4), round(shared["shader"], 2),
+                          round(shared["tp"], 4), round(shared["tp_pcie"], 4),
+                          {e: round(float(theta[index[(e, "moe")]]), 4) for e in fitted.MOE_MS_PER_LAYER}, round(shared["shader"], 2),
                           round(shared["attention"], 3), round(shared["shader_legacy"], 2), round(shared["expert"], 3),
                           moe_tau,
                           round(shared["bf16_vulkan"], 3), round(shared["slow_bus"], 3), moe_tau_apple,
@@ -825,10 +830,12 @@ def write(constants: Constants, bands: dict[str, tuple[float, float]],
                   text, flags=re.S)
     engines = ", ".join(f'"{e}": {v}' for e, v in constants.engine_ms.items())
     text = re.sub(r"ENGINE_OVERHEAD_MS = \{.*?\}", "ENGINE_OVERHEAD_MS = {" + engines + "}", text)
+    moe = ", ".join(f'"{e}": {v}' for e, v in constants.moe_ms.items())
+    text = re.sub(r"MOE_MS_PER_LAYER = \{.*?\}", "MOE_MS_PER_LAYER = {" + moe + "}", text)
     for name, value in (("KV_READ_FACTOR", constants.kv), ("KV_READ_FACTOR_NO_FA", constants.kv_nofa),
                         ("LAYER_SPLIT_MS_PER_GPU", constants.split_ms), ("TENSOR_PARALLEL_MS_PER_LAYER", constants.tp_ms),
                         ("TENSOR_PARALLEL_PCIE_MS_PER_LAYER", constants.tp_pcie_ms),
-                        ("MOE_MS_PER_LAYER", constants.moe_ms), ("SHADER_FLOPS_PER_WEIGHT", constants.shader),
+                        ("SHADER_FLOPS_PER_WEIGHT", constants.shader),
                         ("SHADER_FLOPS_PER_WEIGHT_LEGACY", constants.shader_legacy),
                         ("ATTENTION_FLOPS_FACTOR", constants.attention), ("EXPERT_READ_EXTRA", constants.expert),
                         ("MOE_LAYER_TAU_SHARE", constants.moe_tau), ("MOE_LAYER_TAU_SHARE_APPLE", constants.moe_tau_apple),

@@ -215,6 +215,24 @@ def test_ollama_before_0_30_pays_its_own_runners_host_cost_apart_on_macs_and_on_
     assert cost[speed_fitted.OLLAMA_CGO] > cost["ollama"] and then < now
 
 
+def test_a_moe_layer_costs_what_its_engine_pays_ollama_from_0_30_llama_cpps() -> None:
+    mac = find_gpu("apple-m4-max-64gb")
+    assert speed_fitted.moe_key(scenario("qwen3-30b-a3b", engine="ollama")) == "llama.cpp"
+    assert speed_fitted.moe_key(scenario("qwen3-30b-a3b", engine="ollama", auto_fit=False)) == speed_fitted.OLLAMA_CGO
+    assert speed_fitted.moe_key(scenario("qwen3-30b-a3b", engine="ollama", auto_fit=False, gpu=mac)) == speed_fitted.OLLAMA_CGO
+    assert set(speed_fitted.MOE_MS_PER_LAYER) == {"llama.cpp", speed_fitted.OLLAMA_CGO, "mlx", "vllm"}
+    # The cgo runners' MoE cost moves their runs and leaves a plan for Ollama as it is now alone.
+    old, new = (scenario("qwen3-30b-a3b", engine="ollama", auto_fit=auto, gpu=mac) for auto in (False, True))
+    before = [estimate_speed(s).decode_tokens_per_s for s in (old, new)]
+    saved = dict(speed_fitted.MOE_MS_PER_LAYER)
+    try:
+        speed_fitted.MOE_MS_PER_LAYER[speed_fitted.OLLAMA_CGO] += 0.5
+        after = [estimate_speed(s).decode_tokens_per_s for s in (old, new)]
+    finally:
+        speed_fitted.MOE_MS_PER_LAYER.update(saved)
+    assert after[0] < before[0] and after[1] == before[1]
+
+
 def test_hbm_and_unified_memory_have_constants_of_their_own_on_either_vendor() -> None:
     # Held out, the GDDR Radeons ran ×1.15-1.25 faster than one class for both predicted, the Instinct cards slower;
     # the DGX Spark's unified LPDDR5x ran slower than the GDDR cards' constants said, as Strix Halo's does.

@@ -14,7 +14,7 @@ Decode reads every active weight and the KV cache once per generated token, and 
 
 ``e`` and ``τ`` belong to a class of hardware and backend (CUDA, ROCm, Vulkan, Metal, MLX); ``c_engine``
 is the host work each engine does per token (sampling, scheduling, kernel launches). A MoE layer launches
-more kernels (router, top-k, the chosen experts), so it costs s_moe·τ more on its class's backend, a fixed c_moe,
+more kernels (router, top-k, the chosen experts), so it costs s_moe·τ more on its class's backend, its engine's fixed c_moe,
 and its experts, read as many small matrices, k_x more per byte than a plain stream. A hybrid model's recurrent
 layers (L_rec: Gated DeltaNet, Mamba 2) update their state in several small kernels, s_rec·τ more each. Apple's M1 Max and Ultra
 reach less of their bus than later chips: their e is lowered by one fitted constant. Layer split (Ollama, llama.cpp)
@@ -221,7 +221,7 @@ def estimate_speed(
     per_layer_ms = fit.per_layer_ms + fitted.BUILD_AGE_MS_PER_LAYER_YEAR * max(0.0, build_age_years)
     fixed_ms = (per_layer_ms * (s.model.layers + moe_tau_share(cls) * s.model.moe_layers
                                 + fitted.RECURRENT_LAYER_TAU_SHARE * s.model.recurrent_layers)
-                + fitted.MOE_MS_PER_LAYER * s.model.moe_layers)
+                + fitted.MOE_MS_PER_LAYER.get(fitted.moe_key(s), 0.0) * s.model.moe_layers)
     if bf16_experts_on_vulkan(s, chosen):
         fixed_ms += fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER * s.model.moe_layers
     fixed_ms += fitted.ENGINE_OVERHEAD_MS.get(fitted.overhead_key(s), 0.0)
