@@ -406,7 +406,6 @@ class Constants:
     moe_tau: float
     bf16_vulkan_ms: float
     slow_bus: float
-    moe_tau_apple: float
     age_ms: float
     reference: str
 
@@ -418,10 +417,10 @@ class Constants:
                          dict(fitted.MOE_MS_PER_LAYER), fitted.SHADER_FLOPS_PER_WEIGHT, fitted.ATTENTION_FLOPS_FACTOR,
                          fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY, fitted.EXPERT_READ_EXTRA, fitted.MOE_LAYER_TAU_SHARE,
                          fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER, fitted.SLOW_BUS_EXTRA,
-                         fitted.MOE_LAYER_TAU_SHARE_APPLE, fitted.BUILD_AGE_MS_PER_LAYER_YEAR, fitted.BUILD_REFERENCE)
+                         fitted.BUILD_AGE_MS_PER_LAYER_YEAR, fitted.BUILD_REFERENCE)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + len(self.moe_ms) + 15  # with the recurrent layers' share of τ, chosen
+        return 3 * len(self.fits) + len(self.engine_ms) + len(self.moe_ms) + 14  # with the recurrent layers' share of τ, chosen
 
 
 PRIOR = Constants(
@@ -430,11 +429,11 @@ PRIOR = Constants(
     engine_ms={engine: 0.0 for engine in speed.OVERHEAD_KEYS}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02, tp_pcie_ms=0.0,
     moe_ms={key: 0.05 for key in fitted.MOE_MS_PER_LAYER}, shader=4.0, attention=1.0, shader_legacy=4.0, expert=0.0,
     moe_tau=0.0, bf16_vulkan_ms=0.0, slow_bus=0.0,
-    moe_tau_apple=0.0, age_ms=0.0, reference="",
+    age_ms=0.0, reference="",
 )
 MOE_TAU_SHARES = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
-"""Candidates for the share of τ a MoE layer adds (fitted.MOE_LAYER_TAU_SHARE, and apart on Apple's GPUs): the fit
-keeps the pair with the smallest loss on its own runs, so a left-out source never chooses it."""
+"""Candidates for the share of τ a MoE layer adds (fitted.MOE_LAYER_TAU_SHARE): the fit keeps the one with the
+smallest loss on its own runs, so a left-out source never chooses it."""
 
 
 @contextmanager
@@ -459,7 +458,6 @@ def using(constants: Constants) -> Iterator[None]:
         fitted.MOE_LAYER_TAU_SHARE = c.moe_tau
         fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER = c.bf16_vulkan_ms
         fitted.SLOW_BUS_EXTRA = c.slow_bus
-        fitted.MOE_LAYER_TAU_SHARE_APPLE = c.moe_tau_apple
         fitted.BUILD_AGE_MS_PER_LAYER_YEAR, fitted.BUILD_REFERENCE = c.age_ms, c.reference
 
     put(constants)
@@ -592,16 +590,13 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     reference = newest_month(data)
     base = np.array([_design(m, index, reference) for m in data]) / observed[:, None]
     per_moe_tau = np.array([_moe_tau_row(m, index, reference) for m in data]) / observed[:, None]
-    apple = np.array([speed.apple_class(m.hw) for m in data])[:, None]
     prior, scale = _prior_vector(index)
     per_source = collections.Counter(m.source for m in data)
     source_weights = np.array([per_source[m.source] ** -SOURCE_WEIGHT_POWER for m in data])
     source_weights *= len(data) / source_weights.sum()
-    solved = {(share, on_apple): _solve(base + np.where(apple, on_apple, share) * per_moe_tau, prior, scale,
-                                        source_weights)
-              for share in MOE_TAU_SHARES for on_apple in MOE_TAU_SHARES}
-    moe_tau, moe_tau_apple = min(solved, key=lambda pair: solved[pair][1])
-    theta = solved[(moe_tau, moe_tau_apple)][0]
+    solved = {share: _solve(base + share * per_moe_tau, prior, scale, source_weights) for share in MOE_TAU_SHARES}
+    moe_tau = min(solved, key=lambda share: solved[share][1])
+    theta = solved[moe_tau][0]
     fits = {}
     for cls in fitted.FITS:
         q, sixteen, tau = (theta[index[(cls, w)]] for w in ("a_quant", "a_16bit", "tau"))
@@ -614,7 +609,7 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
                           {e: round(float(theta[index[(e, "moe")]]), 4) for e in fitted.MOE_MS_PER_LAYER}, round(shared["shader"], 2),
                           round(shared["attention"], 3), round(shared["shader_legacy"], 2), round(shared["expert"], 3),
                           moe_tau,
-                          round(shared["bf16_vulkan"], 3), round(shared["slow_bus"], 3), moe_tau_apple,
+                          round(shared["bf16_vulkan"], 3), round(shared["slow_bus"], 3),
                           round(shared["age"], 4), reference)
     return fit_prefill(prefill_from if prefill_from is not None else rows, constants)
 
@@ -793,7 +788,7 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
     print(f"  per-token engine overhead ms {constants.engine_ms}; KV read ×{constants.kv} (+{constants.kv_nofa} "
           f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer "
           f"(+{constants.tp_pcie_ms} over PCIe); "
-          f"MoE routing {constants.moe_ms} ms/layer + {constants.moe_tau} τ ({constants.moe_tau_apple} τ on Apple), "
+          f"MoE routing {constants.moe_ms} ms/layer + {constants.moe_tau} τ, "
           f"routed experts read ×(1 + "
           f"{constants.expert}), BF16 experts on Vulkan +{constants.bf16_vulkan_ms} ms/layer; shader work "
           f"{constants.shader} FP32 FLOPs per weight ({constants.shader_legacy} on one-scale blocks); attention "
@@ -838,7 +833,7 @@ def write(constants: Constants, bands: dict[str, tuple[float, float]],
                         ("SHADER_FLOPS_PER_WEIGHT", constants.shader),
                         ("SHADER_FLOPS_PER_WEIGHT_LEGACY", constants.shader_legacy),
                         ("ATTENTION_FLOPS_FACTOR", constants.attention), ("EXPERT_READ_EXTRA", constants.expert),
-                        ("MOE_LAYER_TAU_SHARE", constants.moe_tau), ("MOE_LAYER_TAU_SHARE_APPLE", constants.moe_tau_apple),
+                        ("MOE_LAYER_TAU_SHARE", constants.moe_tau),
                         ("BF16_EXPERTS_VULKAN_MS_PER_LAYER", constants.bf16_vulkan_ms),
                         ("SLOW_BUS_EXTRA", constants.slow_bus), ("BUILD_AGE_MS_PER_LAYER_YEAR", constants.age_ms),
                         ("BUILD_REFERENCE", f'"{constants.reference}"')):

@@ -134,13 +134,6 @@ def tensor_over_pcie(s: Scenario, tensor_parallel: int) -> bool:
     return tensor_parallel > 1 and s.gpu is not None and "SXM" not in s.gpu.name and s.gpu.id not in fitted.FABRIC_LINKED
 
 
-def apple_class(hardware_class: str) -> bool:
-    return hardware_class.startswith("apple")
-
-
-def moe_tau_share(hardware_class: str) -> float:
-    """The share of τ a MoE layer adds on this class of hardware."""
-    return fitted.MOE_LAYER_TAU_SHARE_APPLE if apple_class(hardware_class) else fitted.MOE_LAYER_TAU_SHARE
 
 
 def shader_flops_per_weight(quant: str) -> float:
@@ -219,7 +212,7 @@ def estimate_speed(
     attention_s = attention_seconds(s, context, tensor_parallel) * on_gpu_share * step_users
     gpu_seconds += shader_s + attention_s
     per_layer_ms = fit.per_layer_ms + fitted.BUILD_AGE_MS_PER_LAYER_YEAR * max(0.0, build_age_years)
-    fixed_ms = (per_layer_ms * (s.model.layers + moe_tau_share(cls) * s.model.moe_layers
+    fixed_ms = (per_layer_ms * (s.model.layers + fitted.MOE_LAYER_TAU_SHARE * s.model.moe_layers
                                 + fitted.RECURRENT_LAYER_TAU_SHARE * s.model.recurrent_layers)
                 + fitted.MOE_MS_PER_LAYER.get(fitted.moe_key(s), 0.0) * s.model.moe_layers)
     if bf16_experts_on_vulkan(s, chosen):
