@@ -84,10 +84,9 @@ from 0.30 on), Ollama's cgo runners before it, mlx-lm's and vLLM's. The launch p
 
 def moe_key(s: Scenario) -> str:
     """Whose MoE layer a run or a plan pays: Ollama from 0.30 runs llama.cpp's, before it its own cgo runners'."""
-    key = overhead_key(s)
-    if key == "ollama":
-        return "llama.cpp"
-    return OLLAMA_CGO if key.startswith(OLLAMA_CGO) else key
+    if s.engine == "ollama":
+        return "llama.cpp" if s.auto_fit else OLLAMA_CGO
+    return s.engine
 
 
 EXPERT_READ_EXTRA = 0.176
