@@ -21,19 +21,19 @@ class HardwareFit:
 
 
 FITS: dict[str, HardwareFit] = {
-    "nvidia_cuda": HardwareFit(0.861, 0.823, 0.0124, 0.404),
-    "nvidia_hbm_cuda": HardwareFit(0.815, 0.802, 0.0478, 0.216),
-    "nvidia_unified_cuda": HardwareFit(0.805, 0.8, 0.0462, 0.206),
+    "nvidia_cuda": HardwareFit(0.863, 0.836, 0.0138, 0.398),
+    "nvidia_hbm_cuda": HardwareFit(0.815, 0.804, 0.0483, 0.216),
+    "nvidia_unified_cuda": HardwareFit(0.805, 0.8, 0.0469, 0.206),
     "nvidia_vulkan": HardwareFit(0.812, 0.8, 0.0, 0.39),
-    "amd_rocm": HardwareFit(0.81, 0.804, 0.0564, 0.28),
-    "amd_hbm_rocm": HardwareFit(0.758, 0.788, 0.1009, 0.4),
-    "amd_vulkan": HardwareFit(0.829, 0.8, 0.0251, 0.4),
+    "amd_rocm": HardwareFit(0.816, 0.803, 0.052, 0.28),
+    "amd_hbm_rocm": HardwareFit(0.759, 0.789, 0.1017, 0.4),
+    "amd_vulkan": HardwareFit(0.828, 0.8, 0.0264, 0.4),
     "amd_apu_rocm": HardwareFit(0.821, 0.809, 0.0781, 0.4),
-    "amd_apu_vulkan": HardwareFit(0.848, 0.803, 0.0433, 0.4),
-    "apple_metal": HardwareFit(0.797, 0.82, 0.107, 0.618),
-    "apple_mlx": HardwareFit(0.831, 0.808, 0.0448, 0.4),
+    "amd_apu_vulkan": HardwareFit(0.849, 0.803, 0.0461, 0.4),
+    "apple_metal": HardwareFit(0.797, 0.82, 0.1072, 0.618),
+    "apple_mlx": HardwareFit(0.83, 0.808, 0.043, 0.4),
 }
-ENGINE_OVERHEAD_MS = {"llama.cpp": 0.263, "ollama": 0.0, "vllm": 0.333, "mlx": 0.0, "ollama_cgo": 0.9, "ollama_cgo_apple": 0.0}
+ENGINE_OVERHEAD_MS = {"llama.cpp": 0.235, "ollama": 0.0, "vllm": 0.342, "mlx": 0.0, "ollama_cgo": 0.854, "ollama_cgo_apple": 0.0}
 """Host work per generated token that no bandwidth removes: sampling, scheduling, launching the graph."""
 OLLAMA_CGO = "ollama_cgo"
 """ENGINE_OVERHEAD_MS's key for Ollama before 0.30, which ran GGML models in its own cgo runners; 0.30 runs them in
@@ -53,22 +53,22 @@ def overhead_key(s: Scenario) -> str:
     return s.engine
 
 
-BUILD_AGE_MS_PER_LAYER_YEAR = 0.016
+BUILD_AGE_MS_PER_LAYER_YEAR = 0.0145
 """Each year a build is older than BUILD_REFERENCE adds this to every layer's fixed cost τ: fused kernels and
 graphs have cut launches per layer release by release. Predictions are for builds as of BUILD_REFERENCE."""
-BUILD_REFERENCE = "2026-08"
+BUILD_REFERENCE = "2026-10"
 """The newest month of the calibration runs: the software generation every prediction is for."""
-KV_READ_FACTOR = 1.292
+KV_READ_FACTOR = 1.286
 """Attention reads the KV cache at this many times the cost of streaming the same bytes of weights."""
 KV_READ_FACTOR_NO_FA = 0.547
 """Extra KV cost without flash attention (the scores are written out and read back)."""
-LAYER_SPLIT_MS_PER_GPU = 0.21
+LAYER_SPLIT_MS_PER_GPU = 0.212
 """Per-token hand-over cost of each added GPU in llama.cpp's layer split (activations cross PCIe)."""
-TENSOR_PARALLEL_MS_PER_LAYER = 0.0175
+TENSOR_PARALLEL_MS_PER_LAYER = 0.0174
 """Per-token all-reduce cost per layer in vLLM's tensor parallelism. Paid once per layer whatever the GPU count: at one
 user the exchange is a few kilobytes, so its latency, not its bytes, sets the cost (fitted per added GPU instead, the
 held-out vLLM runs missed by a median of 27.8% against 24%)."""
-TENSOR_PARALLEL_PCIE_MS_PER_LAYER = 0.0073
+TENSOR_PARALLEL_PCIE_MS_PER_LAYER = 0.0068
 """What each layer's all-reduce adds on top where the GPUs exchange over PCIe rather than a board-level fabric
 (FABRIC_LINKED): through the host bridges, each small exchange waits longer."""
 FABRIC_LINKED = ("mi300x", "db-radeon-instinct-mi250", "db-radeon-instinct-mi250x", "db-radeon-instinct-mi300",
@@ -76,7 +76,7 @@ FABRIC_LINKED = ("mi300x", "db-radeon-instinct-mi250", "db-radeon-instinct-mi250
 """Modules whose GPUs sit on one board-level fabric besides every SXM part (NVLink): AMD's OAM Instinct parts
 (Infinity Fabric) and the B200. Every other card in tensor parallelism talks over PCIe; a PCIe card's NVLink
 bridge is optional, so it does not count."""
-MOE_MS_PER_LAYER = {"llama.cpp": 0.0437, "ollama_cgo": 0.0556, "mlx": 0.0549, "vllm": 0.0914}
+MOE_MS_PER_LAYER = {"llama.cpp": 0.0386, "ollama_cgo": 0.0523, "mlx": 0.0539, "vllm": 0.0875}
 """Per-token cost of each mixture-of-experts layer that does not scale with its backend's launch cost (the host's
 share of routing), per engine (moe_key): each builds its MoE layer its own way, llama.cpp's graph (which Ollama runs
 from 0.30 on), Ollama's cgo runners before it, mlx-lm's and vLLM's. The launch part is MOE_LAYER_TAU_SHARE."""
@@ -89,7 +89,7 @@ def moe_key(s: Scenario) -> str:
     return s.engine
 
 
-EXPERT_READ_EXTRA = 0.176
+EXPERT_READ_EXTRA = 0.19
 """Routed experts are read as many small matrices: each byte of them costs this much more than streaming."""
 MOE_LAYER_TAU_SHARE = 0.5
 """Each mixture-of-experts layer also costs this share of its class's per-layer cost τ more (the router, top-k,
@@ -102,9 +102,9 @@ several small kernels where attention over a short cache is one. Chosen, not fit
 SLOW_BUS_CHIPS = ("apple-m1-max", "apple-m1-ultra")
 """Apple's first Max and Ultra chips, whose GPU streams weights more slowly for its advertised bandwidth than
 the later chips of its class: held-out runs of them from four sources came out 0.83-0.91 of the prediction."""
-SLOW_BUS_EXTRA = 0.244
+SLOW_BUS_EXTRA = 0.241
 """On those chips each weight byte costs this share of a byte at the bus's full rate more."""
-BF16_EXPERTS_VULKAN_MS_PER_LAYER = 1.367
+BF16_EXPERTS_VULKAN_MS_PER_LAYER = 1.36
 """Per MoE layer, what 16-bit brain-float experts cost more on llama.cpp's Vulkan backend: its one-token
 mat-vec path for MUL_MAT_ID takes F32, F16 and block-quantized experts only (ggml-vulkan.cpp's dispatch;
 ggml.c marks BF16 as not quantized), so BF16 experts run the tiled matrix-matrix `matmul_id_bf16` shader."""
@@ -114,40 +114,41 @@ scales, scaling, the dot product), paid at the card's FP32
 vector rate on top of the memory stream: why an A100 (1,935 GB/s, 19.5 FP32 TFLOPS) decodes no faster than
 an RTX 4090 (1,008 GB/s, 82.6). Cards whose FP32 rate is not in the catalog (Apple) have it in their class's
 bandwidth share instead."""
-SHADER_FLOPS_PER_WEIGHT_LEGACY = 5.06
+SHADER_FLOPS_PER_WEIGHT_LEGACY = 5.11
 """The same for blocks with one scale each (ggml's Q4_0 and Q8_0, Unsloth's Q8_0-based Q8_K_XL, MXFP4's 32
 values per power-of-two scale): no sub-block scales to unpack."""
 LEGACY_BLOCKS = ("Q4_0", "Q8_0", "Q8_K_XL", "MXFP4")
-ATTENTION_FLOPS_FACTOR = 1.756
+ATTENTION_FLOPS_FACTOR = 1.785
 """The attention's arithmetic over the cache (core.plan.traffic.attention_flops), paid at this many times the
 card's FP32 vector rate: decode's attention kernels run on the shader cores for one token."""
 INTERVALS: dict[str, tuple[float, float]] = {
-    "*": (0.691, 1.289),
-    "amd_apu_rocm": (0.729, 1.318),
-    "amd_apu_rocm/llama.cpp": (0.753, 1.318),
-    "amd_apu_vulkan": (0.46, 1.289),
-    "amd_apu_vulkan/llama.cpp": (0.448, 1.289),
-    "amd_hbm_rocm": (0.709, 2.215),
-    "amd_hbm_rocm/llama.cpp": (0.732, 1.316),
-    "amd_rocm": (0.821, 1.242),
-    "amd_rocm/llama.cpp": (0.821, 1.242),
-    "amd_vulkan": (0.881, 1.336),
-    "amd_vulkan/llama.cpp": (0.881, 1.336),
-    "apple_metal": (0.629, 1.152),
-    "apple_metal/llama.cpp": (0.608, 1.143),
-    "apple_metal/ollama": (0.798, 1.163),
-    "apple_mlx": (0.71, 1.273),
-    "apple_mlx/mlx": (0.71, 1.273),
-    "nvidia_cuda": (0.786, 1.278),
-    "nvidia_cuda/llama.cpp": (0.83, 1.206),
-    "nvidia_cuda/ollama": (0.75, 1.307),
-    "nvidia_hbm_cuda": (0.561, 1.296),
-    "nvidia_hbm_cuda/llama.cpp": (0.779, 1.528),
-    "nvidia_hbm_cuda/ollama": (0.554, 1.171),
-    "nvidia_unified_cuda": (0.882, 1.263),
-    "nvidia_unified_cuda/llama.cpp": (0.882, 1.263),
-    "nvidia_vulkan": (0.693, 1.152),
-    "nvidia_vulkan/llama.cpp": (0.693, 1.152),
+    "*": (0.691, 1.286),
+    "amd_apu_rocm": (0.728, 1.317),
+    "amd_apu_rocm/llama.cpp": (0.754, 1.317),
+    "amd_apu_vulkan": (0.464, 1.296),
+    "amd_apu_vulkan/llama.cpp": (0.452, 1.307),
+    "amd_hbm_rocm": (0.71, 2.228),
+    "amd_hbm_rocm/llama.cpp": (0.735, 1.31),
+    "amd_rocm": (0.795, 1.274),
+    "amd_rocm/llama.cpp": (0.795, 1.274),
+    "amd_vulkan": (0.872, 1.343),
+    "amd_vulkan/llama.cpp": (0.872, 1.343),
+    "apple_metal": (0.631, 1.151),
+    "apple_metal/llama.cpp": (0.609, 1.151),
+    "apple_metal/ollama": (0.798, 1.166),
+    "apple_mlx": (0.708, 1.274),
+    "apple_mlx/mlx": (0.708, 1.274),
+    "nvidia_cuda": (0.792, 1.277),
+    "nvidia_cuda/llama.cpp": (0.819, 1.21),
+    "nvidia_cuda/ollama": (0.75, 1.309),
+    "nvidia_cuda/vllm": (0.779, 1.206),
+    "nvidia_hbm_cuda": (0.545, 1.3),
+    "nvidia_hbm_cuda/llama.cpp": (0.766, 1.512),
+    "nvidia_hbm_cuda/ollama": (0.538, 1.175),
+    "nvidia_unified_cuda": (0.881, 1.262),
+    "nvidia_unified_cuda/llama.cpp": (0.881, 1.262),
+    "nvidia_vulkan": (0.688, 1.156),
+    "nvidia_vulkan/llama.cpp": (0.688, 1.156),
 }
 """Measured ÷ predicted decode speed that 80% of held-out runs fell within, per "class/engine", else per
 class, else for everything ("*"): the range a prediction is quoted with."""
