@@ -89,8 +89,14 @@ def calibrated_engine(engine: str) -> bool:
     return engine in ENGINES_FITTED
 
 
-def interval_for(cls: str, engine: str) -> tuple[float, float]:
-    return fitted.INTERVALS.get(f"{cls}/{engine}") or fitted.INTERVALS.get(cls) or fitted.INTERVALS["*"]
+def interval_for(cls: str, engine: str, moe: bool) -> tuple[float, float]:
+    """The held-out residuals' range of the most specific group with enough runs; MoE and dense apart, since MoE runs
+    spread wider (bench.speed_fit.interval_keys)."""
+    kind = "moe" if moe else "dense"
+    for key in (f"{cls}/{engine}/{kind}", f"{cls}/{kind}", f"*/{kind}"):
+        if key in fitted.INTERVALS:
+            return fitted.INTERVALS[key]
+    return fitted.INTERVALS["*"]
 
 
 def backend_for(gpu: GpuSpec, engine: str, backend: str = "auto") -> str:
@@ -239,7 +245,7 @@ def estimate_speed(
     aggregate = step_users * answer_tokens / (prefill_s + answer_tokens * step_s)
     per_user = 1 / step_s if users == 1 else aggregate / users
     ttft = prompt_tokens / prefill if prefill else None
-    low, high = interval_for(cls, s.engine)
+    low, high = interval_for(cls, s.engine, s.model.is_moe)
     loads = memory.max_concurrent_tokens is None or memory.max_concurrent_tokens >= s.context
     return SpeedEstimate(
         fits=mlx_holds(memory, s.gpu) if s.engine == "mlx" else bool(memory.fits),
