@@ -667,11 +667,10 @@ def quantiles(values: list[float], tail: float) -> tuple[float, float]:
 
 
 def interval_keys(m: Measurement) -> tuple[str, str, str, str]:
-    """From the most specific group a run belongs to to the least: class, engine and kind (MoE or dense), class and
-    kind, kind, everything. MoE runs spread wider than dense ones: one range for both covered 66.5% of held-out MoE
-    runs and 83.8% of dense ones (docs/speed_calibration.md)."""
-    kind = "moe" if m.scenario.model.is_moe else "dense"
-    return f"{m.hw}/{m.scenario.engine}/{kind}", f"{m.hw}/{kind}", f"*/{kind}", "*"
+    """The range groups a run belongs to, most specific first, as predictions look them up (speed.interval_keys).
+    MoE runs spread wider than dense ones: one range for both covered 66.5% of held-out MoE runs and 83.8% of dense
+    ones (docs/speed_calibration.md)."""
+    return speed.interval_keys(m.hw, m.scenario.engine, m.scenario.model.is_moe)
 
 
 def _range(residuals: list[Residual], m: Measurement, tail: float) -> tuple[float, float]:

@@ -89,14 +89,16 @@ def calibrated_engine(engine: str) -> bool:
     return engine in ENGINES_FITTED
 
 
-def interval_for(cls: str, engine: str, moe: bool) -> tuple[float, float]:
-    """The held-out residuals' range of the most specific group with enough runs; MoE and dense apart, since MoE runs
-    spread wider (bench.speed_fit.interval_keys)."""
+def interval_keys(cls: str, engine: str, moe: bool) -> tuple[str, str, str, str]:
+    """A prediction's range groups, most specific first: class, engine and kind, class and kind, kind, all. MoE and
+    dense apart, since MoE runs spread wider (docs/speed_calibration.md)."""
     kind = "moe" if moe else "dense"
-    for key in (f"{cls}/{engine}/{kind}", f"{cls}/{kind}", f"*/{kind}"):
-        if key in fitted.INTERVALS:
-            return fitted.INTERVALS[key]
-    return fitted.INTERVALS["*"]
+    return f"{cls}/{engine}/{kind}", f"{cls}/{kind}", f"*/{kind}", "*"
+
+
+def interval_for(cls: str, engine: str, moe: bool) -> tuple[float, float]:
+    """The held-out residuals' range of the most specific group the bench had enough runs for ("*" always)."""
+    return next(fitted.INTERVALS[key] for key in interval_keys(cls, engine, moe) if key in fitted.INTERVALS)
 
 
 def backend_for(gpu: GpuSpec, engine: str, backend: str = "auto") -> str:
@@ -138,8 +140,6 @@ def slow_bus(gpu: GpuSpec) -> bool:
 
 def tensor_over_pcie(s: Scenario, tensor_parallel: int) -> bool:
     return tensor_parallel > 1 and s.gpu is not None and "SXM" not in s.gpu.name and s.gpu.id not in fitted.FABRIC_LINKED
-
-
 
 
 def shader_flops_per_weight(quant: str) -> float:
