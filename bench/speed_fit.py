@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import InputError
-from core.plan import speed, traffic
+from core.plan import speed, speed_ranges, traffic
 from core.plan import speed_fitted as fitted
 from core.plan.catalog import catalog, database
 from core.plan.estimate import Scenario, estimate
@@ -667,10 +667,10 @@ def quantiles(values: list[float], tail: float) -> tuple[float, float]:
 
 
 def interval_keys(m: Measurement) -> tuple[str, str, str, str]:
-    """The range groups a run belongs to, most specific first, as predictions look them up (speed.interval_keys).
-    MoE runs spread wider than dense ones: one range for both covered 66.5% of held-out MoE runs and 83.8% of dense
-    ones (docs/speed_calibration.md)."""
-    return speed.interval_keys(m.hw, m.scenario.engine, m.scenario.model.is_moe)
+    """The range groups a run belongs to, most specific first, as predictions look them up (speed_ranges). Held out,
+    one range for every kind covered 66.5% of MoE runs and 58.8% of small dense ones, against 82.9% of the other
+    dense ones (docs/speed_calibration.md)."""
+    return speed_ranges.interval_keys(m.hw, m.scenario.engine, speed_ranges.range_kind(m.scenario.model))
 
 
 def _range(residuals: list[Residual], m: Measurement, tail: float) -> tuple[float, float]:
@@ -693,13 +693,13 @@ def intervals(residuals: list[Residual], tail: float) -> dict[str, tuple[float, 
     return out
 
 
-def coverage(residuals: list[Residual], tail: float, moe: bool | None = None) -> float:
-    """Share of held-out runs (MoE or dense ones only, if ``moe`` says which) inside the range built from the other
-    sources' residuals only."""
+def coverage(residuals: list[Residual], tail: float, kind: str | None = None) -> float:
+    """Share of held-out runs (of one kind only, if ``kind`` says which: speed_ranges.range_kind) inside the range
+    built from the other sources' residuals only."""
     inside = counted = 0
     for source in {r.m.source for r in residuals}:
         others = [o for o in residuals if o.m.source != source]
-        for r in (r for r in residuals if r.m.source == source and moe in (None, r.m.scenario.model.is_moe)):
+        for r in (r for r in residuals if r.m.source == source and kind in (None, speed_ranges.range_kind(r.m.scenario.model))):
             low, high = _range(others, r.m, tail)
             inside += low <= r.log_ratio <= high
             counted += 1
@@ -776,8 +776,9 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
                          [abs(bandwidth_only(r.m) - r.m.decode) / r.m.decode * 100 for r in residuals if r.m.decode]))
     tail, covered = calibrated_tail(residuals)
     print(f"  80% ranges (the {tail:.1%}-{1 - tail:.1%} quantiles of the other sources' residuals) cover "
-          f"{covered:.1f}% of held-out runs (goal 75-85%; MoE runs {coverage(residuals, tail, True):.1f}%, dense "
-          f"{coverage(residuals, tail, False):.1f}%; the plain 10th-90th percentile covers {coverage(residuals, 0.10):.1f}%)")
+          f"{covered:.1f}% of held-out runs (goal 75-85%; " + ", ".join(
+              f"{kind} {coverage(residuals, tail, kind):.1f}%" for kind in ("moe", "small", "dense"))
+          + f"; the plain 10th-90th percentile covers {coverage(residuals, 0.10):.1f}%)")
     for title, key in (("  per engine", lambda m: m.scenario.engine), ("  per hardware class", lambda m: m.hw),
                        ("  per size band", size_band), ("  per GPU count", lambda m: f"{m.scenario.gpus} GPU"),
                        ("  per source", lambda m: m.source)):

@@ -35,6 +35,7 @@ from core.plan.estimate import Scenario, estimate, mlx_holds
 from core.plan.memory import average_bits, streamed_weight_bytes, weight_bytes
 from core.plan.quant import find_quant
 from core.plan.speed_fitted import HardwareFit
+from core.plan.speed_ranges import interval_for
 from core.plan.traffic import (
     active_weight_bytes,
     attention_flops,
@@ -87,18 +88,6 @@ class SpeedEstimate:
 
 def calibrated_engine(engine: str) -> bool:
     return engine in ENGINES_FITTED
-
-
-def interval_keys(cls: str, engine: str, moe: bool) -> tuple[str, str, str, str]:
-    """A prediction's range groups, most specific first: class, engine and kind, class and kind, kind, all. MoE and
-    dense apart, since MoE runs spread wider (docs/speed_calibration.md)."""
-    kind = "moe" if moe else "dense"
-    return f"{cls}/{engine}/{kind}", f"{cls}/{kind}", f"*/{kind}", "*"
-
-
-def interval_for(cls: str, engine: str, moe: bool) -> tuple[float, float]:
-    """The held-out residuals' range of the most specific group the bench had enough runs for ("*" always)."""
-    return next(fitted.INTERVALS[key] for key in interval_keys(cls, engine, moe) if key in fitted.INTERVALS)
 
 
 def backend_for(gpu: GpuSpec, engine: str, backend: str = "auto") -> str:
@@ -245,7 +234,7 @@ def estimate_speed(
     aggregate = step_users * answer_tokens / (prefill_s + answer_tokens * step_s)
     per_user = 1 / step_s if users == 1 else aggregate / users
     ttft = prompt_tokens / prefill if prefill else None
-    low, high = interval_for(cls, s.engine, s.model.is_moe)
+    low, high = interval_for(cls, s.engine, s.model)
     loads = memory.max_concurrent_tokens is None or memory.max_concurrent_tokens >= s.context
     return SpeedEstimate(
         fits=mlx_holds(memory, s.gpu) if s.engine == "mlx" else bool(memory.fits),
