@@ -693,24 +693,25 @@ def intervals(residuals: list[Residual], tail: float) -> dict[str, tuple[float, 
     return out
 
 
-def coverage(residuals: list[Residual], tail: float, kind: str | None = None) -> float:
-    """Share of held-out runs (of one kind only, if ``kind`` says which: speed_ranges.range_kind) inside the range
-    built from the other sources' residuals only."""
-    inside = counted = 0
+def coverage(residuals: list[Residual], tail: float) -> dict[str, float]:
+    """Share of held-out runs inside the range built from the other sources' residuals only: of all ("*") and of each
+    kind (speed_ranges.KINDS), in one pass."""
+    counts = {key: [0, 0] for key in ("*", *speed_ranges.KINDS)}
     for source in {r.m.source for r in residuals}:
         others = [o for o in residuals if o.m.source != source]
-        for r in (r for r in residuals if r.m.source == source and kind in (None, speed_ranges.range_kind(r.m.scenario.model))):
+        for r in (r for r in residuals if r.m.source == source):
             low, high = _range(others, r.m, tail)
-            inside += low <= r.log_ratio <= high
-            counted += 1
-    return inside / counted * 100
+            for key in ("*", speed_ranges.range_kind(r.m.scenario.model)):
+                counts[key][0] += low <= r.log_ratio <= high
+                counts[key][1] += 1
+    return {key: inside / counted * 100 for key, (inside, counted) in counts.items() if counted}
 
 
-def calibrated_tail(residuals: list[Residual]) -> tuple[float, float]:
+def calibrated_tail(residuals: list[Residual]) -> tuple[float, dict[str, float]]:
     """The narrowest candidate range that reaches the coverage goal on sources left out, and its coverage."""
     for tail in TAIL_SHARES:
         covered = coverage(residuals, tail)
-        if covered >= COVERAGE_GOAL:
+        if covered["*"] >= COVERAGE_GOAL:
             return tail, covered
     return TAIL_SHARES[-1], covered
 
@@ -774,11 +775,12 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
     print("  " + summary("decode tok/s, one user", errors))
     print("  " + summary("same runs, bandwidth over weight bytes (what public calculators do)",
                          [abs(bandwidth_only(r.m) - r.m.decode) / r.m.decode * 100 for r in residuals if r.m.decode]))
-    tail, covered = calibrated_tail(residuals)
+    tail, by_kind = calibrated_tail(residuals)
+    covered = by_kind["*"]
     print(f"  80% ranges (the {tail:.1%}-{1 - tail:.1%} quantiles of the other sources' residuals) cover "
           f"{covered:.1f}% of held-out runs (goal 75-85%; " + ", ".join(
-              f"{kind} {coverage(residuals, tail, kind):.1f}%" for kind in ("moe", "small", "dense"))
-          + f"; the plain 10th-90th percentile covers {coverage(residuals, 0.10):.1f}%)")
+              f"{kind} {by_kind[kind]:.1f}%" for kind in speed_ranges.KINDS if kind in by_kind)
+          + f"; the plain 10th-90th percentile covers {coverage(residuals, 0.10)['*']:.1f}%)")
     for title, key in (("  per engine", lambda m: m.scenario.engine), ("  per hardware class", lambda m: m.hw),
                        ("  per size band", size_band), ("  per GPU count", lambda m: f"{m.scenario.gpus} GPU"),
                        ("  per source", lambda m: m.source)):

@@ -12,6 +12,10 @@ host to host and build to build more than bandwidth does. Held out, one range wi
 58.8% of their runs."""
 
 
+KINDS = ("moe", "small", "dense")
+"""The kinds of model whose held-out runs spread differently, each with ranges of its own (range_kind)."""
+
+
 def range_kind(model: ModelArch) -> str:
     """MoE, small dense or dense: the kinds whose held-out runs spread differently."""
     if model.is_moe:
