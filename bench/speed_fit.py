@@ -36,10 +36,11 @@ OLDEST_BUILD = "2024"
 """llama.cpp's kernels and multi-GPU path changed a lot through 2023 (the same RTX 4090 decodes Llama-2-7B
 Q4_0 at 149 tok/s in a Dec 2023 table and 186 in today's scoreboard): rows dated before 2024 describe
 builds nobody runs now, and are left out of both the fit and the error."""
-PRIOR_WEIGHT = 2.0
+PRIOR_WEIGHT = 3.0
 """How many measurements' worth of pull toward the prior each constant gets: a class with two rows cannot
-swing its constants far. Measured leaving one source out (median / p90): 1 → 10.3% / 28.6%, 1.5 → 10.1% /
-29.1%, 2 → 10.1% / 29.2%, 3 → 10.2% / 30.0%, 5 → 10.2% / 31.2%; 2 has the lowest median."""
+swing its constants far. Measured leaving one source out (median / p90) on 1,449 runs: 1 → 10.2% / 29.8%,
+1.5 → 10.2% / 30.6%, 2 → 10.1% / 30.1%, 2.5 → 10.2% / 29.6%, 3 → 10.1% / 29.4%, 4 → 10.1% / 29.4%; from 2.5 on the
+p90 stays under 30% at the same median, and 3 is the middle of that stretch."""
 HUBER_DELTA = 0.15
 SOURCE_WEIGHT_POWER = 0.5
 """Each run weighs 1/√(its source's run count) in the fit: a source of 300 runs counts about 17 times a source
@@ -781,6 +782,9 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
           f"{covered:.1f}% of held-out runs (goal 75-85%; " + ", ".join(
               f"{kind} {by_kind[kind]:.1f}%" for kind in speed_ranges.KINDS if kind in by_kind)
           + f"; the plain 10th-90th percentile covers {coverage(residuals, 0.10)['*']:.1f}%)")
+    from bench.speed_spread import describe, spread  # it reads this module's residuals: imported when they exist
+
+    print("  " + describe(spread(residuals)))
     for title, key in (("  per engine", lambda m: m.scenario.engine), ("  per hardware class", lambda m: m.hw),
                        ("  per size band", size_band), ("  per GPU count", lambda m: f"{m.scenario.gpus} GPU"),
                        ("  per source", lambda m: m.source)):
