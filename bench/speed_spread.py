@@ -14,7 +14,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bench.speed_fit import Measurement, Residual, p90
+from bench.speed_fit import Residual, p90
+from bench.speed_runs import Measurement
 from core.plan import speed
 
 Setup = tuple[str, int, str, str, str, str, bool | None, int]

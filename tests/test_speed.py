@@ -188,7 +188,7 @@ def test_an_m1_max_streams_slower_than_a_later_max_of_the_same_bandwidth() -> No
 
 
 def test_an_ollama_run_that_sets_no_context_is_sized_at_its_versions_default() -> None:
-    from bench.speed_fit import ollama_default_num_ctx
+    from bench.speed_runs import ollama_default_num_ctx
 
     assert ollama_default_num_ctx({"engine": "ollama", "software_version": "Ollama 0.6.3", "date": "2025-04-30"}, 32) == 2048
     assert ollama_default_num_ctx({"engine": "ollama", "software_version": "", "date": "2025-09-02"}, 24) == 4096

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bench.speed_fit import Measurement, Residual
+from bench.speed_fit import Residual
+from bench.speed_runs import Measurement
 from bench.speed_spread import describe, spread
 from core.plan.catalog import find_gpu
 from core.plan.estimate import Scenario
