@@ -64,6 +64,7 @@ class Constants:
     kv: float
     kv_nofa: float
     split_ms: float
+    split_amd_ms: float
     tp_ms: float
     tp_pcie_ms: float
     moe_ms: dict[str, float]
@@ -80,7 +81,8 @@ class Constants:
     @staticmethod
     def shipped() -> Constants:
         return Constants(dict(fitted.FITS), dict(fitted.ENGINE_OVERHEAD_MS), fitted.KV_READ_FACTOR,
-                         fitted.KV_READ_FACTOR_NO_FA, fitted.LAYER_SPLIT_MS_PER_GPU, fitted.TENSOR_PARALLEL_MS_PER_LAYER,
+                         fitted.KV_READ_FACTOR_NO_FA, fitted.LAYER_SPLIT_MS_PER_GPU, fitted.LAYER_SPLIT_AMD_PCIE_MS_PER_GPU,
+                         fitted.TENSOR_PARALLEL_MS_PER_LAYER,
                          fitted.TENSOR_PARALLEL_PCIE_MS_PER_LAYER,
                          dict(fitted.MOE_MS_PER_LAYER), fitted.SHADER_FLOPS_PER_WEIGHT, fitted.ATTENTION_FLOPS_FACTOR,
                          fitted.SHADER_FLOPS_PER_WEIGHT_LEGACY, fitted.EXPERT_READ_EXTRA, fitted.MOE_LAYER_TAU_SHARE,
@@ -88,13 +90,14 @@ class Constants:
                          fitted.BUILD_AGE_MS_PER_LAYER_YEAR, fitted.BUILD_REFERENCE)
 
     def count(self) -> int:
-        return 3 * len(self.fits) + len(self.engine_ms) + len(self.moe_ms) + 14  # with the recurrent layers' share of τ, chosen
+        return 3 * len(self.fits) + len(self.engine_ms) + len(self.moe_ms) + 15  # with the recurrent layers' share of τ, chosen
 
 
 PRIOR = Constants(
     # Bandwidth shares and per-layer costs a roofline would start from; classes with few rows stay near them.
     fits={cls: fitted.HardwareFit(0.8, 0.8, 0.05, 0.4) for cls in fitted.FITS},
-    engine_ms={engine: 0.0 for engine in speed.OVERHEAD_KEYS}, kv=1.0, kv_nofa=0.5, split_ms=0.25, tp_ms=0.02, tp_pcie_ms=0.0,
+    engine_ms={engine: 0.0 for engine in speed.OVERHEAD_KEYS}, kv=1.0, kv_nofa=0.5, split_ms=0.25, split_amd_ms=0.0,
+    tp_ms=0.02, tp_pcie_ms=0.0,
     moe_ms={key: 0.05 for key in fitted.MOE_MS_PER_LAYER}, shader=4.0, attention=1.0, shader_legacy=4.0, expert=0.0,
     moe_tau=0.0, bf16_vulkan_ms=0.0, slow_bus=0.0,
     age_ms=0.0, reference="",
@@ -116,6 +119,7 @@ def using(constants: Constants) -> Iterator[None]:
         fitted.ENGINE_OVERHEAD_MS.update(c.engine_ms)
         fitted.KV_READ_FACTOR, fitted.KV_READ_FACTOR_NO_FA = c.kv, c.kv_nofa
         fitted.LAYER_SPLIT_MS_PER_GPU, fitted.TENSOR_PARALLEL_MS_PER_LAYER = c.split_ms, c.tp_ms
+        fitted.LAYER_SPLIT_AMD_PCIE_MS_PER_GPU = c.split_amd_ms
         fitted.TENSOR_PARALLEL_PCIE_MS_PER_LAYER = c.tp_pcie_ms
         fitted.MOE_MS_PER_LAYER.clear()
         fitted.MOE_MS_PER_LAYER.update(c.moe_ms)
@@ -135,11 +139,9 @@ def using(constants: Constants) -> Iterator[None]:
         put(saved)
 
 
-
-
 def _columns() -> list[tuple[str, str]]:
     cols = [(cls, what) for cls in fitted.FITS for what in ("a_quant", "a_16bit", "tau")]
-    shared = [("", name) for name in ("kv", "kv_nofa", "split", "tp", "tp_pcie", "shader", "shader_legacy", "attention",
+    shared = [("", name) for name in ("kv", "kv_nofa", "split", "split_amd", "tp", "tp_pcie", "shader", "shader_legacy", "attention",
                                       "expert", "slow_bus", "bf16_vulkan", "age")]
     return cols + [(e, "engine") for e in speed.OVERHEAD_KEYS] + [(e, "moe") for e in fitted.MOE_MS_PER_LAYER] + shared
 
@@ -171,6 +173,7 @@ def _design(m: Measurement, index: dict[tuple[str, str], int], reference: str) -
     row[index[("", "kv")]] = x_kv
     row[index[("", "kv_nofa")]] = x_kv if m.flash_attention is False else 0.0
     row[index[("", "split")]] = (s.gpus - 1) / 1000 if s.engine != "vllm" else 0.0
+    row[index[("", "split_amd")]] = (s.gpus - 1) / 1000 if s.engine != "vllm" and speed.split_through_host(s) else 0.0
     row[index[("", "tp")]] = s.model.layers / 1000 if tp > 1 else 0.0
     row[index[("", "tp_pcie")]] = s.model.layers / 1000 if speed.tensor_over_pcie(s, tp) else 0.0
     row[index[(fitted.moe_key(s), "moe")]] = s.model.moe_layers / 1000
@@ -200,7 +203,8 @@ def _prior_vector(index: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.nda
             value[i], scale[i] = PRIOR.moe_ms[key], 0.2
         else:
             value[i], scale[i] = {"kv": (PRIOR.kv, 1.0), "kv_nofa": (PRIOR.kv_nofa, 1.0),
-                                  "split": (PRIOR.split_ms, 0.5), "tp": (PRIOR.tp_ms, 0.05),
+                                  "split": (PRIOR.split_ms, 0.5), "split_amd": (PRIOR.split_amd_ms, 5.0),
+                                  "tp": (PRIOR.tp_ms, 0.05),
                                   "tp_pcie": (PRIOR.tp_pcie_ms, 0.05),
                                   "shader": (PRIOR.shader, 10.0),
                                   "shader_legacy": (PRIOR.shader_legacy, 10.0),
@@ -270,6 +274,7 @@ def fit(rows: list[Measurement], prefill_from: list[Measurement] | None = None) 
     shared = {name: float(theta[index[(key, name)]]) + 0.0 for key, name in cols if key == ""}  # + 0.0: no "-0.0"
     constants = Constants(fits, {e: round(float(theta[index[(e, "engine")]]), 3) for e in speed.OVERHEAD_KEYS},
                           round(shared["kv"], 3), round(shared["kv_nofa"], 3), round(shared["split"], 3),
+                          round(shared["split_amd"], 3),
                           round(shared["tp"], 4), round(shared["tp_pcie"], 4),
                           {e: round(float(theta[index[(e, "moe")]]), 4) for e in fitted.MOE_MS_PER_LAYER}, round(shared["shader"], 2),
                           round(shared["attention"], 3), round(shared["shader_legacy"], 2), round(shared["expert"], 3),
@@ -461,7 +466,8 @@ def report(rows: list[Measurement], skipped: int) -> tuple[Constants, dict[str, 
         print(f"  {cls:<19} n={n:<4} e_quant {f.bandwidth_efficiency_quant}, e_16bit {f.bandwidth_efficiency_16bit}, "
               f"τ {f.per_layer_ms} ms/layer, prefill e_p {f.prefill_efficiency}")
     print(f"  per-token engine overhead ms {constants.engine_ms}; KV read ×{constants.kv} (+{constants.kv_nofa} "
-          f"without flash attention); layer split {constants.split_ms} ms/GPU; tensor parallel {constants.tp_ms} ms/layer "
+          f"without flash attention); layer split {constants.split_ms} ms/GPU (+{constants.split_amd_ms} on AMD cards over PCIe); "
+          f"tensor parallel {constants.tp_ms} ms/layer "
           f"(+{constants.tp_pcie_ms} over PCIe); "
           f"MoE routing {constants.moe_ms} ms/layer + {constants.moe_tau} τ, "
           f"routed experts read ×(1 + "
@@ -503,7 +509,9 @@ def write(constants: Constants, bands: dict[str, tuple[float, float]],
     moe = ", ".join(f'"{e}": {v}' for e, v in constants.moe_ms.items())
     text = re.sub(r"MOE_MS_PER_LAYER = \{.*?\}", "MOE_MS_PER_LAYER = {" + moe + "}", text)
     for name, value in (("KV_READ_FACTOR", constants.kv), ("KV_READ_FACTOR_NO_FA", constants.kv_nofa),
-                        ("LAYER_SPLIT_MS_PER_GPU", constants.split_ms), ("TENSOR_PARALLEL_MS_PER_LAYER", constants.tp_ms),
+                        ("LAYER_SPLIT_MS_PER_GPU", constants.split_ms),
+                        ("LAYER_SPLIT_AMD_PCIE_MS_PER_GPU", constants.split_amd_ms),
+                        ("TENSOR_PARALLEL_MS_PER_LAYER", constants.tp_ms),
                         ("TENSOR_PARALLEL_PCIE_MS_PER_LAYER", constants.tp_pcie_ms),
                         ("SHADER_FLOPS_PER_WEIGHT", constants.shader),
                         ("SHADER_FLOPS_PER_WEIGHT_LEGACY", constants.shader_legacy),

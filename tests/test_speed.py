@@ -41,6 +41,19 @@ def test_layer_split_does_not_add_bandwidth() -> None:
     assert four < two < one  # each added GPU costs a little, never helps
 
 
+def test_amd_cards_split_over_pcie_hand_each_token_over_through_the_host() -> None:
+    """Two RX 7900 XTX pay each added card's hand-over more than two RTX 4090s do; MI300X modules on their fabric
+    do not."""
+    def added_ms(gpu: str) -> float:
+        one, two = (estimate_speed(scenario(gpu=find_gpu(gpu), gpus=n)).decode_tokens_per_s for n in (1, 2))
+        return 1000 / two - 1000 / one
+
+    extra = speed_fitted.LAYER_SPLIT_AMD_PCIE_MS_PER_GPU
+    assert extra > 0.5
+    assert added_ms("rx-7900-xtx") - added_ms("rtx-4090") == pytest.approx(extra, rel=0.01)
+    assert added_ms("mi300x") == pytest.approx(added_ms("rtx-4090"), rel=0.01)
+
+
 def test_tensor_parallel_does_add_bandwidth() -> None:
     base = scenario(quant="BF16", engine="vllm", kv_cache="f16", gpu=find_gpu("h100-sxm"))
     one = estimate_speed(base).decode_tokens_per_s

@@ -8,7 +8,8 @@ Decode reads every active weight and the KV cache once per generated token, and 
               + k_shader·N_gpu / FP32  [block-quantized weights: unpacking runs on the shader cores; blocks with
                                         one scale each (Q4_0, Q8_0, MXFP4) have a smaller k_shader of their own]
               + k_att·A / FP32  [the attention's arithmetic over the cells each token attends to]
-              + (L + s_moe·L_moe + s_rec·L_rec)·τ + c_engine  [+ (n_gpu − 1)·τ_split  |  + L·(τ_tp + τ_pcie)]  [+ W_cpu / BW_ram]
+              + (L + s_moe·L_moe + s_rec·L_rec)·τ + c_engine  [+ (n_gpu − 1)·(τ_split [+ τ_amd])  |  + L·(τ_tp + τ_pcie)]
+              [+ W_cpu / BW_ram]
               [a MoE: + k_x·X / BW + L_moe·c_moe, X the bytes of the routed experts read;
                BF16 experts on Vulkan: + L_moe·c_bf16vk, as they take the tiled matrix shader]
 
@@ -18,8 +19,9 @@ more kernels (router, top-k, the chosen experts), so it costs s_moe·τ more on 
 and its experts, read as many small matrices, k_x more per byte than a plain stream. A hybrid model's recurrent
 layers (L_rec: Gated DeltaNet, Mamba 2) update their state in several small kernels, s_rec·τ more each. Apple's M1 Max and Ultra
 reach less of their bus than later chips: their e is lowered by one fitted constant. Layer split (Ollama, llama.cpp)
-adds no bandwidth, only a hand-over per added GPU; vLLM's tensor parallelism adds bandwidth and an all-reduce per
-layer, whose latency at one user does not grow with the GPU count (τ_pcie more over PCIe than on SXM/OAM fabric).
+adds no bandwidth, only a hand-over per added GPU (more on AMD cards over PCIe, which pass it through the host);
+vLLM's tensor parallelism adds bandwidth and an all-reduce per layer, whose latency at one user does not grow with
+the GPU count (τ_pcie more over PCIe than on SXM/OAM fabric).
 
 Prefill is compute-bound on the tensor cores: 2 FLOPs per active parameter per token plus attention,
 which grows with the prompt on the attention layers: rate = e_p·TFLOPS / (2·P_active + 4·L_attn·d·n_prompt/2).
@@ -127,6 +129,11 @@ def slow_bus(gpu: GpuSpec) -> bool:
     return gpu.id.startswith(fitted.SLOW_BUS_CHIPS)
 
 
+def split_through_host(s: Scenario) -> bool:
+    """Layer split across AMD cards that exchange over PCIe (fitted.LAYER_SPLIT_AMD_PCIE_MS_PER_GPU)."""
+    return s.gpus > 1 and s.gpu is not None and s.gpu.vendor == "AMD" and s.gpu.id not in fitted.FABRIC_LINKED
+
+
 def tensor_over_pcie(s: Scenario, tensor_parallel: int) -> bool:
     return tensor_parallel > 1 and s.gpu is not None and "SXM" not in s.gpu.name and s.gpu.id not in fitted.FABRIC_LINKED
 
@@ -213,7 +220,10 @@ def estimate_speed(
     if bf16_experts_on_vulkan(s, chosen):
         fixed_ms += fitted.BF16_EXPERTS_VULKAN_MS_PER_LAYER * s.model.moe_layers
     fixed_ms += fitted.ENGINE_OVERHEAD_MS.get(fitted.overhead_key(s), 0.0)
-    split_ms = fitted.LAYER_SPLIT_MS_PER_GPU * (s.gpus - 1) if s.engine in ("ollama", "llama.cpp") else 0.0
+    split_ms = 0.0
+    if s.engine in ("ollama", "llama.cpp"):
+        split_ms = (fitted.LAYER_SPLIT_MS_PER_GPU
+                    + (fitted.LAYER_SPLIT_AMD_PCIE_MS_PER_GPU if split_through_host(s) else 0.0)) * (s.gpus - 1)
     split_ms += fitted.TENSOR_PARALLEL_MS_PER_LAYER * s.model.layers if tensor_parallel > 1 else 0.0
     split_ms += fitted.TENSOR_PARALLEL_PCIE_MS_PER_LAYER * s.model.layers if tensor_over_pcie(s, tensor_parallel) else 0.0
     step_s = gpu_seconds + cpu_bytes / (system_ram_gbps * 1e9) + (fixed_ms + split_ms) / 1000

@@ -149,17 +149,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.explain_body": (
         "**디코드 토큰 시간** = GPU의 가중치 / (대역폭 × e) + KV 읽기 + 양자화 가중치를 FP32 속도로 푸는 시간 + 층 수 × τ (MoE 층과 순환 층은 더 큼, MoE 층은 엔진별 비용도) + 엔진 고정 비용 "
         "[+ 다중 GPU 비용] [+ CPU 오프로드 / RAM 대역폭]; e와 τ는 하드웨어 종류와 백엔드(CUDA, ROCm, Vulkan, Metal)별입니다. "
-        "**프리필** = e_p × FP16 텐서 TFLOPS / (2 × 활성 파라미터 + 어텐션). 층 분할(Ollama/llama.cpp)은 대역폭을 늘리지 않고, "
-        "텐서 병렬(vLLM)은 늘리되 PCIe로 연결된 카드는 층마다 통신 비용이 더 듭니다. 상수는 독립 출처 87곳의 공개 단일 사용자 측정 1,449건으로 맞췄고, 오차는 출처 하나씩 빼고 맞춘 뒤 "
-        "그 출처를 예측해 쟀습니다: 디코드 중앙값 10.1%, 90번째 백분위 29.4%. 같은 구성을 두 출처 이상이 잰 경우 출처끼리도 중앙값 13.7% 차이가 납니다. 예측은 2026-10 기준 엔진 빌드에 대한 것이며, "
+        "**프리필** = e_p × FP16 텐서 TFLOPS / (2 × 활성 파라미터 + 어텐션). 층 분할(Ollama/llama.cpp)은 대역폭을 늘리지 않고(PCIe로 연결된 AMD 카드는 카드를 더할 때마다 넘김 비용이 더 큼), "
+        "텐서 병렬(vLLM)은 늘리되 PCIe로 연결된 카드는 층마다 통신 비용이 더 듭니다. 상수는 독립 출처 96곳의 공개 단일 사용자 측정 1,482건으로 맞췄고, 오차는 출처 하나씩 빼고 맞춘 뒤 "
+        "그 출처를 예측해 쟀습니다: 디코드 중앙값 10.1%, 90번째 백분위 29.1%. 같은 구성을 두 출처 이상이 잰 경우 출처끼리도 중앙값 13.7% 차이가 납니다. 예측은 2026-10 기준 엔진 빌드에 대한 것이며, "
         "오래된 빌드는 층마다 고정 비용이 더 듭니다. 범위는 그 잔차의 80% 구간이며, MoE 모델, 3.5B 이하 소형 모델, 그 밖의 모델을 따로 잡습니다 "
         "(docs/speed_calibration.md).",
         "**Decode time per token** = weights on GPU / (bandwidth × e) + KV reads + unpacking 4-bit weights at the card's FP32 rate + layers × τ (more on a MoE or recurrent layer; a MoE layer also costs its engine's own) + the engine's fixed cost "
         "[+ multi-GPU costs] [+ CPU-offloaded bytes / RAM bandwidth]; e and τ are per class of hardware and backend "
         "(CUDA, ROCm, Vulkan, Metal). **Prefill** = e_p × FP16 tensor TFLOPS / (2 × active parameters + attention). "
-        "Layer split (Ollama, llama.cpp) adds no bandwidth; tensor parallelism (vLLM) does, with more exchange cost per layer between cards on PCIe. The constants are fitted on "
-        "1,449 published single-user runs from 87 independent sources, and the error is measured with each source held out in turn: "
-        "median 10.1%, 90th percentile 29.4% for decode. Where two or more sources ran the very same setup, they differ from each other by a median 13.7%. Predictions are for engine builds as of 2026-10; older builds pay more "
+        "Layer split (Ollama, llama.cpp) adds no bandwidth (AMD cards on PCIe pay more for each added card's hand-over); tensor parallelism (vLLM) does, with more exchange cost per layer between cards on PCIe. The constants are fitted on "
+        "1,482 published single-user runs from 96 independent sources, and the error is measured with each source held out in turn: "
+        "median 10.1%, 90th percentile 29.1% for decode. Where two or more sources ran the very same setup, they differ from each other by a median 13.7%. Predictions are for engine builds as of 2026-10; older builds pay more "
         "per layer. Ranges are the 80% interval of those residuals, apart for MoE models, small models (≤ 3.5B) and the rest "
         "(docs/speed_calibration.md).",
     ),
