@@ -35,6 +35,16 @@ def fmt_gib(value: float | None, lang: str, decimals: int = 1) -> str:
     return "n/a" if value is None else f"{fmt_number(value, lang, decimals)} GiB"
 
 
+def range_ends(low: float, high: float) -> tuple[str, str]:
+    """A speed range's ends in whole tokens/s, rounded outward so that the range shown holds the one computed: a low
+    end of 9.99 shows as 9, not as 10 beside a target of 10 it does not clear."""
+    return f"{math.floor(low)}", f"{math.ceil(high)}"
+
+
+def fmt_range(low: float, high: float) -> str:
+    return "–".join(range_ends(low, high))
+
+
 def fmt_krw(won: float | None, lang: str) -> str:
     """Korean readers count money in 만 (10⁴) and 억 (10⁸): 4,500,000 → '450만 원'."""
     if won is None or (isinstance(won, float) and math.isnan(won)):

@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui
 from core.chat.predict import detected_gpu
-from core.i18n import fmt_krw
+from core.i18n import fmt_krw, fmt_range
 from core.plan.glance import glance, scenario_gpus
 
 ui.frame_guard()
@@ -43,7 +43,7 @@ def scenario() -> None:
                     + tr("home.quick_line", total=f"{answer.total_gib:.1f}",
                          gpu=f"{count}× {gpu.name}" if count > 1 else gpu.name,
                          verdict=tr("home.fits") if answer.fits else tr("home.no_fit"),
-                         tps=f"{answer.decode_tokens_per_s_low:.0f}–{answer.decode_tokens_per_s_high:.0f}"))
+                         tps=fmt_range(answer.decode_tokens_per_s_low, answer.decode_tokens_per_s_high)))
         shared = {"lang": lang, "ctx": str(int(context))}
         l1, l2, l3, l4 = st.columns(4)
         l1.page_link("pages/vram.py", label=tr("home.go_vram"), icon=":material/calculate:",

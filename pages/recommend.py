@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui
 from core.errors import InputError
-from core.i18n import fmt_krw, fmt_number
+from core.i18n import fmt_krw, fmt_number, fmt_range
 from core.plan import charts_recommend
 from core.plan.catalog import GpuSpec
 from core.plan.estimate import ENGINES, MODES, quants_for
@@ -135,7 +135,7 @@ def planner(custom_models: list[ModelArch], candidates: tuple[GpuSpec, ...], con
                 tr("rec.col.config"): [f"{o.count}× {o.gpu.name}" for o in top],
                 tr("rec.col.total"): [fmt_krw(o.price_krw, lang) for o in top],
                 tr("rec.col.tps"): pd.array([o.decode_tokens_per_s for o in top], dtype="Float64"),
-                tr("rec.col.tps_range"): [f"{o.decode_tokens_per_s_low:.0f}–{o.decode_tokens_per_s_high:.0f}"
+                tr("rec.col.tps_range"): [fmt_range(o.decode_tokens_per_s_low, o.decode_tokens_per_s_high)
                                           if o.decode_tokens_per_s_low and o.decode_tokens_per_s_high else "—" for o in top],
                 tr("rec.col.aggregate"): pd.array([o.aggregate_tokens_per_s for o in top], dtype="Float64"),
                 tr("rec.col.won_per_tps"): [fmt_krw(o.won_per_token_s, lang) for o in top],

@@ -70,6 +70,17 @@ def test_ranking_puts_options_meeting_the_target_first_then_cheapest(book: Price
     assert recommend(request, catalog(), book).options == options  # stable
 
 
+def test_a_speed_range_is_shown_rounded_outward_so_it_never_reads_as_clearing_a_target_it_misses(book: PriceBook) -> None:
+    """A low end of 9.99 tokens/s shows as 9: shown as 10, it would seem to clear a target of 10 that it misses."""
+    request = Request(models=(find_model("qwen2.5:14b"),), context=8192, users=5)
+    for option in recommend(request, catalog(), book).options:
+        assert option.decode_tokens_per_s_low is not None and option.decode_tokens_per_s_high is not None
+        reason = next(r for r in option.reasons if r.key == "rec.reason.speed")
+        shown_low, shown_high = float(reason.values["low"]), float(reason.values["high"])
+        assert shown_low <= option.decode_tokens_per_s_low < shown_low + 1
+        assert shown_high - 1 < option.decode_tokens_per_s_high <= shown_high
+
+
 def test_seventy_b_needs_two_24gb_cards_and_the_4090_alone_is_explained(book: PriceBook) -> None:
     request = Request(models=(find_model("llama3.1:70b"),), context=8192, budget_krw=30_000_000, max_gpus=4)
     result = recommend(request, catalog(), book)

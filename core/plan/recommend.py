@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from core.errors import InputError
-from core.i18n import fmt_krw, t
+from core.i18n import fmt_krw, range_ends, t
 from core.plan.catalog import GpuSpec
 from core.plan.estimate import MemoryEstimate, Scenario, effective_engine, estimate
 from core.plan.local import LocalCorrection, correction_for
@@ -185,7 +185,8 @@ def _reasons(request: Request, gpu: GpuSpec, count: int, fits: bool, headroom: f
         worst = min(memories, key=lambda mem: mem.gpu_layers / mem.total_layers)
         out.append(Reason("rec.reason.offload", {"gpu": worst.gpu_layers, "total": worst.total_layers}))
     if decode is not None and low is not None and high is not None:
-        out.append(Reason("rec.reason.speed", {"tps": f"{decode:.0f}", "low": f"{low:.0f}", "high": f"{high:.0f}",
+        shown_low, shown_high = range_ends(low, high)
+        out.append(Reason("rec.reason.speed", {"tps": f"{decode:.0f}", "low": shown_low, "high": shown_high,
                                                "users": request.users}))
     if count > 1 and request.engine not in SCALES_WITH_GPUS:
         out.append(Reason("rec.reason.layer_split", {"n": count}))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import plotly.graph_objects as go
 import plotly.offline
 
-from core.i18n import fmt_krw, fmt_number, t
+from core.i18n import fmt_krw, fmt_number, fmt_range, t
 from core.plan import charts_recommend, charts_vram
 from core.plan.catalog import GpuSpec
 from core.plan.recommend import Recommendation, Request
@@ -156,7 +156,7 @@ def recommendation_report(request: Request, result: Recommendation, gpus: Sequen
     ranked = ((t("rec.col.rank", lang), t("rec.col.config", lang), t("rec.col.total", lang), t("rec.col.tps", lang),
                t("rec.col.headroom", lang), t("rec.col.reasons", lang)),) + tuple(
         (str(i + 1), f"{o.count}× {o.gpu.name}", fmt_krw(o.price_krw, lang),
-         f"{o.decode_tokens_per_s:.1f} ({o.decode_tokens_per_s_low:.0f}–{o.decode_tokens_per_s_high:.0f})"
+         f"{o.decode_tokens_per_s:.1f} ({fmt_range(o.decode_tokens_per_s_low, o.decode_tokens_per_s_high)})"
          if o.decode_tokens_per_s and o.decode_tokens_per_s_low and o.decode_tokens_per_s_high else "—",
          f"{o.headroom_gib:.1f} GiB",
          "; ".join(r.text(lang) for r in o.reasons))
