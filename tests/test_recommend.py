@@ -60,13 +60,15 @@ def test_every_offered_option_is_the_full_evaluation(book: PriceBook) -> None:
         assert option == evaluate(request, option.gpu, option.count, book, sizing(request))
 
 
-def test_ranking_puts_options_meeting_the_target_first_then_cheapest(book: PriceBook) -> None:
+def test_ranking_puts_options_meeting_the_target_first_cheapest_first_then_the_closest_to_it(book: PriceBook) -> None:
     request = Request(models=(find_model("llama3.1:8b"),), context=8192, min_tokens_per_s=60)
     options = recommend(request, catalog(), book).options
     flags = [o.meets_target for o in options]
     assert flags == sorted(flags, reverse=True)
     meeting = [o.price_krw for o in options if o.meets_target]
     assert meeting == sorted(meeting)
+    short = [o.decode_tokens_per_s_low for o in options if not o.meets_target]
+    assert short and short == sorted(short, reverse=True)  # those that miss it: the closest first
     assert recommend(request, catalog(), book).options == options  # stable
 
 

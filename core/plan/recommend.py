@@ -226,8 +226,15 @@ def supported(gpu: GpuSpec, request: Request) -> bool:
     return True
 
 
+def _rank(o: Option) -> tuple[bool, float, float]:
+    if o.meets_target:
+        return False, o.price_krw or 0.0, -(o.decode_tokens_per_s or 0.0)
+    return True, -(o.decode_tokens_per_s_low or 0.0), o.price_krw or 0.0
+
+
 def recommend(request: Request, gpus: tuple[GpuSpec, ...], book: PriceBook) -> Recommendation:
-    """Rank every candidate: fitting and fast enough first, then cheapest; within budget only."""
+    """Rank every candidate within budget: those fast enough first, cheapest first; then the others, the closest to the
+    target (the highest low end of the speed range) first."""
     validate(request)
     sized_for = sizing(request)
     candidates: list[Option] = []
@@ -243,7 +250,7 @@ def recommend(request: Request, gpus: tuple[GpuSpec, ...], book: PriceBook) -> R
                 break
     offered = [o for o in candidates if o.fits and o.within_budget and o.price_krw is not None
                and not _unsized(o)]
-    offered.sort(key=lambda o: (not o.meets_target, o.price_krw, -(o.decode_tokens_per_s or 0)))
+    offered.sort(key=_rank)
     why_not: list[tuple[GpuSpec, Reason]] = []
     shown = {(o.gpu.id) for o in offered[:10]}
     by_id = {g.id: g for g in gpus}
